@@ -1,0 +1,553 @@
+//! Per crate: the type environment from every file's facts, call resolution between
+//! the crate's fns, per-fn summaries iterated to a fixpoint, and the questions the
+//! rules ask (is this take from a shared queue, is this output checked...).
+
+use crate::finding::Span;
+use crate::model::*;
+use crate::vocab::Vocabulary;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A fn of the crate: (file index, fn index in that file).
+pub type FnId = usize;
+
+/// A place inside another fn that explains a call-site finding ("inside
+/// `next_image`: taken from the head of `self.queue`").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub file: usize,
+    pub span: Span,
+    pub message: String,
+}
+
+/// Which value of a call: its receiver or one of its arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Slot {
+    Receiver,
+    Arg(usize),
+}
+
+/// What a fn does, as seen from its callers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Returns an item taken by position from shared state, unchecked.
+    pub returns_positional: Option<Vec<Step>>,
+    /// Returns a user-bound item looked up in shared state, unchecked.
+    pub returns_keyed: Option<Vec<Step>>,
+    /// Outputs these parameters without checking them.
+    pub outputs: BTreeMap<Slot, Vec<Step>>,
+    /// Checks these parameters against a requester (and fails when they do not match).
+    pub checks: BTreeSet<Slot>,
+    /// Releases ownership of an item.
+    pub releases: Option<Vec<Step>>,
+}
+
+/// How the rules see a value's origin.
+#[derive(Debug, Clone)]
+pub enum Class {
+    /// Taken by position from a shared collection (text of the collection).
+    Positional { steps: Vec<Step>, coll: String },
+    /// Looked up by key/predicate or iterated in shared state.
+    Keyed { user_bound: bool, steps: Vec<Step>, coll: String },
+    Other,
+}
+
+/// An output as the rules see it, after resolving calls into the crate's fns.
+#[derive(Debug, Clone)]
+pub struct EffectiveOutput {
+    pub span: Span,
+    pub at: Point,
+    pub origins: Vec<OriginId>,
+    pub steps: Vec<Step>,
+    pub what: String,
+    pub is_return: bool,
+}
+
+pub struct CrateModel<'a> {
+    pub files: &'a [FileFacts],
+    pub vocab: &'a Vocabulary,
+    structs: HashMap<&'a str, &'a StructDef>,
+    aliases: HashMap<&'a str, &'a Ty>,
+    statics: HashMap<&'a str, &'a Ty>,
+    fns: Vec<(usize, usize)>,
+    resolved: Vec<Vec<Option<FnId>>>,
+    has_callers: Vec<bool>,
+    pub summaries: Vec<Summary>,
+    /// The fixpoint stopped at its bound before settling.
+    pub fixpoint_bound_hit: bool,
+}
+
+const FIXPOINT_BOUND: usize = 64;
+const STRIP_BOUND: usize = 16;
+
+impl<'a> CrateModel<'a> {
+    pub fn new(files: &'a [FileFacts], vocab: &'a Vocabulary) -> Self {
+        let mut structs = HashMap::new();
+        let mut aliases = HashMap::new();
+        let mut statics = HashMap::new();
+        let mut fns = Vec::new();
+        for (fi, file) in files.iter().enumerate() {
+            for s in &file.structs {
+                structs.entry(s.name.as_str()).or_insert(s);
+            }
+            for (n, t) in &file.aliases {
+                aliases.entry(n.as_str()).or_insert(t);
+            }
+            for (n, t) in &file.statics {
+                statics.entry(n.as_str()).or_insert(t);
+            }
+            for i in 0..file.fns.len() {
+                fns.push((fi, i));
+            }
+        }
+        let mut model = CrateModel {
+            files,
+            vocab,
+            structs,
+            aliases,
+            statics,
+            resolved: Vec::new(),
+            has_callers: vec![false; fns.len()],
+            summaries: vec![Summary::default(); fns.len()],
+            fns,
+            fixpoint_bound_hit: false,
+        };
+        model.resolve_calls();
+        model.fixpoint();
+        model
+    }
+
+    pub fn fn_ids(&self) -> std::ops::Range<FnId> {
+        0..self.fns.len()
+    }
+
+    pub fn func(&self, f: FnId) -> &'a FnFacts {
+        let (fi, i) = self.fns[f];
+        &self.files[fi].fns[i]
+    }
+
+    pub fn file_of(&self, f: FnId) -> usize {
+        self.fns[f].0
+    }
+
+    pub fn has_callers(&self, f: FnId) -> bool {
+        self.has_callers[f]
+    }
+
+    pub fn callee(&self, f: FnId, call: CallId) -> Option<FnId> {
+        self.resolved[f].get(call).copied().flatten()
+    }
+
+    // ---- call resolution -------------------------------------------------------
+
+    fn resolve_calls(&mut self) {
+        let mut by_name: HashMap<&str, Vec<FnId>> = HashMap::new();
+        for f in 0..self.fns.len() {
+            by_name.entry(self.func(f).name.as_str()).or_default().push(f);
+        }
+        let mut resolved = Vec::with_capacity(self.fns.len());
+        for f in 0..self.fns.len() {
+            let func = self.func(f);
+            let file = self.file_of(f);
+            let mut per_call = Vec::with_capacity(func.calls.len());
+            for call in &func.calls {
+                let cands = by_name.get(call.callee.name()).map(Vec::as_slice).unwrap_or(&[]);
+                let target = match &call.callee {
+                    Callee::Method { on_self: true, .. } => pick(cands, |g| self.func(g).self_ty == func.self_ty && self.func(g).has_self),
+                    Callee::Method { .. } => pick(cands, |g| self.func(g).has_self),
+                    Callee::Path(segs) if segs.len() >= 2 => {
+                        let ty = &segs[segs.len() - 2];
+                        let ty = if ty == "Self" { func.self_ty.clone().unwrap_or_default() } else { ty.clone() };
+                        pick(cands, |g| self.func(g).self_ty.as_deref() == Some(ty.as_str()))
+                            .or_else(|| pick(cands, |g| self.func(g).self_ty.is_none()))
+                    }
+                    Callee::Path(_) => pick(cands, |g| self.func(g).self_ty.is_none() && self.file_of(g) == file)
+                        .or_else(|| pick(cands, |g| self.func(g).self_ty.is_none())),
+                };
+                // A fn calling itself is not its own caller for entry-point purposes.
+                if let Some(g) = target {
+                    if g != f {
+                        self.has_callers[g] = true;
+                    }
+                }
+                per_call.push(target);
+            }
+            resolved.push(per_call);
+        }
+        self.resolved = resolved;
+    }
+
+    // ---- types -------------------------------------------------------------------
+
+    /// Looks through references, aliases and wrappers (Arc, Mutex, Option...).
+    pub fn strip(&self, ty: &Ty) -> Ty {
+        let mut ty = ty.clone();
+        for _ in 0..STRIP_BOUND {
+            ty = match ty {
+                Ty::Ref(inner) => *inner,
+                Ty::Path { ref name, ref args } if self.vocab.is("wrapper_types", name) && !args.is_empty() => args[0].clone(),
+                Ty::Path { ref name, ref args } if args.is_empty() && self.aliases.contains_key(name.as_str()) => {
+                    (*self.aliases[name.as_str()]).clone()
+                }
+                other => return other,
+            };
+        }
+        ty
+    }
+
+    fn field_ty(&self, ty: &Ty, field: &str) -> Option<Ty> {
+        let Ty::Path { name, .. } = self.strip(ty) else { return None };
+        let def = self.structs.get(name.as_str())?;
+        def.fields.iter().find(|(n, _)| n == field).map(|(_, t)| t.clone())
+    }
+
+    fn root_ty(&self, f: &FnFacts, root: &Root) -> Option<Ty> {
+        match root {
+            Root::SelfValue => f.self_ty.as_ref().map(|n| Ty::Path { name: n.clone(), args: Vec::new() }),
+            Root::Param(i) => f.params.get(*i).map(|p| p.ty.clone()),
+            Root::Static(n) => self.statics.get(n.as_str()).map(|t| (*t).clone()),
+        }
+    }
+
+    /// The type at a place, unstripped, if the code says it.
+    pub fn place_ty(&self, f: &FnFacts, place: &Place) -> Option<Ty> {
+        let mut ty = self.root_ty(f, &place.root)?;
+        for field in &place.fields {
+            ty = self.field_ty(&ty, field)?;
+        }
+        Some(ty)
+    }
+
+    /// (is queue-like, element type) of a collection type.
+    fn collection(&self, ty: &Ty) -> Option<(bool, Ty)> {
+        match self.strip(ty) {
+            Ty::Path { name, args } if self.vocab.is("queue_types", &name) => Some((true, args.first().cloned().unwrap_or(Ty::Unknown))),
+            Ty::Path { name, args } if self.vocab.is("map_types", &name) => Some((false, args.last().cloned().unwrap_or(Ty::Unknown))),
+            Ty::Slice(t) => Some((true, *t)),
+            _ => None,
+        }
+    }
+
+    /// The type's struct has an owner-like field.
+    pub fn user_bound(&self, ty: &Ty) -> bool {
+        let Ty::Path { name, .. } = self.strip(ty) else { return false };
+        self.structs
+            .get(name.as_str())
+            .is_some_and(|d| d.fields.iter().any(|(n, _)| self.vocab.is("owner_fields", n)))
+    }
+
+    /// The place is shared between requesters (not a per-session struct's own field,
+    /// not a by-value parameter).
+    pub fn place_shared(&self, f: &FnFacts, place: &Place) -> bool {
+        match &place.root {
+            Root::Static(_) => true,
+            Root::Param(i) => f.params.get(*i).is_some_and(|p| match &p.ty {
+                Ty::Ref(_) => true,
+                Ty::Path { name, .. } => matches!(name.as_str(), "Arc" | "Rc" | "State" | "Data" | "Extension" | "Mutex" | "RwLock"),
+                _ => false,
+            }),
+            Root::SelfValue => {
+                if place.fields.is_empty() {
+                    return false;
+                }
+                let session = f.self_ty.as_deref().is_some_and(|t| self.vocab.mentions("identity_names", t));
+                if !session {
+                    return true;
+                }
+                // A session's own fields are its own, unless shared through Arc/Mutex.
+                let Some(self_ty) = self.root_ty(f, &Root::SelfValue) else { return false };
+                self.field_ty(&self_ty, &place.fields[0]).is_some_and(|t| {
+                    matches!(&t, Ty::Path { name, .. } if matches!(name.as_str(), "Arc" | "Mutex" | "RwLock" | "Rc"))
+                })
+            }
+        }
+    }
+
+    // ---- origins -----------------------------------------------------------------
+
+    pub fn classify(&self, f: FnId, o: OriginId) -> Class {
+        let func = self.func(f);
+        let file = self.file_of(f);
+        let Some(origin) = func.origins.get(o) else { return Class::Other };
+        match &origin.kind {
+            OriginKind::Access { place, method, kind } => {
+                if !self.place_shared(func, place) {
+                    return Class::Other;
+                }
+                let coll = self.place_ty(func, place).and_then(|t| self.collection(&t));
+                let steps = Vec::new();
+                match kind {
+                    AccessKind::PositionalStrong if coll.as_ref().is_none_or(|(q, _)| *q) => {
+                        Class::Positional { steps, coll: place.text.clone() }
+                    }
+                    AccessKind::PositionalWeak if coll.as_ref().is_some_and(|(q, _)| *q) => {
+                        Class::Positional { steps, coll: place.text.clone() }
+                    }
+                    AccessKind::Keyed | AccessKind::Iter => {
+                        let _ = method;
+                        let user_bound = coll.as_ref().is_some_and(|(_, elem)| self.user_bound(elem));
+                        Class::Keyed { user_bound, steps, coll: place.text.clone() }
+                    }
+                    _ => Class::Other,
+                }
+            }
+            OriginKind::Call(c) => {
+                let Some(g) = self.callee(f, *c) else { return Class::Other };
+                let s = &self.summaries[g];
+                let name = &self.func(g).name;
+                if let Some(steps) = &s.returns_positional {
+                    return Class::Positional { steps: steps.clone(), coll: format!("{name}()") };
+                }
+                if let Some(steps) = &s.returns_keyed {
+                    return Class::Keyed { user_bound: true, steps: steps.clone(), coll: format!("{name}()") };
+                }
+                let _ = file;
+                Class::Other
+            }
+            _ => Class::Other,
+        }
+    }
+
+    /// The origin is (by type) a user-bound item.
+    pub fn origin_user_bound(&self, f: FnId, o: OriginId) -> bool {
+        let func = self.func(f);
+        match func.origins.get(o).map(|x| &x.kind) {
+            Some(OriginKind::Param(i)) => func.params.get(*i).is_some_and(|p| self.user_bound(&p.ty)),
+            Some(OriginKind::SelfValue) => func.self_ty.as_ref().is_some_and(|t| self.user_bound(&Ty::Path { name: t.clone(), args: vec![] })),
+            Some(OriginKind::Typed(t)) => self.user_bound(t),
+            Some(OriginKind::Access { .. }) | Some(OriginKind::Call(_)) => matches!(self.classify(f, o), Class::Keyed { user_bound: true, .. })
+                || matches!(self.classify(f, o), Class::Positional { .. }) && self.access_elem_user_bound(f, o),
+            None => false,
+        }
+    }
+
+    fn access_elem_user_bound(&self, f: FnId, o: OriginId) -> bool {
+        let func = self.func(f);
+        let Some(OriginKind::Access { place, .. }) = func.origins.get(o).map(|x| &x.kind) else { return false };
+        self.place_ty(func, place).and_then(|t| self.collection(&t)).is_some_and(|(_, e)| self.user_bound(&e))
+    }
+
+    /// The origin was fetched from shared state (any access on a shared place).
+    fn origin_from_shared(&self, f: FnId, o: OriginId) -> bool {
+        !matches!(self.classify(f, o), Class::Other)
+    }
+
+    // ---- checks ------------------------------------------------------------------
+
+    /// Origins a guard checks, including those checked by crate helpers it calls.
+    fn guard_origins(&self, f: FnId, g: &Guard) -> BTreeSet<OriginId> {
+        let func = self.func(f);
+        let mut out: BTreeSet<OriginId> = g.origins.iter().copied().collect();
+        for &c in &g.calls {
+            let Some(h) = self.callee(f, c) else { continue };
+            let call = &func.calls[c];
+            for slot in &self.summaries[h].checks {
+                match slot {
+                    Slot::Receiver => out.extend(call.receiver.iter().copied()),
+                    Slot::Arg(i) => {
+                        if let Some(a) = call.args.get(*i) {
+                            out.extend(a.iter().copied());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// A requester check on `o` dominates the point.
+    pub fn checked(&self, f: FnId, o: OriginId, at: &Point) -> bool {
+        self.func(f)
+            .guards
+            .iter()
+            .filter(|g| g.scope != u32::MAX && g.seq < at.seq && at.scopes.contains(&g.scope))
+            .any(|g| self.guard_origins(f, g).contains(&o))
+    }
+
+    // ---- outputs and releases ----------------------------------------------------
+
+    /// Outputs of the fn after resolving calls into crate fns; returns count only for
+    /// fns nobody in the crate calls (their callers see the value instead).
+    pub fn outputs(&self, f: FnId) -> Vec<EffectiveOutput> {
+        let func = self.func(f);
+        let file = self.file_of(f);
+        let mut out = Vec::new();
+        let mut resolved_output_calls = BTreeSet::new();
+        for o in &func.outputs {
+            match &o.kind {
+                OutputKind::Return => {
+                    if !self.has_callers(f) {
+                        out.push(EffectiveOutput { span: o.span, at: o.at.clone(), origins: o.origins.clone(), steps: Vec::new(), what: "returned to the requester here".into(), is_return: true });
+                    }
+                }
+                OutputKind::Call(name) => {
+                    if let Some(h) = o.call.and_then(|c| self.callee(f, c)) {
+                        resolved_output_calls.insert(o.call);
+                        let _ = h;
+                        continue;
+                    }
+                    out.push(EffectiveOutput { span: o.span, at: o.at.clone(), origins: o.origins.clone(), steps: Vec::new(), what: format!("output by `{name}` here"), is_return: false });
+                }
+            }
+        }
+        for (c, call) in func.calls.iter().enumerate() {
+            let Some(h) = self.callee(f, c) else { continue };
+            for (slot, steps) in &self.summaries[h].outputs {
+                let origins = match slot {
+                    Slot::Receiver => call.receiver.clone(),
+                    Slot::Arg(i) => call.args.get(*i).cloned().unwrap_or_default(),
+                };
+                if origins.is_empty() {
+                    continue;
+                }
+                let _ = file;
+                out.push(EffectiveOutput {
+                    span: call.span,
+                    at: call.at.clone(),
+                    origins,
+                    steps: steps.clone(),
+                    what: format!("output through `{}` here", self.func(h).name),
+                    is_return: false,
+                });
+            }
+        }
+        out
+    }
+
+    /// The release really gives up an item's ownership (see the PL002 doc).
+    pub fn release_counts(&self, f: FnId, r: &Release) -> bool {
+        match r.kind {
+            ReleaseKind::OwnerCleared(_) => true,
+            ReleaseKind::FlagCleared(_) | ReleaseKind::StateReleased(_) => {
+                r.target.iter().any(|&o| self.origin_user_bound(f, o) || self.origin_from_shared(f, o))
+                    || r.target_place.as_ref().is_some_and(|p| {
+                        let func = self.func(f);
+                        self.place_shared(func, p) && !p.fields.is_empty()
+                    })
+            }
+            ReleaseKind::ReleaseCall(_) | ReleaseKind::Requeue(_) => r.target.iter().any(|&o| self.origin_user_bound(f, o)),
+        }
+    }
+
+    // ---- summaries ---------------------------------------------------------------
+
+    fn fixpoint(&mut self) {
+        for _ in 0..FIXPOINT_BOUND {
+            let mut changed = false;
+            for f in 0..self.fns.len() {
+                let s = self.summarise(f);
+                if s != self.summaries[f] {
+                    self.summaries[f] = s;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return;
+            }
+        }
+        self.fixpoint_bound_hit = true;
+    }
+
+    fn step(&self, f: FnId, span: Span, message: String) -> Step {
+        Step { file: self.file_of(f), span, message }
+    }
+
+    fn summarise(&self, f: FnId) -> Summary {
+        let func = self.func(f);
+        let prev = &self.summaries[f];
+        let mut s = Summary::default();
+        let name = &func.name;
+        let param_slot = |o: OriginId| match func.origins.get(o).map(|x| &x.kind) {
+            Some(OriginKind::Param(i)) => Some(Slot::Arg(*i)),
+            Some(OriginKind::SelfValue) => Some(Slot::Receiver),
+            _ => None,
+        };
+        for out in func.outputs.iter().filter(|o| o.kind == OutputKind::Return) {
+            for &o in &out.origins {
+                if self.checked(f, o, &out.at) {
+                    continue;
+                }
+                match self.classify(f, o) {
+                    Class::Positional { mut steps, coll } if s.returns_positional.is_none() => {
+                        if steps.is_empty() {
+                            let origin = &func.origins[o];
+                            steps.push(self.step(f, origin.span, format!("inside `{name}`: taken from the head of shared `{coll}`")));
+                        }
+                        s.returns_positional = Some(steps);
+                    }
+                    Class::Keyed { user_bound: true, mut steps, coll } if s.returns_keyed.is_none() => {
+                        if steps.is_empty() {
+                            let origin = &func.origins[o];
+                            steps.push(self.step(f, origin.span, format!("inside `{name}`: looked up in shared `{coll}`")));
+                        }
+                        s.returns_keyed = Some(steps);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // Outputs of parameters (named outputs not resolved elsewhere, and helpers).
+        for out in self.outputs(f).into_iter().filter(|o| !o.is_return) {
+            for &o in &out.origins {
+                let Some(slot) = param_slot(o) else { continue };
+                if self.checked(f, o, &out.at) || s.outputs.contains_key(&slot) {
+                    continue;
+                }
+                let mut steps = vec![self.step(f, out.span, format!("inside `{name}`: {}", out.what))];
+                steps.extend(out.steps.iter().cloned());
+                s.outputs.insert(slot, steps);
+            }
+        }
+        for g in &func.guards {
+            for o in self.guard_origins(f, g) {
+                if let Some(slot) = param_slot(o) {
+                    s.checks.insert(slot);
+                }
+            }
+        }
+        for r in &func.releases {
+            if s.releases.is_none() && self.release_counts(f, r) {
+                s.releases = Some(vec![self.step(f, r.span, format!("inside `{name}`: releases `{}`", r.target_text))]);
+            }
+        }
+        if s.releases.is_none() {
+            for (c, call) in func.calls.iter().enumerate() {
+                let Some(h) = self.callee(f, c) else { continue };
+                if h == f {
+                    continue;
+                }
+                if let Some(inner) = &self.summaries[h].releases {
+                    let mut steps = vec![self.step(f, call.span, format!("inside `{name}`: calls `{}`", self.func(h).name))];
+                    steps.extend(inner.iter().cloned());
+                    s.releases = Some(steps);
+                    break;
+                }
+            }
+        }
+        // Summaries only grow, so the fixpoint terminates.
+        if s.returns_positional.is_none() {
+            s.returns_positional = prev.returns_positional.clone();
+        }
+        if s.returns_keyed.is_none() {
+            s.returns_keyed = prev.returns_keyed.clone();
+        }
+        for (k, v) in &prev.outputs {
+            s.outputs.entry(*k).or_insert_with(|| v.clone());
+        }
+        s.checks.extend(prev.checks.iter().copied());
+        if s.releases.is_none() {
+            s.releases = prev.releases.clone();
+        }
+        s
+    }
+}
+
+/// The single candidate that satisfies `keep`, if exactly one does.
+fn pick(cands: &[FnId], keep: impl Fn(FnId) -> bool) -> Option<FnId> {
+    let mut it = cands.iter().copied().filter(|&g| keep(g));
+    let first = it.next()?;
+    if it.next().is_some() {
+        None
+    } else {
+        Some(first)
+    }
+}

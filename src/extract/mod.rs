@@ -1,0 +1,215 @@
+//! Per file: parse with syn and reduce the tree to [`FileFacts`]. The tree is dropped
+//! before this returns; nothing downstream sees syntax.
+
+mod body;
+mod flow;
+
+use crate::finding::FileError;
+use crate::model::{FileFacts, StructDef, Ty};
+use crate::source::LineIndex;
+use crate::vocab::Vocabulary;
+use std::path::Path;
+use syn::spanned::Spanned;
+
+/// Parses one file and extracts its facts. A syntax error is returned as a
+/// [`FileError`] naming the position; it never panics on bad input.
+pub fn extract_file(path: &Path, text: &str, vocab: &Vocabulary) -> Result<FileFacts, FileError> {
+    let idx = LineIndex::new(text);
+    let file = match syn::parse_file(text) {
+        Ok(file) => file,
+        Err(err) => {
+            let start = err.span().start();
+            return Err(FileError {
+                file: path.to_path_buf(),
+                line: start.line as u32,
+                column: start.column as u32 + 1,
+                message: format!("could not parse: {err}"),
+            });
+        }
+    };
+    let mut facts = FileFacts { path: path.to_path_buf(), ..FileFacts::default() };
+    let mut cx = ItemCx { vocab, idx: &idx, facts: &mut facts };
+    cx.items(&file.items, None);
+    drop(file);
+    // The span table proc-macro2 keeps per thread holds every parsed file's text;
+    // this file's spans are converted already, so let it go.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    Ok(facts)
+}
+
+struct ItemCx<'a> {
+    vocab: &'a Vocabulary,
+    idx: &'a LineIndex<'a>,
+    facts: &'a mut FileFacts,
+}
+
+impl ItemCx<'_> {
+    fn items(&mut self, items: &[syn::Item], self_ty: Option<&str>) {
+        for item in items {
+            self.item(item, self_ty);
+        }
+    }
+
+    fn item_lines(&mut self, span: proc_macro2::Span, attrs: &[syn::Attribute]) {
+        let s = self.idx.span(span);
+        let first = attrs.iter().map(|a| self.idx.span(a.span()).line).min().unwrap_or(s.line);
+        self.facts.item_lines.push((first.min(s.line), s.end_line));
+    }
+
+    fn item(&mut self, item: &syn::Item, self_ty: Option<&str>) {
+        match item {
+            syn::Item::Fn(f) => {
+                self.item_lines(f.span(), &f.attrs);
+                let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, &f.block, None, None);
+                self.facts.fns.push(facts);
+                self.nested_items(&f.block);
+            }
+            syn::Item::Impl(imp) => {
+                self.item_lines(imp.span(), &imp.attrs);
+                let ty = type_name(&imp.self_ty);
+                for it in &imp.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        let facts = body::extract_fn(
+                            self.vocab,
+                            self.idx,
+                            &f.sig,
+                            &f.attrs,
+                            &f.block,
+                            ty.as_deref(),
+                            Some(&imp.self_ty),
+                        );
+                        self.facts.fns.push(facts);
+                        self.nested_items(&f.block);
+                    }
+                }
+            }
+            syn::Item::Trait(tr) => {
+                self.item_lines(tr.span(), &tr.attrs);
+                for it in &tr.items {
+                    if let syn::TraitItem::Fn(f) = it {
+                        if let Some(block) = &f.default {
+                            let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, block, None, None);
+                            self.facts.fns.push(facts);
+                        }
+                    }
+                }
+            }
+            syn::Item::Mod(m) => {
+                self.item_lines(m.span(), &m.attrs);
+                if let Some((_, items)) = &m.content {
+                    self.items(items, self_ty);
+                }
+            }
+            syn::Item::Struct(s) => {
+                self.item_lines(s.span(), &s.attrs);
+                let fields = s
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| (f.ident.as_ref().map_or_else(|| i.to_string(), |id| id.to_string()), ty_of(&f.ty)))
+                    .collect();
+                self.facts.structs.push(StructDef { name: s.ident.to_string(), fields });
+            }
+            syn::Item::Enum(e) => {
+                self.item_lines(e.span(), &e.attrs);
+                // An enum whose variants carry owner-like fields is user-bound too.
+                let fields = e
+                    .variants
+                    .iter()
+                    .flat_map(|v| v.fields.iter())
+                    .filter_map(|f| f.ident.as_ref().map(|id| (id.to_string(), ty_of(&f.ty))))
+                    .collect();
+                self.facts.structs.push(StructDef { name: e.ident.to_string(), fields });
+            }
+            syn::Item::Type(t) => {
+                self.item_lines(t.span(), &t.attrs);
+                self.facts.aliases.push((t.ident.to_string(), ty_of(&t.ty)));
+            }
+            syn::Item::Static(s) => {
+                self.item_lines(s.span(), &s.attrs);
+                self.facts.statics.push((s.ident.to_string(), ty_of(&s.ty)));
+            }
+            syn::Item::Const(c) => {
+                self.item_lines(c.span(), &c.attrs);
+            }
+            syn::Item::Macro(m) => {
+                self.item_lines(m.span(), &m.attrs);
+                self.lazy_static(m);
+            }
+            _ => {}
+        }
+    }
+
+    /// `lazy_static! { static ref NAME: Ty = ...; }` and `thread_local!` declare globals.
+    fn lazy_static(&mut self, m: &syn::ItemMacro) {
+        let tokens: Vec<proc_macro2::TokenTree> = m.mac.tokens.clone().into_iter().collect();
+        for (i, tt) in tokens.iter().enumerate() {
+            let proc_macro2::TokenTree::Ident(id) = tt else { continue };
+            if id != "static" {
+                continue;
+            }
+            let mut j = i + 1;
+            if matches!(tokens.get(j), Some(proc_macro2::TokenTree::Ident(r)) if r == "ref") {
+                j += 1;
+            }
+            let Some(proc_macro2::TokenTree::Ident(name)) = tokens.get(j) else { continue };
+            // The type runs from after ':' to '='.
+            let ty_tokens: proc_macro2::TokenStream = tokens
+                .iter()
+                .skip(j + 2)
+                .take_while(|t| !matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == '='))
+                .cloned()
+                .collect();
+            let ty = syn::parse2::<syn::Type>(ty_tokens).map(|t| ty_of(&t)).unwrap_or(Ty::Unknown);
+            self.facts.statics.push((name.to_string(), ty));
+        }
+    }
+
+    /// Items declared inside fn bodies are fns of their own.
+    fn nested_items(&mut self, block: &syn::Block) {
+        for stmt in &block.stmts {
+            if let syn::Stmt::Item(item) = stmt {
+                self.item(item, None);
+            }
+        }
+    }
+}
+
+/// The last segment of a type's path (`crate::a::Server<T>` -> `Server`).
+pub(crate) fn type_name(ty: &syn::Type) -> Option<String> {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        syn::Type::Reference(r) => type_name(&r.elem),
+        syn::Type::Paren(p) => type_name(&p.elem),
+        syn::Type::Group(g) => type_name(&g.elem),
+        _ => None,
+    }
+}
+
+/// Reduces a syntax type to [`Ty`].
+pub(crate) fn ty_of(ty: &syn::Type) -> Ty {
+    match ty {
+        syn::Type::Path(p) => {
+            let Some(seg) = p.path.segments.last() else { return Ty::Unknown };
+            let args = match &seg.arguments {
+                syn::PathArguments::AngleBracketed(a) => a
+                    .args
+                    .iter()
+                    .filter_map(|g| match g {
+                        syn::GenericArgument::Type(t) => Some(ty_of(t)),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            Ty::Path { name: seg.ident.to_string(), args }
+        }
+        syn::Type::Reference(r) => Ty::Ref(Box::new(ty_of(&r.elem))),
+        syn::Type::Slice(s) => Ty::Slice(Box::new(ty_of(&s.elem))),
+        syn::Type::Array(a) => Ty::Slice(Box::new(ty_of(&a.elem))),
+        syn::Type::Tuple(t) => Ty::Tuple(t.elems.iter().map(ty_of).collect()),
+        syn::Type::Paren(p) => ty_of(&p.elem),
+        syn::Type::Group(g) => ty_of(&g.elem),
+        _ => Ty::Unknown,
+    }
+}

@@ -1,0 +1,16 @@
+//! pairlint: finds unsafe queue-pairing, code that hands one person's item to another.
+//!
+//! The library does all the work; `main.rs` only turns process arguments into a call
+//! of [`cli::run`]. See ARCHITECTURE.md for the data flow.
+
+pub mod analysis;
+pub mod config;
+pub mod discover;
+pub mod engine;
+pub mod extract;
+pub mod finding;
+pub mod model;
+pub mod rules;
+pub mod source;
+pub mod suppress;
+pub mod vocab;

@@ -1,0 +1,244 @@
+//! The compact facts one file reduces to. Syntax trees never leave `extract`; every
+//! later stage works on these plain values, so files can be summarised independently
+//! (in parallel, or from a cache) and dropped.
+
+use crate::finding::Span;
+use std::path::PathBuf;
+
+/// A type as far as pairlint needs to know it: the last path segment and its generic
+/// type arguments (`std::sync::Arc<Mutex<VecDeque<Image>>>` keeps Arc, Mutex, VecDeque,
+/// Image).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Ty {
+    Path { name: String, args: Vec<Ty> },
+    /// `&T` / `&mut T`.
+    Ref(Box<Ty>),
+    /// `[T]`, `[T; N]`: positional like a Vec.
+    Slice(Box<Ty>),
+    Tuple(Vec<Ty>),
+    Unknown,
+}
+
+impl Ty {
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Ty::Path { name, .. } => Some(name),
+            Ty::Ref(inner) => inner.name(),
+            _ => None,
+        }
+    }
+}
+
+/// What a place expression is rooted at.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Root {
+    /// `self`.
+    SelfValue,
+    /// A fn parameter, by index in [`FnFacts::params`].
+    Param(usize),
+    /// A path naming a static or global (`QUEUE`, `crate::STATE`).
+    Static(String),
+}
+
+/// A place in shared state: a root and the fields walked from it
+/// (`self.state.queue` = SelfValue + [state, queue]). Locks, unwraps and awaits on the
+/// way are looked through.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Place {
+    pub root: Root,
+    pub fields: Vec<String>,
+    /// The text as written, for messages (`self.queue`).
+    pub text: String,
+}
+
+pub type OriginId = usize;
+pub type CallId = usize;
+
+/// Where in a fn's control flow an event happens: its order and the chain of
+/// enclosing scopes (blocks and branches), innermost last.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Point {
+    pub seq: u32,
+    pub scopes: Vec<u32>,
+}
+
+/// How an item is fetched from a collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AccessKind {
+    /// By position, for any receiver type (`pop_front`, `recv`).
+    PositionalStrong,
+    /// By position, only when the receiver is known to be queue-like (`pop`, `first`,
+    /// `[0]`, `iter().next()`).
+    PositionalWeak,
+    /// By key or predicate (`get(&k)`, `remove(&k)`, `iter().find(..)`).
+    Keyed,
+    /// Iterating all items (`for x in self.items.iter()`).
+    Iter,
+}
+
+/// A source of values that the rules track.
+#[derive(Debug, Clone)]
+pub enum OriginKind {
+    Param(usize),
+    SelfValue,
+    /// An item fetched from a place (shared when the place's root is).
+    Access { place: Place, method: String, kind: AccessKind },
+    /// The value a call returns (resolved to a crate fn later, maybe).
+    Call(CallId),
+    /// A local with a written type (`let img: Image = ...`, `|img: &Image|`).
+    Typed(Ty),
+}
+
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub kind: OriginKind,
+    pub span: Span,
+    pub at: Point,
+    /// Set when this value is fetched in the fallback of a keyed lookup that missed
+    /// (None/Err arm, `or_else`, if-let else...): the lookup's origins.
+    pub fallback_of: Option<Vec<OriginId>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputKind {
+    /// A call whose name says it emits (`print`, `send_to`...).
+    Call(String),
+    /// The fn's return value (tail or `return`).
+    Return,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub kind: OutputKind,
+    pub span: Span,
+    pub origins: Vec<OriginId>,
+    pub at: Point,
+    /// The call behind a named output; when it resolves to a crate fn, that fn's
+    /// summary decides what is really output.
+    pub call: Option<CallId>,
+}
+
+/// A requester check that leaves the path on failure, and so dominates what follows
+/// it in `scope` after `seq`.
+#[derive(Debug, Clone)]
+pub struct Guard {
+    pub scope: u32,
+    pub seq: u32,
+    /// Origins the check relates to the requester.
+    pub origins: Vec<OriginId>,
+    /// Calls whose result decided the guard; they are checks if their callee's
+    /// summary says so.
+    pub calls: Vec<CallId>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReleaseKind {
+    /// An owner-like field set to None/default/empty.
+    OwnerCleared(String),
+    /// A lock flag set to false.
+    FlagCleared(String),
+    /// A state field set to a variant that makes the item available.
+    StateReleased(String),
+    /// A call named unlock/release/...
+    ReleaseCall(String),
+    /// The item pushed back onto a shared queue.
+    Requeue(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub kind: ReleaseKind,
+    pub span: Span,
+    /// The item released (the assignment's base, the call's receiver/args).
+    pub target: Vec<OriginId>,
+    /// The item's text as written, for messages.
+    pub target_text: String,
+    /// The place the released item sits in, when written in place
+    /// (`self.slots[i].locked = false`).
+    pub target_place: Option<Place>,
+    pub in_timeout: bool,
+    pub at: Point,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Callee {
+    /// `recv.name(..)`; `on_self` when the receiver is `self`.
+    Method { name: String, on_self: bool },
+    /// `a::b::name(..)`, segments as written.
+    Path(Vec<String>),
+}
+
+impl Callee {
+    pub fn name(&self) -> &str {
+        match self {
+            Callee::Method { name, .. } => name,
+            Callee::Path(segs) => segs.last().map(String::as_str).unwrap_or(""),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub callee: Callee,
+    pub span: Span,
+    /// Receiver origins (method calls), then one entry per argument.
+    pub receiver: Vec<OriginId>,
+    pub args: Vec<Vec<OriginId>>,
+    /// Which arguments are identity expressions (for check summaries).
+    pub args_identity: Vec<bool>,
+    pub in_timeout: bool,
+    pub at: Point,
+    /// The origin standing for this call's result.
+    pub result: OriginId,
+}
+
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    pub ty: Ty,
+    pub span: Span,
+    pub is_identity: bool,
+}
+
+/// Everything pairlint keeps of one fn (closures included in their enclosing fn).
+#[derive(Debug, Clone)]
+pub struct FnFacts {
+    pub name: String,
+    /// The `impl` type, for methods.
+    pub self_ty: Option<String>,
+    pub has_self: bool,
+    pub name_span: Span,
+    pub params: Vec<Param>,
+    /// Serves one requester: has an identity, request, session receiver or extractor.
+    pub per_requester: bool,
+    /// The first requester identity seen, for labels ("requester identity `cmd`").
+    pub identity: Option<(Span, String)>,
+    /// The whole fn is a timeout path (named with a timeout word).
+    pub is_timeout: bool,
+    pub origins: Vec<Origin>,
+    pub outputs: Vec<Output>,
+    pub guards: Vec<Guard>,
+    pub releases: Vec<Release>,
+    pub calls: Vec<Call>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StructDef {
+    pub name: String,
+    pub fields: Vec<(String, Ty)>,
+}
+
+/// The facts of one file.
+#[derive(Debug, Clone, Default)]
+pub struct FileFacts {
+    pub path: PathBuf,
+    pub structs: Vec<StructDef>,
+    /// `type A = B;`
+    pub aliases: Vec<(String, Ty)>,
+    /// `static`/`thread_local!`/lazy globals with their types.
+    pub statics: Vec<(String, Ty)>,
+    pub fns: Vec<FnFacts>,
+    /// Line ranges of items (for suppressions that cover an item).
+    pub item_lines: Vec<(u32, u32)>,
+}

@@ -1,0 +1,38 @@
+//! PL004 fallback-to-other-item: when the lookup of the requester's own item misses,
+//! the code takes another item by position instead of reporting the miss. Case X of
+//! the incident: the next resident's certificate printed when yours was gone.
+
+use super::{identity_label, step_labels, Claims, RawFinding, PL004};
+use crate::analysis::{Class, CrateModel};
+
+pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
+    for f in model.fn_ids() {
+        let func = model.func(f);
+        if !func.per_requester {
+            continue;
+        }
+        let file = model.file_of(f);
+        for (o, origin) in func.origins.iter().enumerate() {
+            let Some(lookups) = &origin.fallback_of else { continue };
+            let Class::Positional { steps, coll } = model.classify(f, o) else { continue };
+            let Some((lookup, lookup_coll)) = lookups.iter().find_map(|&l| match model.classify(f, l) {
+                Class::Keyed { coll, .. } => Some((l, coll)),
+                _ => None,
+            }) else {
+                continue;
+            };
+            claims.takes.insert((f, o));
+            let mut labels = vec![(file, func.origins[lookup].span, format!("the requester's own item is looked up in `{lookup_coll}`"))];
+            labels.extend(step_labels(&steps));
+            labels.extend(identity_label(model, f));
+            out.push(RawFinding {
+                rule: &PL004,
+                file,
+                span: origin.span,
+                message: format!("when the requester's own item is missing, another item is taken from `{coll}`"),
+                help: "report the miss to the requester (for example `Err(Expired)`) instead of serving someone else's item".into(),
+                labels,
+            });
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! PL002 timeout-releases-ownership: a timeout path gives up an item's ownership
+//! (unlocks it, clears its owner, requeues it) instead of deleting it, so the next
+//! requester can take it. Case Y of the incident.
+
+use super::{step_labels, RawFinding, PL002};
+use crate::analysis::CrateModel;
+
+pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
+    for f in model.fn_ids() {
+        let func = model.func(f);
+        let file = model.file_of(f);
+        let context = (file, func.name_span, format!("timeout path `{}`", func.name));
+        for r in &func.releases {
+            if !(r.in_timeout || func.is_timeout) || !model.release_counts(f, r) {
+                continue;
+            }
+            let mut labels = Vec::new();
+            if func.is_timeout {
+                labels.push(context.clone());
+            }
+            out.push(RawFinding {
+                rule: &PL002,
+                file,
+                span: r.span,
+                message: format!("timeout path releases `{}` for anyone to take instead of deleting it", r.target_text),
+                help: "on timeout, remove the item and tell its requester; releasing it lets the next requester take it".into(),
+                labels,
+            });
+        }
+        for (c, call) in func.calls.iter().enumerate() {
+            if !(call.in_timeout || func.is_timeout) {
+                continue;
+            }
+            let Some(h) = model.callee(f, c) else { continue };
+            let helper = model.func(h);
+            // A helper that is a timeout path itself reports its own releases.
+            if helper.is_timeout || h == f {
+                continue;
+            }
+            let Some(steps) = &model.summaries[h].releases else { continue };
+            let mut labels = Vec::new();
+            if func.is_timeout {
+                labels.push(context.clone());
+            }
+            labels.extend(step_labels(steps));
+            out.push(RawFinding {
+                rule: &PL002,
+                file,
+                span: call.span,
+                message: format!("timeout path calls `{}`, which releases an item for anyone to take", helper.name),
+                help: "on timeout, remove the item and tell its requester; releasing it lets the next requester take it".into(),
+                labels,
+            });
+        }
+    }
+}

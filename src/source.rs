@@ -1,0 +1,92 @@
+//! Source text and the one place where syntax positions become [`Span`]s.
+
+use crate::finding::Span;
+
+/// Line starts of one file's text, for turning proc-macro2 line/column pairs into
+/// byte offsets and 1-based character columns.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i + 1);
+            }
+        }
+        LineIndex { text, line_starts }
+    }
+
+    /// Byte offset of a 1-based line and 0-based character column (proc-macro2's
+    /// convention). Positions past the end clamp to the end of the text.
+    pub fn offset(&self, line: usize, char_col: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
+            return self.text.len();
+        };
+        let rest = &self.text[start..];
+        rest.char_indices()
+            .nth(char_col)
+            .map(|(i, _)| start + i)
+            .unwrap_or(self.text.len())
+    }
+
+    /// 1-based line and character column of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let col = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        (line as u32 + 1, col as u32 + 1)
+    }
+
+    /// Converts a syntax span into a [`Span`].
+    pub fn span(&self, span: proc_macro2::Span) -> Span {
+        let (start, end) = (span.start(), span.end());
+        let byte_start = self.offset(start.line, start.column);
+        let byte_end = self.offset(end.line, end.column).max(byte_start);
+        Span {
+            line: start.line as u32,
+            column: start.column as u32 + 1,
+            end_line: end.line as u32,
+            end_column: end.column as u32 + 1,
+            byte_start,
+            byte_end,
+        }
+    }
+
+    /// A span covering two spans (from the start of `a` to the end of `b`).
+    pub fn join(a: Span, b: Span) -> Span {
+        Span {
+            line: a.line,
+            column: a.column,
+            end_line: b.end_line,
+            end_column: b.end_column,
+            byte_start: a.byte_start,
+            byte_end: b.byte_end.max(a.byte_start),
+        }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_count_characters_not_bytes() {
+        let text = "fn a() {}\nlet é = 1; x\n";
+        let idx = LineIndex::new(text);
+        let off = idx.offset(2, 11);
+        assert_eq!(&text[off..off + 1], "x");
+        assert_eq!(idx.line_col(off), (2, 12));
+    }
+}

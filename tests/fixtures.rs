@@ -1,0 +1,111 @@
+//! Runs the engine on every fixture and checks the inline `//~ PL00N` expectations
+//! both ways: every expectation found, nothing unexpected reported.
+
+use pairlint::config::Config;
+use pairlint::engine::{lint_crate, SourceFile};
+use pairlint::vocab::Vocabulary;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// (file, line, rule) triples expected by the `//~` comments of the given sources.
+fn expectations(sources: &[SourceFile]) -> BTreeSet<(PathBuf, u32, String)> {
+    let mut out = BTreeSet::new();
+    for src in sources {
+        for (i, line) in src.text.lines().enumerate() {
+            if let Some(pos) = line.find("//~") {
+                for code in line[pos + 3..].split(|c: char| c.is_whitespace() || c == ',') {
+                    if code.starts_with("PL") || code.contains("suppression") {
+                        out.insert((src.path.clone(), i as u32 + 1, code.to_string()));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn rs_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        .map(|e| e.path().to_path_buf())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Each fixture case: a single `.rs` file or a mini-crate directory.
+fn cases() -> Vec<Vec<PathBuf>> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut cases = Vec::new();
+    let mut rule_dirs: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    rule_dirs.sort();
+    for dir in rule_dirs {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() {
+                cases.push(rs_files(&entry));
+            } else if entry.extension().is_some_and(|x| x == "rs") {
+                cases.push(vec![entry]);
+            }
+        }
+    }
+    cases
+}
+
+pub fn check_case(files: &[PathBuf]) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sources: Vec<SourceFile> = files
+        .iter()
+        .map(|p| SourceFile { path: p.strip_prefix(root).unwrap().to_path_buf(), text: std::fs::read_to_string(p).unwrap() })
+        .collect();
+    let expected = expectations(&sources);
+    let report = lint_crate(&sources, &Config::default(), &Vocabulary::default());
+    let mut problems: Vec<String> = report.errors.iter().map(|e| format!("{}:{}:{}: error: {}", e.file.display(), e.line, e.column, e.message)).collect();
+    let found: BTreeSet<(PathBuf, u32, String)> = report
+        .findings
+        .iter()
+        .map(|f| (f.location.file.clone(), f.location.span.line, f.rule.to_string()))
+        .collect();
+    for (file, line, rule) in expected.difference(&found) {
+        problems.push(format!("{}:{line}: missed expected {rule}", file.display()));
+    }
+    for (file, line, rule) in found.difference(&expected) {
+        let msg = report
+            .findings
+            .iter()
+            .find(|f| f.location.file == *file && f.location.span.line == *line && f.rule == rule)
+            .map(|f| f.message.clone())
+            .unwrap_or_default();
+        problems.push(format!("{}:{line}: unexpected {rule}: {msg}", file.display()));
+    }
+    problems
+}
+
+#[test]
+fn every_fixture_expectation_holds_both_ways() {
+    let cases = cases();
+    assert!(cases.len() >= 72, "expected at least 9+9 cases per rule, found {}", cases.len());
+    let mut problems = Vec::new();
+    let mut expectations_seen = 0;
+    for case in &cases {
+        let sources: Vec<SourceFile> = case.iter().map(|p| SourceFile { path: p.clone(), text: std::fs::read_to_string(p).unwrap() }).collect();
+        expectations_seen += expectations(&sources).len();
+        problems.extend(check_case(case));
+    }
+    assert!(expectations_seen >= 36, "too few expectations: {expectations_seen}");
+    assert!(problems.is_empty(), "{} fixture problems:\n{}", problems.len(), problems.join("\n"));
+}
+
+#[test]
+fn each_rule_has_positive_and_negative_cases() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for rule in ["PL001", "PL002", "PL003", "PL004"] {
+        let names: Vec<String> = std::fs::read_dir(root.join(rule)).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let pos = names.iter().filter(|n| n.starts_with("pos_")).count();
+        let neg = names.iter().filter(|n| n.starts_with("neg_")).count();
+        assert!(pos >= 8 && neg >= 8, "{rule}: {pos} positive and {neg} negative cases");
+    }
+}
