@@ -47,6 +47,9 @@ pub enum Root {
 pub struct Place {
     pub root: Root,
     pub fields: Vec<String>,
+    /// Field counts at which the value was `.clone()`d: a clone of an `Arc` still
+    /// shares, a clone of a `Vec` is a private copy.
+    pub clones: Vec<usize>,
     /// The text as written, for messages (`self.queue`).
     pub text: String,
 }
@@ -74,6 +77,8 @@ pub enum AccessKind {
     Keyed,
     /// Iterating all items (`for x in self.items.iter()`).
     Iter,
+    /// The item held directly in a field (`&self.current`, `self.held.take()`).
+    Ref,
 }
 
 /// A source of values that the rules track.
@@ -181,6 +186,8 @@ impl Callee {
 #[derive(Debug, Clone)]
 pub struct Call {
     pub callee: Callee,
+    /// The receiver's place, so its type can pick the right impl.
+    pub receiver_place: Option<Place>,
     pub span: Span,
     /// Receiver origins (method calls), then one entry per argument.
     pub receiver: Vec<OriginId>,

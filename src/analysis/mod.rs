@@ -153,7 +153,21 @@ impl<'a> CrateModel<'a> {
                 let cands = by_name.get(call.callee.name()).map(Vec::as_slice).unwrap_or(&[]);
                 let target = match &call.callee {
                     Callee::Method { on_self: true, .. } => pick(cands, |g| self.func(g).self_ty == func.self_ty && self.func(g).has_self),
-                    Callee::Method { .. } => pick(cands, |g| self.func(g).has_self),
+                    Callee::Method { .. } => {
+                        // The receiver's type, when the code says it, picks the impl.
+                        let recv_ty = call
+                            .receiver_place
+                            .as_ref()
+                            .and_then(|p| self.place_ty(func, p))
+                            .and_then(|t| match self.strip(&t) {
+                                Ty::Path { name, .. } => Some(name),
+                                _ => None,
+                            });
+                        match recv_ty {
+                            Some(t) => pick(cands, |g| self.func(g).has_self && self.func(g).self_ty.as_deref() == Some(t.as_str())),
+                            None => pick(cands, |g| self.func(g).has_self),
+                        }
+                    }
                     Callee::Path(segs) if segs.len() >= 2 => {
                         let ty = &segs[segs.len() - 2];
                         let ty = if ty == "Self" { func.self_ty.clone().unwrap_or_default() } else { ty.clone() };
@@ -238,6 +252,20 @@ impl<'a> CrateModel<'a> {
     /// The place is shared between requesters (not a per-session struct's own field,
     /// not a by-value parameter).
     pub fn place_shared(&self, f: &FnFacts, place: &Place) -> bool {
+        // A clone of anything but a shared pointer is a private copy.
+        for &k in &place.clones {
+            let sub = Place { root: place.root.clone(), fields: place.fields[..k.min(place.fields.len())].to_vec(), clones: Vec::new(), text: String::new() };
+            let shared_ptr = self.place_ty(f, &sub).is_some_and(|t| {
+                let t = match t {
+                    Ty::Ref(inner) => *inner,
+                    other => other,
+                };
+                matches!(&t, Ty::Path { name, .. } if matches!(name.as_str(), "Arc" | "Rc" | "State" | "Data" | "Extension" | "Sender" | "UnboundedSender"))
+            });
+            if !shared_ptr {
+                return false;
+            }
+        }
         match &place.root {
             Root::Static(_) => true,
             Root::Param(i) => f.params.get(*i).is_some_and(|p| match &p.ty {
@@ -281,6 +309,14 @@ impl<'a> CrateModel<'a> {
                     }
                     AccessKind::PositionalWeak if coll.as_ref().is_some_and(|(q, _)| *q) => {
                         Class::Positional { steps, coll: place.text.clone() }
+                    }
+                    AccessKind::Ref => {
+                        let ty = self.place_ty(func, place);
+                        if ty.as_ref().is_some_and(|t| self.user_bound(t)) {
+                            Class::Keyed { user_bound: true, steps, coll: place.text.clone() }
+                        } else {
+                            Class::Other
+                        }
                     }
                     AccessKind::Keyed | AccessKind::Iter => {
                         let _ = method;
@@ -371,7 +407,6 @@ impl<'a> CrateModel<'a> {
         let func = self.func(f);
         let file = self.file_of(f);
         let mut out = Vec::new();
-        let mut resolved_output_calls = BTreeSet::new();
         for o in &func.outputs {
             match &o.kind {
                 OutputKind::Return => {
@@ -380,12 +415,26 @@ impl<'a> CrateModel<'a> {
                     }
                 }
                 OutputKind::Call(name) => {
-                    if let Some(h) = o.call.and_then(|c| self.callee(f, c)) {
-                        resolved_output_calls.insert(o.call);
-                        let _ = h;
-                        continue;
+                    let mut origins = o.origins.clone();
+                    if let Some(c) = o.call {
+                        if let Some(h) = self.callee(f, c) {
+                            let summary = &self.summaries[h];
+                            // The helper's own outputs are added below with their path.
+                            if !summary.outputs.is_empty() {
+                                continue;
+                            }
+                            // Its name says it outputs; what it checks inside is not output unchecked.
+                            let call = &func.calls[c];
+                            for slot in &summary.checks {
+                                let checked = match slot {
+                                    Slot::Receiver => call.receiver.clone(),
+                                    Slot::Arg(i) => call.args.get(*i).cloned().unwrap_or_default(),
+                                };
+                                origins.retain(|x| !checked.contains(x));
+                            }
+                        }
                     }
-                    out.push(EffectiveOutput { span: o.span, at: o.at.clone(), origins: o.origins.clone(), steps: Vec::new(), what: format!("output by `{name}` here"), is_return: false });
+                    out.push(EffectiveOutput { span: o.span, at: o.at.clone(), origins, steps: Vec::new(), what: format!("output by `{name}` here"), is_return: false });
                 }
             }
         }

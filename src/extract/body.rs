@@ -114,7 +114,7 @@ pub(super) fn extract_fn(
             Val {
                 origins: [origin].into(),
                 place: Some(PlaceVal {
-                    place: Place { root: Root::SelfValue, fields: Vec::new(), text: "self".into() },
+                    place: Place { root: Root::SelfValue, fields: Vec::new(), clones: Vec::new(), text: "self".into() },
                     iter: false,
                     filtered: false,
                 }),
@@ -261,7 +261,7 @@ impl Walker<'_> {
                     origins: [origin].into(),
                     identity: is_identity,
                     place: Some(PlaceVal {
-                        place: Place { root: Root::Param(index), fields: Vec::new(), text },
+                        place: Place { root: Root::Param(index), fields: Vec::new(), clones: Vec::new(), text },
                         iter: false,
                         filtered: false,
                     }),
@@ -360,9 +360,18 @@ impl Walker<'_> {
         // Destructuring hands each binding a part of the value: keep origins and
         // identity, but a binding is no longer the place itself unless it is the whole.
         let whole = matches!(pat, syn::Pat::Ident(_) | syn::Pat::Type(_));
+        // `let (guard, res) = cv.wait_timeout(guard, d)?`: the first element is the guard.
+        let first_of_tuple = match pat {
+            syn::Pat::Tuple(t) => t.elems.first().and_then(|p| {
+                let mut n = Vec::new();
+                collect_pat_idents(p, &mut n);
+                n.first().cloned()
+            }),
+            _ => None,
+        };
         for n in names {
             let mut v = val.clone();
-            if !whole {
+            if !whole && first_of_tuple.as_deref() != Some(n.as_str()) {
                 v.place = None;
             }
             self.bind(&n, v);
@@ -449,7 +458,14 @@ impl Walker<'_> {
                     p.filtered = false;
                     p
                 });
-                Val { origins: base.origins, identity, place, ..Val::default() }
+                let mut origins = base.origins;
+                if let Some(p) = &place {
+                    // The field may hold a user-bound item by reference (`self.current`).
+                    let span = self.span(f.span());
+                    let o = self.origin(OriginKind::Access { place: p.place.clone(), method: member.clone(), kind: AccessKind::Ref }, span);
+                    origins.insert(o);
+                }
+                Val { origins, identity, place, ..Val::default() }
             }
             Expr::MethodCall(m) => self.method_call(m),
             Expr::Call(c) => self.call(c),
@@ -590,7 +606,7 @@ impl Walker<'_> {
         if last.len() > 1 && last.chars().all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit()) {
             return Val {
                 place: Some(PlaceVal {
-                    place: Place { root: Root::Static(last.clone()), fields: Vec::new(), text: last },
+                    place: Place { root: Root::Static(last.clone()), fields: Vec::new(), clones: Vec::new(), text: last },
                     iter: false,
                     filtered: false,
                 }),
@@ -770,7 +786,18 @@ impl Walker<'_> {
             "blocking_lock", "upgradable_read", "load",
         ];
         if PASSTHROUGH.contains(&n) && m.args.is_empty() {
-            return recv;
+            let mut v = recv;
+            if matches!(n, "clone" | "cloned" | "to_owned") {
+                if let Some(p) = &mut v.place {
+                    p.place.clones.push(p.place.fields.len());
+                }
+            }
+            return v;
+        }
+        // `condvar.wait_timeout(guard, d)` hands the same guard back.
+        if matches!(n, "wait" | "wait_timeout" | "wait_while" | "wait_timeout_while") && !m.args.is_empty() {
+            let args = self.args(&m.args);
+            return Val { place: args[0].place.clone(), origins: args[0].origins.clone(), ..Val::default() };
         }
         if matches!(n, "unwrap" | "expect" | "unwrap_unchecked") {
             self.args(&m.args);
@@ -992,8 +1019,10 @@ impl Walker<'_> {
         let result = self.origin(OriginKind::Call(id), call_span);
         let recv_origins: Vec<OriginId> = recv.as_ref().map(|r| r.origins.iter().copied().collect()).unwrap_or_default();
         let at = Point { seq: self.seq, scopes: self.scopes.clone() };
+        let receiver_place = recv.as_ref().and_then(|r| r.place.as_ref()).map(|p| p.place.clone());
         self.f.calls.push(Call {
             callee,
+            receiver_place,
             span: call_span,
             receiver: recv_origins.clone(),
             args: args.iter().map(|a| a.origins.iter().copied().collect()).collect(),
@@ -1248,7 +1277,11 @@ impl Walker<'_> {
 }
 
 fn unreachable_place() -> PlaceVal {
-    PlaceVal { place: Place { root: Root::Static(String::new()), fields: Vec::new(), text: String::new() }, iter: false, filtered: false }
+    PlaceVal {
+        place: Place { root: Root::Static(String::new()), fields: Vec::new(), clones: Vec::new(), text: String::new() },
+        iter: false,
+        filtered: false,
+    }
 }
 
 fn is_shared_wrapper(tname: &str) -> bool {
