@@ -4,12 +4,14 @@
 //! of [`cli::run`]. See ARCHITECTURE.md for the data flow.
 
 pub mod analysis;
+pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod engine;
 pub mod extract;
 pub mod finding;
 pub mod model;
+pub mod output;
 pub mod rules;
 pub mod source;
 pub mod suppress;

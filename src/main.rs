@@ -1,1 +1,7 @@
-fn main() {}
+//! The `cargo-pairlint` binary: hands argv to the library and exits with its code.
+
+fn main() {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("."));
+    let code = pairlint::cli::run(std::env::args_os().collect(), &cwd, &mut std::io::stdout(), &mut std::io::stderr());
+    std::process::exit(code);
+}

@@ -29,10 +29,11 @@ pub enum Slot {
 /// What a fn does, as seen from its callers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
-    /// Returns an item taken by position from shared state, unchecked.
-    pub returns_positional: Option<Vec<Step>>,
+    /// Returns an item taken by position from shared state, unchecked (and the
+    /// collection, as shown in messages).
+    pub returns_positional: Option<(Vec<Step>, String)>,
     /// Returns a user-bound item looked up in shared state, unchecked.
-    pub returns_keyed: Option<Vec<Step>>,
+    pub returns_keyed: Option<(Vec<Step>, String)>,
     /// Outputs these parameters without checking them.
     pub outputs: BTreeMap<Slot, Vec<Step>>,
     /// Checks these parameters against a requester (and fails when they do not match).
@@ -44,7 +45,8 @@ pub struct Summary {
 /// How the rules see a value's origin.
 #[derive(Debug, Clone)]
 pub enum Class {
-    /// Taken by position from a shared collection (text of the collection).
+    /// Taken by position from a shared collection (the collection as shown in
+    /// messages, with its backticks: "`self.queue`").
     Positional { steps: Vec<Step>, coll: String },
     /// Looked up by key/predicate or iterated in shared state.
     Keyed { user_bound: bool, steps: Vec<Step>, coll: String },
@@ -305,15 +307,15 @@ impl<'a> CrateModel<'a> {
                 let steps = Vec::new();
                 match kind {
                     AccessKind::PositionalStrong if coll.as_ref().is_none_or(|(q, _)| *q) => {
-                        Class::Positional { steps, coll: place.text.clone() }
+                        Class::Positional { steps, coll: format!("`{}`", place.text) }
                     }
                     AccessKind::PositionalWeak if coll.as_ref().is_some_and(|(q, _)| *q) => {
-                        Class::Positional { steps, coll: place.text.clone() }
+                        Class::Positional { steps, coll: format!("`{}`", place.text) }
                     }
                     AccessKind::Ref => {
                         let ty = self.place_ty(func, place);
                         if ty.as_ref().is_some_and(|t| self.user_bound(t)) {
-                            Class::Keyed { user_bound: true, steps, coll: place.text.clone() }
+                            Class::Keyed { user_bound: true, steps, coll: format!("`{}`", place.text) }
                         } else {
                             Class::Other
                         }
@@ -321,7 +323,7 @@ impl<'a> CrateModel<'a> {
                     AccessKind::Keyed | AccessKind::Iter => {
                         let _ = method;
                         let user_bound = coll.as_ref().is_some_and(|(_, elem)| self.user_bound(elem));
-                        Class::Keyed { user_bound, steps, coll: place.text.clone() }
+                        Class::Keyed { user_bound, steps, coll: format!("`{}`", place.text) }
                     }
                     _ => Class::Other,
                 }
@@ -330,11 +332,11 @@ impl<'a> CrateModel<'a> {
                 let Some(g) = self.callee(f, *c) else { return Class::Other };
                 let s = &self.summaries[g];
                 let name = &self.func(g).name;
-                if let Some(steps) = &s.returns_positional {
-                    return Class::Positional { steps: steps.clone(), coll: format!("{name}()") };
+                if let Some((steps, coll)) = &s.returns_positional {
+                    return Class::Positional { steps: steps.clone(), coll: format!("{coll} (via `{name}`)") };
                 }
-                if let Some(steps) = &s.returns_keyed {
-                    return Class::Keyed { user_bound: true, steps: steps.clone(), coll: format!("{name}()") };
+                if let Some((steps, coll)) = &s.returns_keyed {
+                    return Class::Keyed { user_bound: true, steps: steps.clone(), coll: format!("{coll} (via `{name}`)") };
                 }
                 let _ = file;
                 Class::Other
@@ -519,16 +521,16 @@ impl<'a> CrateModel<'a> {
                     Class::Positional { mut steps, coll } if s.returns_positional.is_none() => {
                         if steps.is_empty() {
                             let origin = &func.origins[o];
-                            steps.push(self.step(f, origin.span, format!("inside `{name}`: taken from the head of shared `{coll}`")));
+                            steps.push(self.step(f, origin.span, format!("inside `{name}`: taken by position from shared {coll}")));
                         }
-                        s.returns_positional = Some(steps);
+                        s.returns_positional = Some((steps, coll));
                     }
                     Class::Keyed { user_bound: true, mut steps, coll } if s.returns_keyed.is_none() => {
                         if steps.is_empty() {
                             let origin = &func.origins[o];
-                            steps.push(self.step(f, origin.span, format!("inside `{name}`: looked up in shared `{coll}`")));
+                            steps.push(self.step(f, origin.span, format!("inside `{name}`: looked up in shared {coll}")));
                         }
-                        s.returns_keyed = Some(steps);
+                        s.returns_keyed = Some((steps, coll));
                     }
                     _ => {}
                 }

@@ -22,14 +22,17 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
                 continue;
             };
             claims.takes.insert((f, o));
-            let mut labels = vec![(file, func.origins[lookup].span, format!("the requester's own item is looked up in `{lookup_coll}`"))];
+            let mut labels = vec![
+                (file, origin.span, format!("takes another item from {coll} instead")),
+                (file, func.origins[lookup].span, format!("the requester's own item is looked up in {lookup_coll}")),
+            ];
             labels.extend(step_labels(&steps));
             labels.extend(identity_label(model, f));
             out.push(RawFinding {
                 rule: &PL004,
                 file,
                 span: origin.span,
-                message: format!("when the requester's own item is missing, another item is taken from `{coll}`"),
+                message: format!("when the requester's own item is missing, another item is taken from {coll}"),
                 help: "report the miss to the requester (for example `Err(Expired)`) instead of serving someone else's item".into(),
                 labels,
             });

@@ -27,10 +27,8 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
                 claims.outputs.insert((f, output.span.line, output.span.byte_start));
                 let origin = &func.origins[o];
                 let file = model.file_of(f);
-                let mut labels = step_labels(&steps);
-                if steps.is_empty() {
-                    labels.push((file, origin.span, format!("taken from the head of shared queue `{coll}`")));
-                }
+                let mut labels = vec![(file, origin.span, format!("taken by position from shared {coll}"))];
+                labels.extend(step_labels(&steps));
                 labels.extend(identity_label(model, f));
                 labels.push((file, output.span, output.what.clone()));
                 labels.extend(step_labels(&output.steps));
@@ -38,7 +36,7 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
                     rule: &PL001,
                     file,
                     span: origin.span,
-                    message: format!("item taken by position from shared `{coll}` is handed to the requester without checking it is theirs"),
+                    message: format!("item taken by position from shared {coll} is handed to the requester without checking it is theirs"),
                     help: "look the item up by the requester's ticket and compare its owner with the requester before handing it out".into(),
                     labels,
                 });

@@ -24,7 +24,10 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
             });
             let Some((o, steps, coll)) = found else { continue };
             claims.outputs.insert((f, output.span.line, output.span.byte_start));
-            let mut labels = vec![(file, func.origins[o].span, format!("user-bound item fetched from shared `{coll}`"))];
+            let mut labels = vec![
+                (file, output.span, output.what.clone()),
+                (file, func.origins[o].span, format!("user-bound item fetched from shared {coll}")),
+            ];
             labels.extend(step_labels(&steps));
             labels.extend(identity_label(model, f));
             labels.extend(step_labels(&output.steps));
@@ -32,7 +35,7 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
                 rule: &PL003,
                 file,
                 span: output.span,
-                message: format!("item from shared `{coll}` is output without checking it belongs to the requester"),
+                message: format!("item from shared {coll} is output without checking it belongs to the requester"),
                 help: "compare the item's owner with the requester's identity, and leave (return an error) on a mismatch, before this output".into(),
                 labels,
             });

@@ -14,7 +14,7 @@ pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
             if !(r.in_timeout || func.is_timeout) || !model.release_counts(f, r) {
                 continue;
             }
-            let mut labels = Vec::new();
+            let mut labels = vec![(file, r.span, format!("releases `{}`", r.target_text))];
             if func.is_timeout {
                 labels.push(context.clone());
             }
@@ -38,7 +38,7 @@ pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
                 continue;
             }
             let Some(steps) = &model.summaries[h].releases else { continue };
-            let mut labels = Vec::new();
+            let mut labels = vec![(file, call.span, format!("calls `{}` on a timeout path", helper.name))];
             if func.is_timeout {
                 labels.push(context.clone());
             }

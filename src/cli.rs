@@ -1,0 +1,174 @@
+//! Command-line interface: argument parsing and dispatch. Everything here is callable
+//! in-process (tests call [`run`] with their own writers).
+
+use crate::config::{self, Config};
+use crate::discover;
+use crate::engine::{self, Report};
+use crate::output::{self, human, HumanOptions};
+use crate::rules;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-pairlint",
+    bin_name = "cargo pairlint",
+    version,
+    about = "Finds unsafe queue-pairing: code that hands one person's item to another person",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Lint the workspace (the default), or the given files and directories.
+    Check(CheckArgs),
+    /// List the rules: code, name, default level, summary.
+    Rules,
+    /// Print a rule's full documentation.
+    Explain {
+        /// A rule code (PL001) or name (head-of-queue-for-requester).
+        rule: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit 1 on warnings too.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Colour human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Files or directories to lint instead of the cargo workspace.
+    pub paths: Vec<PathBuf>,
+}
+
+/// Runs the CLI with `args` (argv, including the program name) in directory `cwd`.
+/// Returns the exit code.
+pub fn run(args: Vec<OsString>, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    // `cargo pairlint ...` runs `cargo-pairlint pairlint ...`.
+    let mut args = args;
+    if args.get(1).is_some_and(|a| a == "pairlint") {
+        args.remove(1);
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() { write!(stderr, "{text}") } else { write!(stdout, "{text}") };
+            return code;
+        }
+    };
+    match cli.command {
+        None => check(&cli.check, cwd, stdout, stderr),
+        Some(Command::Check(args)) => check(&args, cwd, stdout, stderr),
+        Some(Command::Rules) => {
+            let _ = write!(stdout, "{}", rules_table());
+            0
+        }
+        Some(Command::Explain { rule }) => match rules::find(&rule) {
+            Some(r) => {
+                let _ = write!(stdout, "{}", r.doc);
+                0
+            }
+            None => {
+                let known: Vec<&str> = rules::RULES.iter().map(|r| r.code).collect();
+                let _ = writeln!(stderr, "error: unknown rule `{rule}` (known: {})", known.join(", "));
+                2
+            }
+        },
+    }
+}
+
+/// `cargo pairlint rules`.
+pub fn rules_table() -> String {
+    let mut out = String::from("code   name                             level    summary\n");
+    for r in rules::RULES {
+        let level = match r.default_severity {
+            crate::finding::Severity::Error => "error",
+            crate::finding::Severity::Warning => "warning",
+        };
+        out.push_str(&format!("{:<6} {:<32} {:<8} {}\n", r.code, r.name, level, r.summary));
+    }
+    out
+}
+
+fn human_options(color: Color) -> HumanOptions {
+    use std::io::IsTerminal;
+    let color = match color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    HumanOptions { color, ..HumanOptions::default() }
+}
+
+fn check(args: &CheckArgs, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    let opts = human_options(args.color);
+    let (discovery, root) = if args.paths.is_empty() {
+        match discover::discover_workspace(cwd) {
+            Ok(d) => {
+                let root = d.workspace_root.clone();
+                (d, root)
+            }
+            Err(e) => {
+                let _ = write!(stderr, "{}", human::render_diagnostic(&e, &opts));
+                return 2;
+            }
+        }
+    } else {
+        let paths: Vec<PathBuf> = args.paths.iter().map(|p| if p.is_absolute() { p.clone() } else { cwd.join(p) }).collect();
+        let mut d = discover::discover_paths(&paths);
+        d.workspace_root = cwd.to_path_buf();
+        (d, cwd.to_path_buf())
+    };
+    let config = match config::load_config(&root) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = write!(stderr, "{}", human::render_diagnostic(&e, &opts));
+            return 2;
+        }
+    };
+    let report = engine::lint_discovery(&discovery, &config);
+    emit(&report, args.format, &opts, stdout);
+    output::exit_code(&report, args.deny_warnings)
+}
+
+/// Writes a report in the chosen format.
+pub fn emit(report: &Report, format: Format, opts: &HumanOptions, stdout: &mut dyn Write) {
+    let text = match format {
+        Format::Human => human::render(report, opts),
+        Format::Json => output::json::render(report),
+    };
+    let _ = stdout.write_all(text.as_bytes());
+}
+
+/// Default config, for callers that lint without a workspace.
+pub fn default_config() -> Config {
+    Config::default()
+}

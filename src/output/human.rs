@@ -1,0 +1,193 @@
+//! Human output: every finding rendered by miette with its source snippet, labels and
+//! help, then a summary line.
+
+use super::{path_string, HumanOptions};
+use crate::engine::Report;
+use crate::finding::{FileError, Finding, Location, Severity};
+use crate::source::LineIndex;
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use std::fmt;
+
+/// A finding or file error shaped for miette.
+#[derive(Debug)]
+struct Rendered {
+    message: String,
+    code: Option<String>,
+    severity: miette::Severity,
+    help: Option<String>,
+    source: Option<NamedSource<String>>,
+    labels: Vec<LabeledSpan>,
+    /// Labels in other files, each shown with its own snippet.
+    related: Vec<Rendered>,
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+        }
+    }
+}
+
+/// Strips control characters (terminal escapes, carriage returns) from text quoted
+/// out of linted files, so a hostile file cannot drive the reader's terminal.
+pub fn sanitize(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect()
+}
+
+fn span_of(text: &str, loc: &Location) -> SourceSpan {
+    let start = loc.span.byte_start.min(text.len());
+    let end = loc.span.byte_end.clamp(start, text.len());
+    if start == 0 && end == 0 && loc.span.line > 1 {
+        // Spans made from a line/column only (suppression warnings).
+        let idx = LineIndex::new(text);
+        let s = idx.offset(loc.span.line as usize, loc.span.column.saturating_sub(1) as usize);
+        let e = idx.offset(loc.span.end_line.max(loc.span.line) as usize, loc.span.end_column.saturating_sub(1) as usize);
+        return SourceSpan::from((s, e.saturating_sub(s)));
+    }
+    SourceSpan::from((start, end - start))
+}
+
+fn finding_diag(f: &Finding, report: &Report) -> Rendered {
+    let text = report.sources.get(&f.location.file).map(|t| sanitize(t));
+    let mut labels = Vec::new();
+    let mut related = Vec::new();
+    let mut primary_labelled = false;
+    for l in &f.labels {
+        let same_file = l.location.file == f.location.file;
+        if same_file {
+            if let Some(t) = &text {
+                let is_primary = l.location.span == f.location.span;
+                primary_labelled |= is_primary;
+                let span = span_of(t, &l.location);
+                labels.push(if is_primary {
+                    LabeledSpan::new_primary_with_span(Some(l.message.clone()), span)
+                } else {
+                    LabeledSpan::new_with_span(Some(l.message.clone()), span)
+                });
+            }
+        } else if let Some(other) = report.sources.get(&l.location.file) {
+            let other = sanitize(other);
+            let span = span_of(&other, &l.location);
+            related.push(Rendered {
+                message: format!("{} ({}:{}:{})", l.message, path_string(&l.location.file), l.location.span.line, l.location.span.column),
+                code: None,
+                severity: miette::Severity::Advice,
+                help: None,
+                labels: vec![LabeledSpan::new_primary_with_span(Some(l.message.clone()), span)],
+                source: Some(NamedSource::new(path_string(&l.location.file), other)),
+                related: Vec::new(),
+            });
+        }
+    }
+    if !primary_labelled {
+        if let Some(t) = &text {
+            labels.insert(0, LabeledSpan::new_primary_with_span(Some(f.name.to_string()), span_of(t, &f.location)));
+        }
+    }
+    Rendered {
+        message: f.message.clone(),
+        code: Some(if f.rule == f.name { f.rule.to_string() } else { format!("{} {}", f.rule, f.name) }),
+        severity: match f.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        },
+        help: Some(f.help.clone()),
+        source: text.map(|t| NamedSource::new(path_string(&f.location.file), t).with_language("Rust")),
+        labels,
+        related,
+    }
+}
+
+fn error_diag(e: &FileError, report: &Report) -> Rendered {
+    let text = report.sources.get(&e.file).filter(|_| e.line > 0).map(|t| sanitize(t));
+    let labels = text
+        .as_ref()
+        .map(|t| {
+            let idx = LineIndex::new(t);
+            let off = idx.offset(e.line as usize, e.column.saturating_sub(1) as usize);
+            vec![LabeledSpan::new_primary_with_span(Some("here".into()), SourceSpan::from((off, 0)))]
+        })
+        .unwrap_or_default();
+    let position = if e.line > 0 { format!(":{}:{}", e.line, e.column) } else { String::new() };
+    Rendered {
+        message: format!("{}{}: {}", path_string(&e.file), position, sanitize(&e.message)),
+        code: None,
+        severity: miette::Severity::Error,
+        help: None,
+        source: text.map(|t| NamedSource::new(path_string(&e.file), t)),
+        labels,
+        related: Vec::new(),
+    }
+}
+
+fn handler(opts: &HumanOptions) -> GraphicalReportHandler {
+    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_context_lines(1)
+}
+
+/// Renders one miette diagnostic (config errors, usage errors) the same way.
+pub fn render_diagnostic(diag: &dyn Diagnostic, opts: &HumanOptions) -> String {
+    let mut out = String::new();
+    if handler(opts).render_report(&mut out, diag).is_err() {
+        out = format!("{diag}\n");
+    }
+    out
+}
+
+pub fn render(report: &Report, opts: &HumanOptions) -> String {
+    let handler = handler(opts);
+    let mut out = String::new();
+    for e in &report.errors {
+        let _ = handler.render_report(&mut out, &error_diag(e, report));
+        out.push('\n');
+    }
+    for f in &report.findings {
+        let _ = handler.render_report(&mut out, &finding_diag(f, report));
+        out.push('\n');
+    }
+    out.push_str(&summary_line(report));
+    out
+}
+
+/// `pairlint: 3 files checked: 1 error, 0 warnings, 0 files not linted, 0 suppressed`
+pub fn summary_line(report: &Report) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "pairlint: {} checked: {}, {}, {} not linted, {} suppressed\n",
+        plural(report.files, "file"),
+        plural(report.error_count(), "error"),
+        plural(report.warning_count(), "warning"),
+        plural(report.errors.len(), "file"),
+        report.suppressed.len()
+    )
+}

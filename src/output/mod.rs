@@ -1,0 +1,38 @@
+//! Output formats. Each format turns a finished [`Report`] into text; none of them
+//! analyses anything.
+
+pub mod human;
+pub mod json;
+
+use crate::engine::Report;
+use crate::finding::Severity;
+
+/// How to render human output.
+#[derive(Debug, Clone, Copy)]
+pub struct HumanOptions {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Default for HumanOptions {
+    fn default() -> Self {
+        HumanOptions { color: false, width: 100 }
+    }
+}
+
+/// The process exit code for a report: 2 when a file could not be linted, 1 when an
+/// error-level finding remains (warnings too with `deny_warnings`), else 0.
+pub fn exit_code(report: &Report, deny_warnings: bool) -> i32 {
+    if !report.errors.is_empty() {
+        2
+    } else if report.findings.iter().any(|f| f.severity == Severity::Error || deny_warnings) {
+        1
+    } else {
+        0
+    }
+}
+
+/// Paths always print with `/`, whatever the platform, so outputs are comparable.
+pub(crate) fn path_string(path: &std::path::Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
