@@ -10,13 +10,8 @@ use std::fmt;
 use std::ops::Range;
 use std::path::{Component, Path};
 
-/// The default vocabulary, compiled in so the binary needs no data files at run time.
-/// `CARGO_MANIFEST_DIR` (not a path relative to this file) keeps this working when the
-/// module is compiled from another crate through `#[path]`.
-pub const VOCABULARY_DEFAULTS: &str = include_str!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/rules/vocabulary.toml"
-));
+/// The default vocabulary (one copy, owned by `vocab`).
+pub use crate::vocab::DEFAULTS as VOCABULARY_DEFAULTS;
 
 /// Every rule code configuration and suppression comments may name.
 pub const RULE_CODES: &[&str] = &["PL001", "PL002", "PL003", "PL004"];

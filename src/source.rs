@@ -45,6 +45,12 @@ impl<'a> LineIndex<'a> {
         (line as u32 + 1, col as u32 + 1)
     }
 
+    /// Byte offset of the start of the line holding `offset`.
+    pub fn line_start(&self, offset: usize) -> usize {
+        let line = self.line_starts.partition_point(|&s| s <= offset.min(self.text.len())) - 1;
+        self.line_starts[line]
+    }
+
     /// Converts a syntax span into a [`Span`].
     pub fn span(&self, span: proc_macro2::Span) -> Span {
         let (start, end) = (span.start(), span.end());

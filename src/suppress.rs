@@ -2,6 +2,7 @@
 //! Rust lexer, so look-alikes inside string literals never count, and working out which
 //! lines each one covers.
 
+use crate::source::LineIndex;
 use crate::config::RULE_CODES;
 use rustc_lexer::{FrontmatterAllowed, TokenKind};
 
@@ -44,34 +45,6 @@ impl std::fmt::Display for SuppressionError {
 }
 
 impl std::error::Error for SuppressionError {}
-
-/// Byte offset -> (line, char column), both 1-based.
-struct LineIndex<'a> {
-    text: &'a str,
-    starts: Vec<usize>,
-}
-
-impl<'a> LineIndex<'a> {
-    fn new(text: &'a str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
-    }
-
-    fn position(&self, byte: usize) -> (u32, u32) {
-        let byte = byte.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= byte) - 1;
-        let start = self.starts[line];
-        // Columns count chars, as rustc's do, so `é` before a comment counts once.
-        let column = self.text.get(start..byte).map_or(0, |s| s.chars().count());
-        (line as u32 + 1, column as u32 + 1)
-    }
-
-    fn line_start(&self, byte: usize) -> usize {
-        let line = self.starts.partition_point(|&s| s <= byte) - 1;
-        self.starts[line]
-    }
-}
 
 /// A plain (non-doc) comment token, with the byte range of its body (between `//` or
 /// `/*` and `*/`).
@@ -132,7 +105,7 @@ pub fn scan(text: &str) -> (Vec<SuppressionComment>, Vec<SuppressionError>) {
         match parse_directive(body) {
             Parsed::NotADirective => {}
             Parsed::Malformed { offset, message } => {
-                let (line, column) = index.position(comment.body_start + offset);
+                let (line, column) = index.line_col(comment.body_start + offset);
                 errors.push(SuppressionError {
                     line,
                     column,
@@ -140,8 +113,8 @@ pub fn scan(text: &str) -> (Vec<SuppressionComment>, Vec<SuppressionError>) {
                 });
             }
             Parsed::Directive { rules, reason } => {
-                let (line, column) = index.position(comment.start);
-                let (_, end_column) = index.position(comment.end);
+                let (line, column) = index.line_col(comment.start);
+                let (_, end_column) = index.line_col(comment.end);
                 let line_start = index.line_start(comment.start);
                 let own_line = text[line_start..comment.start].trim().is_empty();
                 found.push(SuppressionComment {
@@ -304,13 +277,13 @@ pub fn covered_lines_in(
                 doc_style: None, ..
             } => {}
             _ => {
-                next = Some(index.position(start).0);
+                next = Some(index.line_col(start).0);
                 break;
             }
         }
     }
     // Nothing but comments follow: the directive still covers the line after it.
-    let (end_line, _) = index.position(comment.byte_end);
+    let (end_line, _) = index.line_col(comment.byte_end);
     let next = next.unwrap_or(end_line + 1);
     cover_from(comment.line, next, items)
 }
