@@ -80,7 +80,11 @@ pub fn run(args: Vec<OsString>, cwd: &Path, stdout: &mut dyn Write, stderr: &mut
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let text = e.render().to_string();
-            let _ = if e.use_stderr() { write!(stderr, "{text}") } else { write!(stdout, "{text}") };
+            let _ = if e.use_stderr() {
+                write!(stderr, "{text}")
+            } else {
+                write!(stdout, "{text}")
+            };
             return code;
         }
     };
@@ -125,7 +129,10 @@ fn human_options(color: Color) -> HumanOptions {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    HumanOptions { color, ..HumanOptions::default() }
+    HumanOptions {
+        color,
+        ..HumanOptions::default()
+    }
 }
 
 fn check(args: &CheckArgs, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
@@ -142,7 +149,11 @@ fn check(args: &CheckArgs, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn 
             }
         }
     } else {
-        let paths: Vec<PathBuf> = args.paths.iter().map(|p| if p.is_absolute() { p.clone() } else { cwd.join(p) }).collect();
+        let paths: Vec<PathBuf> = args
+            .paths
+            .iter()
+            .map(|p| if p.is_absolute() { p.clone() } else { cwd.join(p) })
+            .collect();
         let mut d = discover::discover_paths(&paths);
         d.workspace_root = cwd.to_path_buf();
         (d, cwd.to_path_buf())

@@ -208,13 +208,7 @@ impl ConfigError {
         }))
     }
 
-    fn at(
-        kind: ConfigErrorKind,
-        ctx: &Ctx<'_>,
-        span: Range<usize>,
-        message: String,
-        label: &str,
-    ) -> Self {
+    fn at(kind: ConfigErrorKind, ctx: &Ctx<'_>, span: Range<usize>, message: String, label: &str) -> Self {
         // Clamp so a bogus span can never make the renderer index out of bounds.
         let start = span.start.min(ctx.text.len());
         let end = span.end.clamp(start, ctx.text.len());
@@ -274,9 +268,7 @@ impl Diagnostic for ConfigError {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.0.span?;
         let label = (!self.0.label.is_empty()).then(|| self.0.label.clone());
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
-            label, span,
-        ))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(label, span))))
     }
 }
 
@@ -554,11 +546,7 @@ impl Ctx<'_> {
 /// document: `[]` for `pairlint.toml`, `["package", "metadata", "pairlint"]` or
 /// `["workspace", "metadata", "pairlint"]` for `Cargo.toml`. A missing table is the
 /// default configuration, since most crates configure nothing.
-pub fn parse_config_str(
-    text: &str,
-    file_name: &str,
-    table_path: &[&str],
-) -> Result<Config, ConfigError> {
+pub fn parse_config_str(text: &str, file_name: &str, table_path: &[&str]) -> Result<Config, ConfigError> {
     let ctx = Ctx {
         text,
         file_name,
@@ -619,11 +607,7 @@ fn parse_table(ctx: &Ctx<'_>, node: &Val) -> Result<Config, ConfigError> {
 }
 
 /// Reads an array of strings, pointing at the first element of the wrong type.
-fn string_list(
-    ctx: &Ctx<'_>,
-    what: &str,
-    value: &Val,
-) -> Result<Vec<(String, Range<usize>)>, ConfigError> {
+fn string_list(ctx: &Ctx<'_>, what: &str, value: &Val) -> Result<Vec<(String, Range<usize>)>, ConfigError> {
     let Node::Array(items) = value.get_ref() else {
         return Err(ctx.wrong_type(what, "an array of strings", value));
     };
@@ -643,11 +627,7 @@ fn parse_exclude(ctx: &Ctx<'_>, value: &Val, config: &mut Config) -> Result<(), 
                 ConfigErrorKind::InvalidGlob,
                 ctx,
                 span,
-                format!(
-                    "invalid exclude glob `{pattern}` in {}: {}",
-                    ctx.place(),
-                    e.kind()
-                ),
+                format!("invalid exclude glob `{pattern}` in {}: {}", ctx.place(), e.kind()),
                 "invalid glob",
             ));
         }
@@ -744,12 +724,7 @@ fn parse_vocabulary(ctx: &Ctx<'_>, value: &Val, config: &mut Config) -> Result<(
 fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
     match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(ConfigError::plain(format!(
-                "cannot read {}: {e}",
-                path.display()
-            )))
-        }
+        Err(e) => return Err(ConfigError::plain(format!("cannot read {}: {e}", path.display()))),
         // A FIFO or device named Cargo.toml would block or stream forever.
         Ok(meta) if !meta.is_file() => {
             return Err(ConfigError::plain(format!(
@@ -858,9 +833,7 @@ queue_types = ["RingBuffer", "Deque"]
         let (err, covered) = err_of("exclude = []\nexclud = [\"x\"]\n", &[]);
         assert_eq!(err.kind(), ConfigErrorKind::UnknownKey);
         assert_eq!(covered, "exclud");
-        assert!(err
-            .to_string()
-            .contains("known: exclude, rules, vocabulary"));
+        assert!(err.to_string().contains("known: exclude, rules, vocabulary"));
     }
 
     #[test]
@@ -928,8 +901,7 @@ queue_types = ["RingBuffer", "Deque"]
 
     #[test]
     fn cargo_toml_errors_name_the_table() {
-        let text =
-            "[package]\nname = \"x\"\n[package.metadata.pairlint]\nrules = { PL7 = \"warn\" }\n";
+        let text = "[package]\nname = \"x\"\n[package.metadata.pairlint]\nrules = { PL7 = \"warn\" }\n";
         let (err, covered) = err_of(text, &["package", "metadata", "pairlint"]);
         assert_eq!(covered, "PL7");
         assert!(err.to_string().contains("[package.metadata.pairlint]"));
@@ -997,11 +969,7 @@ vocabulary = { identity_names = ["ws"] }
     #[test]
     fn load_reports_error_with_file_name() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("pairlint.toml"),
-            "[rules]\nPL009 = \"deny\"\n",
-        )
-        .unwrap();
+        std::fs::write(dir.path().join("pairlint.toml"), "[rules]\nPL009 = \"deny\"\n").unwrap();
         let err = load_config(dir.path()).unwrap_err();
         assert!(err.to_string().contains("pairlint.toml"));
         assert_eq!(err.kind(), ConfigErrorKind::UnknownRule);

@@ -34,10 +34,7 @@ pub struct Discovery {
 #[derive(Debug)]
 pub enum DiscoverError {
     /// `cargo` could not be started.
-    CargoNotRun {
-        cargo: String,
-        error: std::io::Error,
-    },
+    CargoNotRun { cargo: String, error: std::io::Error },
     /// `cargo metadata` ran and failed (not a Cargo project, broken manifest...).
     CargoFailed { status: String, stderr: String },
     /// Its output was not the JSON we expect.
@@ -82,9 +79,7 @@ impl miette::Diagnostic for DiscoverError {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let help = match self {
             DiscoverError::CargoNotRun { .. } => "is cargo installed and on PATH?",
-            DiscoverError::CargoFailed { .. } => {
-                "run inside a Cargo workspace, or pass files or directories to lint"
-            }
+            DiscoverError::CargoFailed { .. } => "run inside a Cargo workspace, or pass files or directories to lint",
             DiscoverError::BadMetadata(_) => return None,
         };
         Some(Box::new(help))
@@ -133,8 +128,8 @@ pub fn discover_workspace(start_dir: &Path) -> Result<Discovery, DiscoverError> 
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         });
     }
-    let metadata: Metadata = serde_json::from_slice(&output.stdout)
-        .map_err(|e| DiscoverError::BadMetadata(e.to_string()))?;
+    let metadata: Metadata =
+        serde_json::from_slice(&output.stdout).map_err(|e| DiscoverError::BadMetadata(e.to_string()))?;
     Ok(discover_from_metadata(metadata))
 }
 
@@ -248,9 +243,7 @@ fn add_cargo_dir(dir: &Path, discovery: &mut Discovery) {
                     name = n.to_string();
                 }
                 let explicit = |key: &str| -> Vec<PathBuf> {
-                    let paths = |t: &toml::Value| {
-                        t.get("path").and_then(|p| p.as_str()).map(|p| dir.join(p))
-                    };
+                    let paths = |t: &toml::Value| t.get("path").and_then(|p| p.as_str()).map(|p| dir.join(p));
                     match manifest.get(key) {
                         Some(toml::Value::Array(items)) => items.iter().filter_map(paths).collect(),
                         Some(table @ toml::Value::Table(_)) => paths(table).into_iter().collect(),
@@ -269,9 +262,7 @@ fn add_cargo_dir(dir: &Path, discovery: &mut Discovery) {
                 }
             }
             Err(e) => {
-                let (line, column) = e
-                    .span()
-                    .map_or((0, 0), |span| line_column(&text, span.start));
+                let (line, column) = e.span().map_or((0, 0), |span| line_column(&text, span.start));
                 discovery.errors.push(FileError {
                     file: manifest_path.clone(),
                     line,
@@ -280,9 +271,7 @@ fn add_cargo_dir(dir: &Path, discovery: &mut Discovery) {
                 });
             }
         },
-        Err(message) => discovery
-            .errors
-            .push(whole_file_error(&manifest_path, message)),
+        Err(message) => discovery.errors.push(whole_file_error(&manifest_path, message)),
     }
     // Cargo's target auto-discovery.
     for default in ["src/lib.rs", "src/main.rs", "build.rs"] {
@@ -375,9 +364,7 @@ fn add_walked_dir(dir: &Path, discovery: &mut Discovery) {
             continue;
         }
         let file_type = entry.file_type();
-        if file_type.is_file()
-            || (file_type.is_symlink() && symlink_is_regular_inside(path, &canonical_root))
-        {
+        if file_type.is_file() || (file_type.is_symlink() && symlink_is_regular_inside(path, &canonical_root)) {
             files.push(path.to_path_buf());
         }
     }
@@ -454,10 +441,8 @@ impl<'a> ModWalker<'a> {
                 return;
             }
             Err(e) => {
-                self.errors.push(whole_file_error(
-                    root,
-                    format!("cannot read crate root: {e}"),
-                ));
+                self.errors
+                    .push(whole_file_error(root, format!("cannot read crate root: {e}")));
                 return;
             }
         }
@@ -491,10 +476,7 @@ impl<'a> ModWalker<'a> {
             self.files.push(file.clone());
             let file_dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
             for decl in scan_mod_decls(&text) {
-                let inline_dir = decl
-                    .inline_path
-                    .iter()
-                    .fold(mod_dir.clone(), |dir, seg| dir.join(seg));
+                let inline_dir = decl.inline_path.iter().fold(mod_dir.clone(), |dir, seg| dir.join(seg));
                 // rustc: a `#[path]` outside inline modules is relative to the declaring
                 // file's directory; inside them, to the module directory plus the inline
                 // path. A file loaded through `#[path]` then owns its own directory.
@@ -512,10 +494,7 @@ impl<'a> ModWalker<'a> {
                     None => {
                         let child_dir = inline_dir.join(&decl.name);
                         vec![
-                            (
-                                inline_dir.join(format!("{}.rs", decl.name)),
-                                child_dir.clone(),
-                            ),
+                            (inline_dir.join(format!("{}.rs", decl.name)), child_dir.clone()),
                             (child_dir.join("mod.rs"), child_dir),
                         ]
                     }
@@ -622,9 +601,7 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
         let start = pos;
         pos += token.len as usize;
         match token.kind {
-            TokenKind::Whitespace
-            | TokenKind::LineComment { .. }
-            | TokenKind::BlockComment { .. } => {}
+            TokenKind::Whitespace | TokenKind::LineComment { .. } | TokenKind::BlockComment { .. } => {}
             kind => toks.push(Tok {
                 kind,
                 text: &body[start..pos],
@@ -755,9 +732,7 @@ fn matching_close(toks: &[Tok<'_>], open: usize) -> usize {
 /// `path = "..."` (the tokens inside `#[...]`) -> the path string.
 fn path_attribute(inside: &[Tok<'_>]) -> Option<String> {
     match inside {
-        [name, eq, lit]
-            if name.kind == TokenKind::Ident && name.text == "path" && eq.kind == TokenKind::Eq =>
-        {
+        [name, eq, lit] if name.kind == TokenKind::Ident && name.text == "path" && eq.kind == TokenKind::Eq => {
             string_value(lit)
         }
         _ => None,
@@ -818,12 +793,7 @@ mod tests {
     fn rel_files(unit: &CrateUnit, root: &Path) -> Vec<String> {
         unit.files
             .iter()
-            .map(|f| {
-                f.strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/")
-            })
+            .map(|f| f.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
             .collect()
     }
 
@@ -869,7 +839,11 @@ mod after;
     fn module_tree_of_a_crate_dir() {
         let dir = crate_dir();
         let root = dir.path();
-        write(root, "src/lib.rs", "mod a;\nmod b;\npub mod inline { pub mod c; }\n#[path = \"gen/out.rs\"]\nmod generated;\n");
+        write(
+            root,
+            "src/lib.rs",
+            "mod a;\nmod b;\npub mod inline { pub mod c; }\n#[path = \"gen/out.rs\"]\nmod generated;\n",
+        );
         write(root, "src/a.rs", "mod child;\n");
         write(root, "src/a/child.rs", "// leaf\n");
         write(root, "src/b/mod.rs", "mod sub;\n");
@@ -943,28 +917,18 @@ mod after;
         assert_eq!(e.file, lib);
         assert_eq!((e.line, e.column), (4, 7));
         assert_eq!(e.message, "file not found for module `absent`");
-        assert_eq!(
-            rel_files(&d.crates[0], root),
-            vec!["src/lib.rs", "src/present.rs"]
-        );
+        assert_eq!(rel_files(&d.crates[0], root), vec!["src/lib.rs", "src/present.rs"]);
     }
 
     #[test]
     fn path_cycles_terminate() {
         let dir = crate_dir();
         let root = dir.path();
-        write(
-            root,
-            "src/lib.rs",
-            "#[path = \"lib.rs\"] mod again;\nmod a;\n",
-        );
+        write(root, "src/lib.rs", "#[path = \"lib.rs\"] mod again;\nmod a;\n");
         write(root, "src/a.rs", "#[path = \"lib.rs\"] mod back;\n");
         let d = discover_paths(&[root.to_path_buf()]);
         assert!(d.errors.is_empty(), "{:?}", d.errors);
-        assert_eq!(
-            rel_files(&d.crates[0], root),
-            vec!["src/a.rs", "src/lib.rs"]
-        );
+        assert_eq!(rel_files(&d.crates[0], root), vec!["src/a.rs", "src/lib.rs"]);
     }
 
     #[test]
@@ -1022,15 +986,9 @@ mod after;
         std::os::unix::fs::symlink(&secret, dir.path().join("link.rs")).unwrap();
         std::os::unix::fs::symlink(dir.path().join("a.rs"), dir.path().join("inside.rs")).unwrap();
         let fifo = dir.path().join("pipe.rs");
-        let made = Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .is_ok_and(|s| s.success());
+        let made = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
         let d = discover_paths(&[dir.path().to_path_buf()]);
-        assert_eq!(
-            rel_files(&d.crates[0], dir.path()),
-            vec!["a.rs", "inside.rs"]
-        );
+        assert_eq!(rel_files(&d.crates[0], dir.path()), vec!["a.rs", "inside.rs"]);
         if made {
             let d = discover_paths(std::slice::from_ref(&fifo));
             assert!(d.crates.is_empty());
@@ -1057,10 +1015,7 @@ mod after;
         let metadata: Metadata = serde_json::from_value(json).unwrap();
         let d = discover_from_metadata(metadata);
         assert!(d.errors.is_empty());
-        assert_eq!(
-            rel_files(&d.crates[0], root),
-            vec!["src/lib.rs", "src/m.rs"]
-        );
+        assert_eq!(rel_files(&d.crates[0], root), vec!["src/lib.rs", "src/m.rs"]);
     }
 
     #[test]

@@ -54,7 +54,8 @@ impl Report {
         self.sources.extend(other.sources);
     }
     fn sort(&mut self) {
-        self.findings.sort_by(|a, b| (&a.location, a.rule).cmp(&(&b.location, b.rule)));
+        self.findings
+            .sort_by(|a, b| (&a.location, a.rule).cmp(&(&b.location, b.rule)));
         self.errors.sort();
     }
 }
@@ -62,7 +63,10 @@ impl Report {
 /// Lints every crate of a discovery, reading files from disk.
 pub fn lint_discovery(discovery: &Discovery, config: &Config) -> Report {
     let vocab = Vocabulary::new(&config.vocabulary);
-    let mut report = Report { errors: discovery.errors.clone(), ..Report::default() };
+    let mut report = Report {
+        errors: discovery.errors.clone(),
+        ..Report::default()
+    };
     for unit in &discovery.crates {
         let mut sources = Vec::new();
         for file in &unit.files {
@@ -72,7 +76,12 @@ pub fn lint_discovery(discovery: &Discovery, config: &Config) -> Report {
             }
             match read_source(file) {
                 Ok(text) => sources.push(SourceFile { path: shown, text }),
-                Err(message) => report.errors.push(FileError { file: shown, line: 0, column: 0, message }),
+                Err(message) => report.errors.push(FileError {
+                    file: shown,
+                    line: 0,
+                    column: 0,
+                    message,
+                }),
             }
         }
         report.merge(lint_crate(&sources, config, &vocab));
@@ -83,7 +92,9 @@ pub fn lint_discovery(discovery: &Discovery, config: &Config) -> Report {
 
 /// The path as users should see it: relative to the workspace root when inside it.
 pub fn display_path(root: &Path, file: &Path) -> PathBuf {
-    file.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| file.to_path_buf())
+    file.strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| file.to_path_buf())
 }
 
 /// Reads a regular file as UTF-8 text (a BOM is dropped). Never opens FIFOs or devices.
@@ -93,14 +104,18 @@ pub fn read_source(path: &Path) -> Result<String, String> {
         return Err("not a regular file; skipped".into());
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    let text = String::from_utf8(bytes).map_err(|e| format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|e| format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
     Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))
 }
 
 /// Lints one crate given as in-memory sources (what the demo, the tests and the
 /// language server use).
 pub fn lint_crate(sources: &[SourceFile], config: &Config, vocab: &Vocabulary) -> Report {
-    let mut report = Report { files: sources.len(), ..Report::default() };
+    let mut report = Report {
+        files: sources.len(),
+        ..Report::default()
+    };
     let mut facts: Vec<FileFacts> = Vec::new();
     let mut texts: Vec<&SourceFile> = Vec::new();
     for src in sources {
@@ -155,13 +170,22 @@ fn to_finding(raw: &RawFinding, facts: &[FileFacts], config: &Config) -> Option<
         rule: raw.rule.code,
         name: raw.rule.name,
         severity,
-        location: Location { file: path(raw.file), span: raw.span },
+        location: Location {
+            file: path(raw.file),
+            span: raw.span,
+        },
         message: raw.message.clone(),
         help: raw.help.clone(),
         labels: raw
             .labels
             .iter()
-            .map(|(f, span, message)| Label { location: Location { file: path(*f), span: *span }, message: message.clone() })
+            .map(|(f, span, message)| Label {
+                location: Location {
+                    file: path(*f),
+                    span: *span,
+                },
+                message: message.clone(),
+            })
             .collect(),
     })
 }
@@ -171,15 +195,31 @@ pub const UNUSED_SUPPRESSION: &str = "unused-suppression";
 /// Code of the warning for a `pairlint:` comment that does not parse.
 pub const INVALID_SUPPRESSION: &str = "invalid-suppression";
 
-fn apply_suppressions(findings: &mut Vec<Finding>, report: &mut Report, texts: &[&SourceFile], facts: &[FileFacts], config: &Config) {
+fn apply_suppressions(
+    findings: &mut Vec<Finding>,
+    report: &mut Report,
+    texts: &[&SourceFile],
+    facts: &[FileFacts],
+    config: &Config,
+) {
     let mut kept = Vec::new();
     let mut scanned = Vec::new();
     for (src, f) in texts.iter().zip(facts) {
         let (comments, errors) = suppress::scan(&src.text);
         for e in errors {
-            kept.push(meta_warning(INVALID_SUPPRESSION, &src.path, e.line, e.column, e.column, e.message.clone()));
+            kept.push(meta_warning(
+                INVALID_SUPPRESSION,
+                &src.path,
+                e.line,
+                e.column,
+                e.column,
+                e.message.clone(),
+            ));
         }
-        let covered: Vec<(u32, u32)> = comments.iter().map(|c| suppress::covered_lines_in(&src.text, c, &f.item_lines)).collect();
+        let covered: Vec<(u32, u32)> = comments
+            .iter()
+            .map(|c| suppress::covered_lines_in(&src.text, c, &f.item_lines))
+            .collect();
         scanned.push((src.path.clone(), comments, covered, vec![false; 0]));
     }
     for (_, comments, _, used) in scanned.iter_mut() {
@@ -229,7 +269,14 @@ fn meta_warning(code: &'static str, path: &Path, line: u32, column: u32, end_col
         severity: Severity::Warning,
         location: Location {
             file: path.to_path_buf(),
-            span: Span { line, column, end_line: line, end_column: end_column.max(column), byte_start: 0, byte_end: 0 },
+            span: Span {
+                line,
+                column,
+                end_line: line,
+                end_column: end_column.max(column),
+                byte_start: 0,
+                byte_end: 0,
+            },
         },
         message,
         help: if code == UNUSED_SUPPRESSION {

@@ -10,7 +10,10 @@ use std::path::PathBuf;
 /// Image).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Ty {
-    Path { name: String, args: Vec<Ty> },
+    Path {
+        name: String,
+        args: Vec<Ty>,
+    },
     /// `&T` / `&mut T`.
     Ref(Box<Ty>),
     /// `[T]`, `[T; N]`: positional like a Vec.
@@ -87,7 +90,11 @@ pub enum OriginKind {
     Param(usize),
     SelfValue,
     /// An item fetched from a place (shared when the place's root is).
-    Access { place: Place, method: String, kind: AccessKind },
+    Access {
+        place: Place,
+        method: String,
+        kind: AccessKind,
+    },
     /// The value a call returns (resolved to a crate fn later, maybe).
     Call(CallId),
     /// A local with a written type (`let img: Image = ...`, `|img: &Image|`).

@@ -2,8 +2,8 @@
 //! Rust lexer, so look-alikes inside string literals never count, and working out which
 //! lines each one covers.
 
-use crate::source::LineIndex;
 use crate::config::RULE_CODES;
+use crate::source::LineIndex;
 use rustc_lexer::{FrontmatterAllowed, TokenKind};
 
 /// One well-formed `pairlint: allow(...)` directive.
@@ -106,11 +106,7 @@ pub fn scan(text: &str) -> (Vec<SuppressionComment>, Vec<SuppressionError>) {
             Parsed::NotADirective => {}
             Parsed::Malformed { offset, message } => {
                 let (line, column) = index.line_col(comment.body_start + offset);
-                errors.push(SuppressionError {
-                    line,
-                    column,
-                    message,
-                });
+                errors.push(SuppressionError { line, column, message });
             }
             Parsed::Directive { rules, reason } => {
                 let (line, column) = index.line_col(comment.start);
@@ -150,8 +146,7 @@ enum Parsed {
 /// and a colon is a directive attempt; anything else is an ordinary comment, so prose
 /// that merely mentions pairlint is left alone.
 fn parse_directive(body: &str) -> Parsed {
-    let skip_ws =
-        |from: usize| -> usize { from + body[from..].len() - body[from..].trim_start().len() };
+    let skip_ws = |from: usize| -> usize { from + body[from..].len() - body[from..].trim_start().len() };
     let mut pos = skip_ws(0);
     let Some(rest) = body[pos..].strip_prefix("pairlint") else {
         return Parsed::NotADirective;
@@ -173,10 +168,7 @@ fn parse_directive(body: &str) -> Parsed {
     let word = &body[pos..pos + word_len];
     if word != "allow" {
         let shown = if word.is_empty() {
-            body[pos..]
-                .chars()
-                .next()
-                .map_or(String::new(), String::from)
+            body[pos..].chars().next().map_or(String::new(), String::from)
         } else {
             word.to_string()
         };
@@ -229,10 +221,7 @@ fn parse_directive(body: &str) -> Parsed {
         return malformed(open, "`pairlint: allow()` names no rule".to_string());
     }
     // Block comments may span lines: fold the reason onto one line for reports.
-    let reason = body[close + 1..]
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let reason = body[close + 1..].split_whitespace().collect::<Vec<_>>().join(" ");
     Parsed::Directive { rules, reason }
 }
 
@@ -253,11 +242,7 @@ pub fn covered_lines(comment: &SuppressionComment, items: &[(u32, u32)]) -> (u32
 /// find the next line holding code: blank lines, plain comments (a stack of
 /// suppressions) and the rest of a multi-line block comment are skipped. Doc comments
 /// and attributes count as code, since item ranges start at them.
-pub fn covered_lines_in(
-    text: &str,
-    comment: &SuppressionComment,
-    items: &[(u32, u32)],
-) -> (u32, u32) {
+pub fn covered_lines_in(text: &str, comment: &SuppressionComment, items: &[(u32, u32)]) -> (u32, u32) {
     if !comment.own_line {
         return (comment.line, comment.line);
     }
@@ -273,9 +258,7 @@ pub fn covered_lines_in(
         match token.kind {
             TokenKind::Whitespace
             | TokenKind::LineComment { doc_style: None }
-            | TokenKind::BlockComment {
-                doc_style: None, ..
-            } => {}
+            | TokenKind::BlockComment { doc_style: None, .. } => {}
             _ => {
                 next = Some(index.line_col(start).0);
                 break;
@@ -306,22 +289,14 @@ mod tests {
     fn one(text: &str) -> SuppressionComment {
         let (found, errors) = scan(text);
         assert!(errors.is_empty(), "unexpected errors: {errors:?}");
-        assert_eq!(
-            found.len(),
-            1,
-            "expected one directive in {text:?}: {found:?}"
-        );
+        assert_eq!(found.len(), 1, "expected one directive in {text:?}: {found:?}");
         found.into_iter().next().unwrap()
     }
 
     fn one_error(text: &str) -> SuppressionError {
         let (found, errors) = scan(text);
         assert!(found.is_empty(), "unexpected directives: {found:?}");
-        assert_eq!(
-            errors.len(),
-            1,
-            "expected one error in {text:?}: {errors:?}"
-        );
+        assert_eq!(errors.len(), 1, "expected one error in {text:?}: {errors:?}");
         errors.into_iter().next().unwrap()
     }
 
@@ -333,14 +308,8 @@ mod tests {
         assert_eq!(c.reason, "the queue holds one user's jobs");
         assert_eq!((c.line, c.column), (2, 5));
         assert!(c.own_line);
-        assert_eq!(
-            &text[c.byte_start..c.byte_end],
-            text.lines().nth(1).unwrap().trim()
-        );
-        assert_eq!(
-            c.end_column as usize,
-            text.lines().nth(1).unwrap().len() + 1
-        );
+        assert_eq!(&text[c.byte_start..c.byte_end], text.lines().nth(1).unwrap().trim());
+        assert_eq!(c.end_column as usize, text.lines().nth(1).unwrap().len() + 1);
     }
 
     #[test]
@@ -401,7 +370,8 @@ fn f() {
 
     #[test]
     fn doc_comments_are_not_directives() {
-        let (found, errors) = scan("/// pairlint: allow(PL001)\n//! pairlint: alow(x)\n/** pairlint: allow(PL001) */\nfn f() {}\n");
+        let (found, errors) =
+            scan("/// pairlint: allow(PL001)\n//! pairlint: alow(x)\n/** pairlint: allow(PL001) */\nfn f() {}\n");
         assert!(found.is_empty() && errors.is_empty());
     }
 
@@ -417,10 +387,7 @@ fn f() {
         let c = one(text);
         assert_eq!(c.line, 2);
         assert_eq!(c.reason, "reason");
-        assert_eq!(
-            &text[c.byte_start..c.byte_end],
-            "// pairlint: allow(PL001) reason"
-        );
+        assert_eq!(&text[c.byte_start..c.byte_end], "// pairlint: allow(PL001) reason");
         assert!(c.own_line);
         assert_eq!(covered_lines(&c, &[(3, 3)]), (2, 3));
     }

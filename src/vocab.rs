@@ -11,7 +11,7 @@ pub const DEFAULTS: &str = include_str!("../rules/vocabulary.toml");
 /// `print_image_now` both give [print, image, now]; `HTTPRequest` gives [http, request].
 pub fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for part in name.trim_start_matches("r#").split(|c: char| c == '_' || c == '-' || c == ':') {
+    for part in name.trim_start_matches("r#").split(['_', '-', ':']) {
         let chars: Vec<char> = part.chars().collect();
         let mut cur = String::new();
         for (i, &c) in chars.iter().enumerate() {
@@ -78,7 +78,10 @@ impl Vocabulary {
     }
 
     fn list(&self, key: &str) -> &List {
-        static EMPTY: List = List { raw: Vec::new(), words: Vec::new() };
+        static EMPTY: List = List {
+            raw: Vec::new(),
+            words: Vec::new(),
+        };
         self.lists.get(key).unwrap_or(&EMPTY)
     }
 
@@ -104,7 +107,10 @@ impl Vocabulary {
 
     /// The name's type ends with one of the list's suffixes (`PrintCommand` ends `Command`).
     pub fn ends_with(&self, key: &str, name: &str) -> bool {
-        self.list(key).raw.iter().any(|r| name.ends_with(r.as_str()) && name.len() >= r.len())
+        self.list(key)
+            .raw
+            .iter()
+            .any(|r| name.ends_with(r.as_str()) && name.len() >= r.len())
     }
 }
 

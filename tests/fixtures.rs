@@ -39,7 +39,11 @@ fn rs_files(dir: &Path) -> Vec<PathBuf> {
 fn cases() -> Vec<Vec<PathBuf>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut cases = Vec::new();
-    let mut rule_dirs: Vec<PathBuf> = std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    let mut rule_dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
     rule_dirs.sort();
     for dir in rule_dirs {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
@@ -59,11 +63,18 @@ pub fn check_case(files: &[PathBuf]) -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let sources: Vec<SourceFile> = files
         .iter()
-        .map(|p| SourceFile { path: p.strip_prefix(root).unwrap().to_path_buf(), text: std::fs::read_to_string(p).unwrap() })
+        .map(|p| SourceFile {
+            path: p.strip_prefix(root).unwrap().to_path_buf(),
+            text: std::fs::read_to_string(p).unwrap(),
+        })
         .collect();
     let expected = expectations(&sources);
     let report = lint_crate(&sources, &Config::default(), &Vocabulary::default());
-    let mut problems: Vec<String> = report.errors.iter().map(|e| format!("{}:{}:{}: error: {}", e.file.display(), e.line, e.column, e.message)).collect();
+    let mut problems: Vec<String> = report
+        .errors
+        .iter()
+        .map(|e| format!("{}:{}:{}: error: {}", e.file.display(), e.line, e.column, e.message))
+        .collect();
     let found: BTreeSet<(PathBuf, u32, String)> = report
         .findings
         .iter()
@@ -87,23 +98,41 @@ pub fn check_case(files: &[PathBuf]) -> Vec<String> {
 #[test]
 fn every_fixture_expectation_holds_both_ways() {
     let cases = cases();
-    assert!(cases.len() >= 72, "expected at least 9+9 cases per rule, found {}", cases.len());
+    assert!(
+        cases.len() >= 72,
+        "expected at least 9+9 cases per rule, found {}",
+        cases.len()
+    );
     let mut problems = Vec::new();
     let mut expectations_seen = 0;
     for case in &cases {
-        let sources: Vec<SourceFile> = case.iter().map(|p| SourceFile { path: p.clone(), text: std::fs::read_to_string(p).unwrap() }).collect();
+        let sources: Vec<SourceFile> = case
+            .iter()
+            .map(|p| SourceFile {
+                path: p.clone(),
+                text: std::fs::read_to_string(p).unwrap(),
+            })
+            .collect();
         expectations_seen += expectations(&sources).len();
         problems.extend(check_case(case));
     }
     assert!(expectations_seen >= 36, "too few expectations: {expectations_seen}");
-    assert!(problems.is_empty(), "{} fixture problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} fixture problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn each_rule_has_positive_and_negative_cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     for rule in ["PL001", "PL002", "PL003", "PL004"] {
-        let names: Vec<String> = std::fs::read_dir(root.join(rule)).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        let names: Vec<String> = std::fs::read_dir(root.join(rule))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
         let pos = names.iter().filter(|n| n.starts_with("pos_")).count();
         let neg = names.iter().filter(|n| n.starts_with("neg_")).count();
         assert!(pos >= 8 && neg >= 8, "{rule}: {pos} positive and {neg} negative cases");

@@ -47,9 +47,16 @@ pub struct Summary {
 pub enum Class {
     /// Taken by position from a shared collection (the collection as shown in
     /// messages, with its backticks: "`self.queue`").
-    Positional { steps: Vec<Step>, coll: String },
+    Positional {
+        steps: Vec<Step>,
+        coll: String,
+    },
     /// Looked up by key/predicate or iterated in shared state.
-    Keyed { user_bound: bool, steps: Vec<Step>, coll: String },
+    Keyed {
+        user_bound: bool,
+        steps: Vec<Step>,
+        coll: String,
+    },
     Other,
 }
 
@@ -154,7 +161,9 @@ impl<'a> CrateModel<'a> {
             for call in &func.calls {
                 let cands = by_name.get(call.callee.name()).map(Vec::as_slice).unwrap_or(&[]);
                 let target = match &call.callee {
-                    Callee::Method { on_self: true, .. } => pick(cands, |g| self.func(g).self_ty == func.self_ty && self.func(g).has_self),
+                    Callee::Method { on_self: true, .. } => {
+                        pick(cands, |g| self.func(g).self_ty == func.self_ty && self.func(g).has_self)
+                    }
                     Callee::Method { .. } => {
                         // The receiver's type, when the code says it, picks the impl.
                         let recv_ty = call
@@ -166,13 +175,19 @@ impl<'a> CrateModel<'a> {
                                 _ => None,
                             });
                         match recv_ty {
-                            Some(t) => pick(cands, |g| self.func(g).has_self && self.func(g).self_ty.as_deref() == Some(t.as_str())),
+                            Some(t) => pick(cands, |g| {
+                                self.func(g).has_self && self.func(g).self_ty.as_deref() == Some(t.as_str())
+                            }),
                             None => pick(cands, |g| self.func(g).has_self),
                         }
                     }
                     Callee::Path(segs) if segs.len() >= 2 => {
                         let ty = &segs[segs.len() - 2];
-                        let ty = if ty == "Self" { func.self_ty.clone().unwrap_or_default() } else { ty.clone() };
+                        let ty = if ty == "Self" {
+                            func.self_ty.clone().unwrap_or_default()
+                        } else {
+                            ty.clone()
+                        };
                         pick(cands, |g| self.func(g).self_ty.as_deref() == Some(ty.as_str()))
                             .or_else(|| pick(cands, |g| self.func(g).self_ty.is_none()))
                     }
@@ -200,7 +215,9 @@ impl<'a> CrateModel<'a> {
         for _ in 0..STRIP_BOUND {
             ty = match ty {
                 Ty::Ref(inner) => *inner,
-                Ty::Path { ref name, ref args } if self.vocab.is("wrapper_types", name) && !args.is_empty() => args[0].clone(),
+                Ty::Path { ref name, ref args } if self.vocab.is("wrapper_types", name) && !args.is_empty() => {
+                    args[0].clone()
+                }
                 Ty::Path { ref name, ref args } if args.is_empty() && self.aliases.contains_key(name.as_str()) => {
                     (*self.aliases[name.as_str()]).clone()
                 }
@@ -211,14 +228,19 @@ impl<'a> CrateModel<'a> {
     }
 
     fn field_ty(&self, ty: &Ty, field: &str) -> Option<Ty> {
-        let Ty::Path { name, .. } = self.strip(ty) else { return None };
+        let Ty::Path { name, .. } = self.strip(ty) else {
+            return None;
+        };
         let def = self.structs.get(name.as_str())?;
         def.fields.iter().find(|(n, _)| n == field).map(|(_, t)| t.clone())
     }
 
     fn root_ty(&self, f: &FnFacts, root: &Root) -> Option<Ty> {
         match root {
-            Root::SelfValue => f.self_ty.as_ref().map(|n| Ty::Path { name: n.clone(), args: Vec::new() }),
+            Root::SelfValue => f.self_ty.as_ref().map(|n| Ty::Path {
+                name: n.clone(),
+                args: Vec::new(),
+            }),
             Root::Param(i) => f.params.get(*i).map(|p| p.ty.clone()),
             Root::Static(n) => self.statics.get(n.as_str()).map(|t| (*t).clone()),
         }
@@ -236,8 +258,12 @@ impl<'a> CrateModel<'a> {
     /// (is queue-like, element type) of a collection type.
     fn collection(&self, ty: &Ty) -> Option<(bool, Ty)> {
         match self.strip(ty) {
-            Ty::Path { name, args } if self.vocab.is("queue_types", &name) => Some((true, args.first().cloned().unwrap_or(Ty::Unknown))),
-            Ty::Path { name, args } if self.vocab.is("map_types", &name) => Some((false, args.last().cloned().unwrap_or(Ty::Unknown))),
+            Ty::Path { name, args } if self.vocab.is("queue_types", &name) => {
+                Some((true, args.first().cloned().unwrap_or(Ty::Unknown)))
+            }
+            Ty::Path { name, args } if self.vocab.is("map_types", &name) => {
+                Some((false, args.last().cloned().unwrap_or(Ty::Unknown)))
+            }
             Ty::Slice(t) => Some((true, *t)),
             _ => None,
         }
@@ -245,7 +271,9 @@ impl<'a> CrateModel<'a> {
 
     /// The type's struct has an owner-like field.
     pub fn user_bound(&self, ty: &Ty) -> bool {
-        let Ty::Path { name, .. } = self.strip(ty) else { return false };
+        let Ty::Path { name, .. } = self.strip(ty) else {
+            return false;
+        };
         self.structs
             .get(name.as_str())
             .is_some_and(|d| d.fields.iter().any(|(n, _)| self.vocab.is("owner_fields", n)))
@@ -256,7 +284,12 @@ impl<'a> CrateModel<'a> {
     pub fn place_shared(&self, f: &FnFacts, place: &Place) -> bool {
         // A clone of anything but a shared pointer is a private copy.
         for &k in &place.clones {
-            let sub = Place { root: place.root.clone(), fields: place.fields[..k.min(place.fields.len())].to_vec(), clones: Vec::new(), text: String::new() };
+            let sub = Place {
+                root: place.root.clone(),
+                fields: place.fields[..k.min(place.fields.len())].to_vec(),
+                clones: Vec::new(),
+                text: String::new(),
+            };
             let shared_ptr = self.place_ty(f, &sub).is_some_and(|t| {
                 let t = match t {
                     Ty::Ref(inner) => *inner,
@@ -272,19 +305,27 @@ impl<'a> CrateModel<'a> {
             Root::Static(_) => true,
             Root::Param(i) => f.params.get(*i).is_some_and(|p| match &p.ty {
                 Ty::Ref(_) => true,
-                Ty::Path { name, .. } => matches!(name.as_str(), "Arc" | "Rc" | "State" | "Data" | "Extension" | "Mutex" | "RwLock"),
+                Ty::Path { name, .. } => matches!(
+                    name.as_str(),
+                    "Arc" | "Rc" | "State" | "Data" | "Extension" | "Mutex" | "RwLock"
+                ),
                 _ => false,
             }),
             Root::SelfValue => {
                 if place.fields.is_empty() {
                     return false;
                 }
-                let session = f.self_ty.as_deref().is_some_and(|t| self.vocab.mentions("identity_names", t));
+                let session = f
+                    .self_ty
+                    .as_deref()
+                    .is_some_and(|t| self.vocab.mentions("identity_names", t));
                 if !session {
                     return true;
                 }
                 // A session's own fields are its own, unless shared through Arc/Mutex.
-                let Some(self_ty) = self.root_ty(f, &Root::SelfValue) else { return false };
+                let Some(self_ty) = self.root_ty(f, &Root::SelfValue) else {
+                    return false;
+                };
                 self.field_ty(&self_ty, &place.fields[0]).is_some_and(|t| {
                     matches!(&t, Ty::Path { name, .. } if matches!(name.as_str(), "Arc" | "Mutex" | "RwLock" | "Rc"))
                 })
@@ -297,7 +338,9 @@ impl<'a> CrateModel<'a> {
     pub fn classify(&self, f: FnId, o: OriginId) -> Class {
         let func = self.func(f);
         let file = self.file_of(f);
-        let Some(origin) = func.origins.get(o) else { return Class::Other };
+        let Some(origin) = func.origins.get(o) else {
+            return Class::Other;
+        };
         match &origin.kind {
             OriginKind::Access { place, method, kind } => {
                 if !self.place_shared(func, place) {
@@ -306,16 +349,22 @@ impl<'a> CrateModel<'a> {
                 let coll = self.place_ty(func, place).and_then(|t| self.collection(&t));
                 let steps = Vec::new();
                 match kind {
-                    AccessKind::PositionalStrong if coll.as_ref().is_none_or(|(q, _)| *q) => {
-                        Class::Positional { steps, coll: format!("`{}`", place.text) }
-                    }
-                    AccessKind::PositionalWeak if coll.as_ref().is_some_and(|(q, _)| *q) => {
-                        Class::Positional { steps, coll: format!("`{}`", place.text) }
-                    }
+                    AccessKind::PositionalStrong if coll.as_ref().is_none_or(|(q, _)| *q) => Class::Positional {
+                        steps,
+                        coll: format!("`{}`", place.text),
+                    },
+                    AccessKind::PositionalWeak if coll.as_ref().is_some_and(|(q, _)| *q) => Class::Positional {
+                        steps,
+                        coll: format!("`{}`", place.text),
+                    },
                     AccessKind::Ref => {
                         let ty = self.place_ty(func, place);
                         if ty.as_ref().is_some_and(|t| self.user_bound(t)) {
-                            Class::Keyed { user_bound: true, steps, coll: format!("`{}`", place.text) }
+                            Class::Keyed {
+                                user_bound: true,
+                                steps,
+                                coll: format!("`{}`", place.text),
+                            }
                         } else {
                             Class::Other
                         }
@@ -323,20 +372,33 @@ impl<'a> CrateModel<'a> {
                     AccessKind::Keyed | AccessKind::Iter => {
                         let _ = method;
                         let user_bound = coll.as_ref().is_some_and(|(_, elem)| self.user_bound(elem));
-                        Class::Keyed { user_bound, steps, coll: format!("`{}`", place.text) }
+                        Class::Keyed {
+                            user_bound,
+                            steps,
+                            coll: format!("`{}`", place.text),
+                        }
                     }
                     _ => Class::Other,
                 }
             }
             OriginKind::Call(c) => {
-                let Some(g) = self.callee(f, *c) else { return Class::Other };
+                let Some(g) = self.callee(f, *c) else {
+                    return Class::Other;
+                };
                 let s = &self.summaries[g];
                 let name = &self.func(g).name;
                 if let Some((steps, coll)) = &s.returns_positional {
-                    return Class::Positional { steps: steps.clone(), coll: format!("{coll} (via `{name}`)") };
+                    return Class::Positional {
+                        steps: steps.clone(),
+                        coll: format!("{coll} (via `{name}`)"),
+                    };
                 }
                 if let Some((steps, coll)) = &s.returns_keyed {
-                    return Class::Keyed { user_bound: true, steps: steps.clone(), coll: format!("{coll} (via `{name}`)") };
+                    return Class::Keyed {
+                        user_bound: true,
+                        steps: steps.clone(),
+                        coll: format!("{coll} (via `{name}`)"),
+                    };
                 }
                 let _ = file;
                 Class::Other
@@ -350,18 +412,29 @@ impl<'a> CrateModel<'a> {
         let func = self.func(f);
         match func.origins.get(o).map(|x| &x.kind) {
             Some(OriginKind::Param(i)) => func.params.get(*i).is_some_and(|p| self.user_bound(&p.ty)),
-            Some(OriginKind::SelfValue) => func.self_ty.as_ref().is_some_and(|t| self.user_bound(&Ty::Path { name: t.clone(), args: vec![] })),
+            Some(OriginKind::SelfValue) => func.self_ty.as_ref().is_some_and(|t| {
+                self.user_bound(&Ty::Path {
+                    name: t.clone(),
+                    args: vec![],
+                })
+            }),
             Some(OriginKind::Typed(t)) => self.user_bound(t),
-            Some(OriginKind::Access { .. }) | Some(OriginKind::Call(_)) => matches!(self.classify(f, o), Class::Keyed { user_bound: true, .. })
-                || matches!(self.classify(f, o), Class::Positional { .. }) && self.access_elem_user_bound(f, o),
+            Some(OriginKind::Access { .. }) | Some(OriginKind::Call(_)) => {
+                matches!(self.classify(f, o), Class::Keyed { user_bound: true, .. })
+                    || matches!(self.classify(f, o), Class::Positional { .. }) && self.access_elem_user_bound(f, o)
+            }
             None => false,
         }
     }
 
     fn access_elem_user_bound(&self, f: FnId, o: OriginId) -> bool {
         let func = self.func(f);
-        let Some(OriginKind::Access { place, .. }) = func.origins.get(o).map(|x| &x.kind) else { return false };
-        self.place_ty(func, place).and_then(|t| self.collection(&t)).is_some_and(|(_, e)| self.user_bound(&e))
+        let Some(OriginKind::Access { place, .. }) = func.origins.get(o).map(|x| &x.kind) else {
+            return false;
+        };
+        self.place_ty(func, place)
+            .and_then(|t| self.collection(&t))
+            .is_some_and(|(_, e)| self.user_bound(&e))
     }
 
     /// The origin was fetched from shared state (any access on a shared place).
@@ -413,7 +486,14 @@ impl<'a> CrateModel<'a> {
             match &o.kind {
                 OutputKind::Return => {
                     if !self.has_callers(f) {
-                        out.push(EffectiveOutput { span: o.span, at: o.at.clone(), origins: o.origins.clone(), steps: Vec::new(), what: "returned to the requester here".into(), is_return: true });
+                        out.push(EffectiveOutput {
+                            span: o.span,
+                            at: o.at.clone(),
+                            origins: o.origins.clone(),
+                            steps: Vec::new(),
+                            what: "returned to the requester here".into(),
+                            is_return: true,
+                        });
                     }
                 }
                 OutputKind::Call(name) => {
@@ -436,7 +516,14 @@ impl<'a> CrateModel<'a> {
                             }
                         }
                     }
-                    out.push(EffectiveOutput { span: o.span, at: o.at.clone(), origins, steps: Vec::new(), what: format!("output by `{name}` here"), is_return: false });
+                    out.push(EffectiveOutput {
+                        span: o.span,
+                        at: o.at.clone(),
+                        origins,
+                        steps: Vec::new(),
+                        what: format!("output by `{name}` here"),
+                        is_return: false,
+                    });
                 }
             }
         }
@@ -469,13 +556,17 @@ impl<'a> CrateModel<'a> {
         match r.kind {
             ReleaseKind::OwnerCleared(_) => true,
             ReleaseKind::FlagCleared(_) | ReleaseKind::StateReleased(_) => {
-                r.target.iter().any(|&o| self.origin_user_bound(f, o) || self.origin_from_shared(f, o))
+                r.target
+                    .iter()
+                    .any(|&o| self.origin_user_bound(f, o) || self.origin_from_shared(f, o))
                     || r.target_place.as_ref().is_some_and(|p| {
                         let func = self.func(f);
                         self.place_shared(func, p) && !p.fields.is_empty()
                     })
             }
-            ReleaseKind::ReleaseCall(_) | ReleaseKind::Requeue(_) => r.target.iter().any(|&o| self.origin_user_bound(f, o)),
+            ReleaseKind::ReleaseCall(_) | ReleaseKind::Requeue(_) => {
+                r.target.iter().any(|&o| self.origin_user_bound(f, o))
+            }
         }
     }
 
@@ -499,7 +590,11 @@ impl<'a> CrateModel<'a> {
     }
 
     fn step(&self, f: FnId, span: Span, message: String) -> Step {
-        Step { file: self.file_of(f), span, message }
+        Step {
+            file: self.file_of(f),
+            span,
+            message,
+        }
     }
 
     fn summarise(&self, f: FnId) -> Summary {
@@ -521,14 +616,26 @@ impl<'a> CrateModel<'a> {
                     Class::Positional { mut steps, coll } if s.returns_positional.is_none() => {
                         if steps.is_empty() {
                             let origin = &func.origins[o];
-                            steps.push(self.step(f, origin.span, format!("inside `{name}`: taken by position from shared {coll}")));
+                            steps.push(self.step(
+                                f,
+                                origin.span,
+                                format!("inside `{name}`: taken by position from shared {coll}"),
+                            ));
                         }
                         s.returns_positional = Some((steps, coll));
                     }
-                    Class::Keyed { user_bound: true, mut steps, coll } if s.returns_keyed.is_none() => {
+                    Class::Keyed {
+                        user_bound: true,
+                        mut steps,
+                        coll,
+                    } if s.returns_keyed.is_none() => {
                         if steps.is_empty() {
                             let origin = &func.origins[o];
-                            steps.push(self.step(f, origin.span, format!("inside `{name}`: looked up in shared {coll}")));
+                            steps.push(self.step(
+                                f,
+                                origin.span,
+                                format!("inside `{name}`: looked up in shared {coll}"),
+                            ));
                         }
                         s.returns_keyed = Some((steps, coll));
                     }
@@ -557,7 +664,11 @@ impl<'a> CrateModel<'a> {
         }
         for r in &func.releases {
             if s.releases.is_none() && self.release_counts(f, r) {
-                s.releases = Some(vec![self.step(f, r.span, format!("inside `{name}`: releases `{}`", r.target_text))]);
+                s.releases = Some(vec![self.step(
+                    f,
+                    r.span,
+                    format!("inside `{name}`: releases `{}`", r.target_text),
+                )]);
             }
         }
         if s.releases.is_none() {
@@ -567,7 +678,8 @@ impl<'a> CrateModel<'a> {
                     continue;
                 }
                 if let Some(inner) = &self.summaries[h].releases {
-                    let mut steps = vec![self.step(f, call.span, format!("inside `{name}`: calls `{}`", self.func(h).name))];
+                    let mut steps =
+                        vec![self.step(f, call.span, format!("inside `{name}`: calls `{}`", self.func(h).name))];
                     steps.extend(inner.iter().cloned());
                     s.releases = Some(steps);
                     break;

@@ -50,7 +50,10 @@ impl Val {
         self
     }
     fn plain(origins: BTreeSet<OriginId>) -> Val {
-        Val { origins, ..Val::default() }
+        Val {
+            origins,
+            ..Val::default()
+        }
     }
     fn is_check(&self) -> bool {
         !self.checks.is_empty() || !self.check_calls.is_empty()
@@ -98,7 +101,10 @@ pub(super) fn extract_fn(
         depth: 0,
     };
     let handler_attr = attrs.iter().any(|a| {
-        a.path().segments.last().is_some_and(|s| vocab.is("handler_attributes", &s.ident.to_string()))
+        a.path()
+            .segments
+            .last()
+            .is_some_and(|s| vocab.is("handler_attributes", &s.ident.to_string()))
     });
     w.f.per_requester = handler_attr;
     if let (Some(recv), Some(ty)) = (sig.receiver(), self_ty) {
@@ -114,7 +120,12 @@ pub(super) fn extract_fn(
             Val {
                 origins: [origin].into(),
                 place: Some(PlaceVal {
-                    place: Place { root: Root::SelfValue, fields: Vec::new(), clones: Vec::new(), text: "self".into() },
+                    place: Place {
+                        root: Root::SelfValue,
+                        fields: Vec::new(),
+                        clones: Vec::new(),
+                        text: "self".into(),
+                    },
                     iter: false,
                     filtered: false,
                 }),
@@ -164,12 +175,20 @@ impl Walker<'_> {
 
     fn point(&mut self) -> Point {
         self.seq += 1;
-        Point { seq: self.seq, scopes: self.scopes.clone() }
+        Point {
+            seq: self.seq,
+            scopes: self.scopes.clone(),
+        }
     }
 
     fn origin(&mut self, kind: OriginKind, span: Span) -> OriginId {
         let at = self.point();
-        self.f.origins.push(Origin { kind, span, at, fallback_of: self.fallback.clone() });
+        self.f.origins.push(Origin {
+            kind,
+            span,
+            at,
+            fallback_of: self.fallback.clone(),
+        });
         self.f.origins.len() - 1
     }
 
@@ -223,7 +242,11 @@ impl Walker<'_> {
     fn text(tokens: &impl ToTokens) -> String {
         let s = tokens.to_token_stream().to_string();
         // Token streams print with spaces around punctuation; tidy the common ones.
-        s.replace(" . ", ".").replace(" (", "(").replace("( ", "(").replace(" )", ")").replace("& ", "&")
+        s.replace(" . ", ".")
+            .replace(" (", "(")
+            .replace("( ", "(")
+            .replace(" )", ")")
+            .replace("& ", "&")
     }
 
     // ---- signature ---------------------------------------------------------------
@@ -239,9 +262,9 @@ impl Walker<'_> {
         let mut names = Vec::new();
         collect_pat_idents(&pt.pat, &mut names);
         let pname = names.first().cloned().unwrap_or_else(|| "_".into());
-        let by_name = names.iter().any(|n| {
-            self.vocab.mentions("identity_names", n) || self.vocab.is("request_names", n)
-        });
+        let by_name = names
+            .iter()
+            .any(|n| self.vocab.mentions("identity_names", n) || self.vocab.is("request_names", n));
         let by_type = self.vocab.mentions("identity_names", &tname) || request_ty;
         // `State(state)` / `web::Data<..>` are shared state, not the requester.
         let is_identity = !excluded && (by_name || by_type || (extractor && !is_shared_wrapper(&tname)));
@@ -251,7 +274,12 @@ impl Walker<'_> {
         if is_identity {
             self.f.identity.get_or_insert((span, pname.clone()));
         }
-        self.f.params.push(Param { name: pname, ty, span, is_identity });
+        self.f.params.push(Param {
+            name: pname,
+            ty,
+            span,
+            is_identity,
+        });
         let origin = self.origin(OriginKind::Param(index), span);
         for n in names {
             let text = n.clone();
@@ -261,7 +289,12 @@ impl Walker<'_> {
                     origins: [origin].into(),
                     identity: is_identity,
                     place: Some(PlaceVal {
-                        place: Place { root: Root::Param(index), fields: Vec::new(), clones: Vec::new(), text },
+                        place: Place {
+                            root: Root::Param(index),
+                            fields: Vec::new(),
+                            clones: Vec::new(),
+                            text,
+                        },
                         iter: false,
                         filtered: false,
                     }),
@@ -462,10 +495,22 @@ impl Walker<'_> {
                 if let Some(p) = &place {
                     // The field may hold a user-bound item by reference (`self.current`).
                     let span = self.span(f.span());
-                    let o = self.origin(OriginKind::Access { place: p.place.clone(), method: member.clone(), kind: AccessKind::Ref }, span);
+                    let o = self.origin(
+                        OriginKind::Access {
+                            place: p.place.clone(),
+                            method: member.clone(),
+                            kind: AccessKind::Ref,
+                        },
+                        span,
+                    );
                     origins.insert(o);
                 }
-                Val { origins, identity, place, ..Val::default() }
+                Val {
+                    origins,
+                    identity,
+                    place,
+                    ..Val::default()
+                }
             }
             Expr::MethodCall(m) => self.method_call(m),
             Expr::Call(c) => self.call(c),
@@ -530,7 +575,14 @@ impl Walker<'_> {
                 let mut item = Val::plain(it.origins.clone());
                 if let Some(p) = it.place {
                     let span = self.span(fl.expr.span());
-                    let o = self.origin(OriginKind::Access { place: p.place, method: "iter".into(), kind: AccessKind::Iter }, span);
+                    let o = self.origin(
+                        OriginKind::Access {
+                            place: p.place,
+                            method: "iter".into(),
+                            kind: AccessKind::Iter,
+                        },
+                        span,
+                    );
                     item.origins.insert(o);
                 }
                 self.bind_pat(&fl.pat, item);
@@ -543,7 +595,11 @@ impl Walker<'_> {
                 // bindings go to the enclosing condition scope.
                 let v = self.expr(&l.expr);
                 self.bind_pat(&l.pat, v.clone());
-                let mut c = Val { checks: v.checks, check_calls: v.check_calls, ..Val::default() };
+                let mut c = Val {
+                    checks: v.checks,
+                    check_calls: v.check_calls,
+                    ..Val::default()
+                };
                 c.negated = flow::is_failure_pattern(&l.pat);
                 c
             }
@@ -606,7 +662,12 @@ impl Walker<'_> {
         if last.len() > 1 && last.chars().all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit()) {
             return Val {
                 place: Some(PlaceVal {
-                    place: Place { root: Root::Static(last.clone()), fields: Vec::new(), clones: Vec::new(), text: last },
+                    place: Place {
+                        root: Root::Static(last.clone()),
+                        fields: Vec::new(),
+                        clones: Vec::new(),
+                        text: last,
+                    },
                     iter: false,
                     filtered: false,
                 }),
@@ -630,13 +691,20 @@ impl Walker<'_> {
                 if l.identity {
                     checks.extend(r.origins.difference(&l.origins).copied());
                 }
-                let mut v = Val { checks, ..Val::default() };
+                let mut v = Val {
+                    checks,
+                    ..Val::default()
+                };
                 v.negated = matches!(b.op, Ne(_));
                 v
             }
             And(_) | Or(_) => {
                 let negated = l.negated && r.negated;
-                let mut v = Val { checks: l.checks, check_calls: l.check_calls, ..Val::default() };
+                let mut v = Val {
+                    checks: l.checks,
+                    check_calls: l.check_calls,
+                    ..Val::default()
+                };
                 v.checks.extend(r.checks);
                 v.check_calls.extend(r.check_calls);
                 v.negated = negated;
@@ -711,14 +779,25 @@ impl Walker<'_> {
         };
         let span = self.span(i.span());
         let o = if is_zero(&i.index) {
-            self.origin(OriginKind::Access { place: p.place.clone(), method: "[0]".into(), kind: AccessKind::PositionalWeak }, span)
+            self.origin(
+                OriginKind::Access {
+                    place: p.place.clone(),
+                    method: "[0]".into(),
+                    kind: AccessKind::PositionalWeak,
+                },
+                span,
+            )
         } else {
             self.keyed_origin(p.place.clone(), "[]", &i.index, span)
         };
         // `self.slots[i].locked = false` writes into the shared item in place.
         let mut place = p;
         place.place.text = format!("{}[{}]", place.place.text, Self::text(&i.index));
-        Val { origins: [o].into(), place: Some(place), ..Val::default() }
+        Val {
+            origins: [o].into(),
+            place: Some(place),
+            ..Val::default()
+        }
     }
 
     fn keyed_origin(&mut self, place: Place, method: &str, key: &syn::Expr, span: Span) -> OriginId {
@@ -726,7 +805,14 @@ impl Walker<'_> {
         if let Some(&o) = self.keyed.get(&key_text) {
             return o;
         }
-        let o = self.origin(OriginKind::Access { place, method: method.into(), kind: AccessKind::Keyed }, span);
+        let o = self.origin(
+            OriginKind::Access {
+                place,
+                method: method.into(),
+                kind: AccessKind::Keyed,
+            },
+            span,
+        );
         self.keyed.insert(key_text, o);
         o
     }
@@ -753,7 +839,9 @@ impl Walker<'_> {
             }
             if v.identity {
                 let span = self.span(input.span());
-                self.f.identity.get_or_insert((span, names.first().cloned().unwrap_or_default()));
+                self.f
+                    .identity
+                    .get_or_insert((span, names.first().cloned().unwrap_or_default()));
             }
             self.bind_pat(input, v);
         }
@@ -780,10 +868,36 @@ impl Walker<'_> {
 
         // Locks, unwraps and conversions keep the place and the item.
         const PASSTHROUGH: &[&str] = &[
-            "lock", "read", "write", "try_lock", "try_read", "try_write", "borrow", "borrow_mut", "as_ref", "as_mut",
-            "as_deref", "as_deref_mut", "clone", "cloned", "copied", "to_owned", "to_string", "into", "as_str",
-            "deref", "deref_mut", "get_ref", "into_inner", "lock_owned", "as_slice", "as_mut_slice", "by_ref",
-            "blocking_lock", "upgradable_read", "load",
+            "lock",
+            "read",
+            "write",
+            "try_lock",
+            "try_read",
+            "try_write",
+            "borrow",
+            "borrow_mut",
+            "as_ref",
+            "as_mut",
+            "as_deref",
+            "as_deref_mut",
+            "clone",
+            "cloned",
+            "copied",
+            "to_owned",
+            "to_string",
+            "into",
+            "as_str",
+            "deref",
+            "deref_mut",
+            "get_ref",
+            "into_inner",
+            "lock_owned",
+            "as_slice",
+            "as_mut_slice",
+            "by_ref",
+            "blocking_lock",
+            "upgradable_read",
+            "load",
         ];
         if PASSTHROUGH.contains(&n) && m.args.is_empty() {
             let mut v = recv;
@@ -797,19 +911,35 @@ impl Walker<'_> {
         // `condvar.wait_timeout(guard, d)` hands the same guard back.
         if matches!(n, "wait" | "wait_timeout" | "wait_while" | "wait_timeout_while") && !m.args.is_empty() {
             let args = self.args(&m.args);
-            return Val { place: args[0].place.clone(), origins: args[0].origins.clone(), ..Val::default() };
+            return Val {
+                place: args[0].place.clone(),
+                origins: args[0].origins.clone(),
+                ..Val::default()
+            };
         }
         if matches!(n, "unwrap" | "expect" | "unwrap_unchecked") {
             self.args(&m.args);
             let scope = self.current_scope();
             // A panic on a failed check leaves the path.
             self.guard(scope, &recv, m.span());
-            return Val { checks: BTreeSet::new(), check_calls: BTreeSet::new(), ..recv };
+            return Val {
+                checks: BTreeSet::new(),
+                check_calls: BTreeSet::new(),
+                ..recv
+            };
         }
         if n == "get_mut" && m.args.is_empty() {
             return recv;
         }
-        const ITER: &[&str] = &["iter", "iter_mut", "into_iter", "drain", "values", "values_mut", "lock_iter"];
+        const ITER: &[&str] = &[
+            "iter",
+            "iter_mut",
+            "into_iter",
+            "drain",
+            "values",
+            "values_mut",
+            "lock_iter",
+        ];
         if ITER.contains(&n) {
             self.args(&m.args);
             let mut v = recv;
@@ -818,30 +948,61 @@ impl Walker<'_> {
             }
             return v;
         }
-        const PREDICATE: &[&str] = &["find", "filter", "position", "find_map", "filter_map", "skip_while", "take_while", "rposition"];
+        const PREDICATE: &[&str] = &[
+            "find",
+            "filter",
+            "position",
+            "find_map",
+            "filter_map",
+            "skip_while",
+            "take_while",
+            "rposition",
+        ];
         if PREDICATE.contains(&n) && recv.place.as_ref().is_some_and(|p| p.iter) {
-            let p = recv.place.clone().unwrap_or_else(|| unreachable_place());
+            let Some(p) = recv.place.clone() else { return recv };
             let o = self.origin(
-                OriginKind::Access { place: p.place.clone(), method: name.clone(), kind: AccessKind::Keyed },
+                OriginKind::Access {
+                    place: p.place.clone(),
+                    method: name.clone(),
+                    kind: AccessKind::Keyed,
+                },
                 call_span,
             );
             let item = Val::plain([o].into());
             let pred = self.with_closure_param(item, &m.args);
-            let mut v = Val { origins: [o].into(), checks: pred.checks, check_calls: pred.check_calls, ..Val::default() };
+            let mut v = Val {
+                origins: [o].into(),
+                checks: pred.checks,
+                check_calls: pred.check_calls,
+                ..Val::default()
+            };
             if n == "filter" || n == "skip_while" || n == "take_while" {
-                v.place = Some(PlaceVal { place: p.place, iter: true, filtered: true });
+                v.place = Some(PlaceVal {
+                    place: p.place,
+                    iter: true,
+                    filtered: true,
+                });
             }
             return v;
         }
         // Positional takes.
         let zero_arg = m.args.len() == 1 && is_zero(&m.args[0]);
         let positional = if n == "next" && m.args.is_empty() {
-            recv.place.as_ref().map(|p| if p.filtered { None } else { Some(AccessKind::PositionalWeak) }).unwrap_or(None)
+            recv.place
+                .as_ref()
+                .map(|p| {
+                    if p.filtered {
+                        None
+                    } else {
+                        Some(AccessKind::PositionalWeak)
+                    }
+                })
+                .unwrap_or(None)
         } else if self.vocab.is("strong_positional_takes", n) {
             Some(AccessKind::PositionalStrong)
-        } else if matches!(n, "remove" | "swap_remove" | "get" | "get_mut") && zero_arg {
-            Some(AccessKind::PositionalWeak)
-        } else if self.vocab.is("positional_takes", n) && recv.place.as_ref().is_some_and(|p| !p.iter) {
+        } else if (matches!(n, "remove" | "swap_remove" | "get" | "get_mut") && zero_arg)
+            || (self.vocab.is("positional_takes", n) && recv.place.as_ref().is_some_and(|p| !p.iter))
+        {
             Some(AccessKind::PositionalWeak)
         } else {
             None
@@ -852,7 +1013,14 @@ impl Walker<'_> {
             }
             let place = p.place.clone();
             self.args(&m.args);
-            let o = self.origin(OriginKind::Access { place, method: name.clone(), kind }, call_span);
+            let o = self.origin(
+                OriginKind::Access {
+                    place,
+                    method: name.clone(),
+                    kind,
+                },
+                call_span,
+            );
             return Val::plain([o].into());
         }
         if n == "next" {
@@ -879,7 +1047,12 @@ impl Walker<'_> {
                 if let syn::Member::Named(id) = &f.member {
                     if self.vocab.is("owner_fields", &id.to_string()) {
                         let base = self.expr(&f.base);
-                        self.release(ReleaseKind::OwnerCleared(id.to_string()), m.span(), &base, Self::text(&f.base));
+                        self.release(
+                            ReleaseKind::OwnerCleared(id.to_string()),
+                            m.span(),
+                            &base,
+                            Self::text(&f.base),
+                        );
                     }
                 }
             }
@@ -891,7 +1064,16 @@ impl Walker<'_> {
             let item = args.last().cloned().unwrap_or_default();
             if !item.origins.is_empty() {
                 let text = Self::text(m.args.last().unwrap_or(&m.args[0]));
-                self.release(ReleaseKind::Requeue(format!("{}.{}", recv.place.as_ref().map(|p| p.place.text.clone()).unwrap_or_default(), n)), m.span(), &item, text);
+                self.release(
+                    ReleaseKind::Requeue(format!(
+                        "{}.{}",
+                        recv.place.as_ref().map(|p| p.place.text.clone()).unwrap_or_default(),
+                        n
+                    )),
+                    m.span(),
+                    &item,
+                    text,
+                );
             }
             // `tx.send(item)` is also an output.
             if self.vocab.starts_with("output_calls", n) {
@@ -906,7 +1088,12 @@ impl Walker<'_> {
             for a in &args {
                 target.origins.extend(a.origins.iter().copied());
             }
-            self.release(ReleaseKind::ReleaseCall(name.clone()), m.span(), &target, Self::text(&m.receiver));
+            self.release(
+                ReleaseKind::ReleaseCall(name.clone()),
+                m.span(),
+                &target,
+                Self::text(&m.receiver),
+            );
             return Val::default();
         }
         if matches!(n, "is_err" | "is_none") {
@@ -917,15 +1104,36 @@ impl Walker<'_> {
             return v;
         }
         if matches!(n, "is_ok" | "is_some") {
-            return Val { checks: recv.checks, check_calls: recv.check_calls, ..Val::default() };
+            return Val {
+                checks: recv.checks,
+                check_calls: recv.check_calls,
+                ..Val::default()
+            };
         }
-        const NO_VALUE: &[&str] = &["len", "is_empty", "contains", "contains_key", "capacity", "elapsed", "starts_with", "ends_with"];
+        const NO_VALUE: &[&str] = &[
+            "len",
+            "is_empty",
+            "contains",
+            "contains_key",
+            "capacity",
+            "elapsed",
+            "starts_with",
+            "ends_with",
+        ];
         if NO_VALUE.contains(&n) {
             self.args(&m.args);
             return Val::default();
         }
         // Fallbacks after a lookup that missed.
-        const FALLBACK: &[&str] = &["or_else", "unwrap_or_else", "or", "unwrap_or", "map_or_else", "or_insert_with", "get_or_insert_with"];
+        const FALLBACK: &[&str] = &[
+            "or_else",
+            "unwrap_or_else",
+            "or",
+            "unwrap_or",
+            "map_or_else",
+            "or_insert_with",
+            "get_or_insert_with",
+        ];
         if FALLBACK.contains(&n) && !recv.origins.is_empty() {
             let saved = self.fallback.replace(recv.origins.iter().copied().collect());
             let args = self.args(&m.args);
@@ -939,12 +1147,32 @@ impl Walker<'_> {
         }
         // Combinators: closures see the receiver's item.
         const COMBINATORS: &[&str] = &[
-            "map", "and_then", "filter", "inspect", "map_err", "ok_or", "ok_or_else", "then", "for_each", "any",
-            "all", "is_some_and", "is_ok_and", "and", "flatten", "ok", "err", "take_if",
+            "map",
+            "and_then",
+            "filter",
+            "inspect",
+            "map_err",
+            "ok_or",
+            "ok_or_else",
+            "then",
+            "for_each",
+            "any",
+            "all",
+            "is_some_and",
+            "is_ok_and",
+            "and",
+            "flatten",
+            "ok",
+            "err",
+            "take_if",
         ];
         if COMBINATORS.contains(&n) {
             let r = self.with_closure_param(Val::plain(recv.origins.clone()), &m.args);
-            let mut v = Val { origins: recv.origins.clone(), identity: recv.identity, ..Val::default() };
+            let mut v = Val {
+                origins: recv.origins.clone(),
+                identity: recv.identity,
+                ..Val::default()
+            };
             v.origins.extend(r.origins);
             v.checks = recv.checks.union(&r.checks).copied().collect();
             v.check_calls = recv.check_calls.union(&r.check_calls).copied().collect();
@@ -957,7 +1185,16 @@ impl Walker<'_> {
         // Everything else: maybe an output, a check, or a crate fn.
         let on_self = matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("self"));
         let args = self.args(&m.args);
-        self.finish_call(Callee::Method { name: name.clone(), on_self }, span, call_span, Some(recv), args)
+        self.finish_call(
+            Callee::Method {
+                name: name.clone(),
+                on_self,
+            },
+            span,
+            call_span,
+            Some(recv),
+            args,
+        )
     }
 
     fn with_closure_param(&mut self, param: Val, args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>) -> Val {
@@ -1000,7 +1237,13 @@ impl Walker<'_> {
         if is_ctor && !self.vocab.starts_with("output_calls", &last) && !self.vocab.starts_with("check_calls", &last) {
             return args.into_iter().fold(Val::default(), Val::union);
         }
-        let span = self.span(p.path.segments.last().map(|s| s.ident.span()).unwrap_or_else(|| c.span()));
+        let span = self.span(
+            p.path
+                .segments
+                .last()
+                .map(|s| s.ident.span())
+                .unwrap_or_else(|| c.span()),
+        );
         let call_span = self.span(c.span());
         self.finish_call(Callee::Path(segs), span, call_span, None, args)
     }
@@ -1010,15 +1253,34 @@ impl Walker<'_> {
             return;
         }
         let at = self.point();
-        self.f.outputs.push(Output { kind: OutputKind::Call(name), span, origins, at, call });
+        self.f.outputs.push(Output {
+            kind: OutputKind::Call(name),
+            span,
+            origins,
+            at,
+            call,
+        });
     }
 
-    fn finish_call(&mut self, callee: Callee, name_span: Span, call_span: Span, recv: Option<Val>, args: Vec<Val>) -> Val {
+    fn finish_call(
+        &mut self,
+        callee: Callee,
+        name_span: Span,
+        call_span: Span,
+        recv: Option<Val>,
+        args: Vec<Val>,
+    ) -> Val {
         let name = callee.name().to_string();
         let id = self.f.calls.len();
         let result = self.origin(OriginKind::Call(id), call_span);
-        let recv_origins: Vec<OriginId> = recv.as_ref().map(|r| r.origins.iter().copied().collect()).unwrap_or_default();
-        let at = Point { seq: self.seq, scopes: self.scopes.clone() };
+        let recv_origins: Vec<OriginId> = recv
+            .as_ref()
+            .map(|r| r.origins.iter().copied().collect())
+            .unwrap_or_default();
+        let at = Point {
+            seq: self.seq,
+            scopes: self.scopes.clone(),
+        };
         let receiver_place = recv.as_ref().and_then(|r| r.place.as_ref()).map(|p| p.place.clone());
         self.f.calls.push(Call {
             callee,
@@ -1039,7 +1301,10 @@ impl Walker<'_> {
         if self.vocab.starts_with("output_calls", &name) {
             self.output_call(name.clone(), call_span, all.iter().copied().collect(), Some(id));
         }
-        let mut v = Val { origins: all.clone(), ..Val::default() };
+        let mut v = Val {
+            origins: all.clone(),
+            ..Val::default()
+        };
         v.origins.insert(result);
         v.check_calls.insert(id);
         if self.vocab.starts_with("check_calls", &name) {
@@ -1071,11 +1336,23 @@ impl Walker<'_> {
         let mut fallback = None;
         let c = if let syn::Expr::Let(l) = &*i.cond {
             let v = self.expr(&l.expr);
-            self.bind_pat(&l.pat, Val { checks: BTreeSet::new(), check_calls: BTreeSet::new(), ..v.clone() });
+            self.bind_pat(
+                &l.pat,
+                Val {
+                    checks: BTreeSet::new(),
+                    check_calls: BTreeSet::new(),
+                    ..v.clone()
+                },
+            );
             if flow::is_success_pattern(&l.pat) && !v.origins.is_empty() {
                 fallback = Some(v.origins.iter().copied().collect::<Vec<_>>());
             }
-            Val { checks: v.checks, check_calls: v.check_calls, negated: flow::is_failure_pattern(&l.pat), ..Val::default() }
+            Val {
+                checks: v.checks,
+                check_calls: v.check_calls,
+                negated: flow::is_failure_pattern(&l.pat),
+                ..Val::default()
+            }
         } else {
             self.expr(&i.cond)
         };
@@ -1145,8 +1422,8 @@ impl Walker<'_> {
         let mut v = Val::default();
         let mut some_arm_leaves = false;
         for arm in &m.arms {
-            let failure = flow::is_failure_pattern(&arm.pat)
-                || (has_success_arm && matches!(arm.pat, syn::Pat::Wild(_)));
+            let failure =
+                flow::is_failure_pattern(&arm.pat) || (has_success_arm && matches!(arm.pat, syn::Pat::Wild(_)));
             let saved_t = self.in_timeout;
             if (timeout_future && failure) || flow::pattern_names_timeout(&arm.pat) {
                 self.in_timeout = true;
@@ -1159,7 +1436,15 @@ impl Walker<'_> {
             if flow::is_success_pattern(&arm.pat) || matches!(&arm.pat, syn::Pat::Lit(_)) {
                 self.guard(arm_scope, &scrut, arm.pat.span());
             }
-            self.bind_pat(&arm.pat, Val { checks: BTreeSet::new(), check_calls: BTreeSet::new(), negated: false, ..scrut.clone() });
+            self.bind_pat(
+                &arm.pat,
+                Val {
+                    checks: BTreeSet::new(),
+                    check_calls: BTreeSet::new(),
+                    negated: false,
+                    ..scrut.clone()
+                },
+            );
             if let Some((_, g)) = &arm.guard {
                 let gv = self.expr(g);
                 if !gv.negated {
@@ -1217,14 +1502,23 @@ impl Walker<'_> {
                         }
                         if name == "assert_eq" {
                             let scope = self.current_scope();
-                            self.guard(scope, &Val { checks, ..Val::default() }, mac.span());
+                            self.guard(
+                                scope,
+                                &Val {
+                                    checks,
+                                    ..Val::default()
+                                },
+                                mac.span(),
+                            );
                         }
                     }
                 }
                 Val::default()
             }
             "matches" => {
-                let Some((e, pat, guard)) = flow::matches_parts(mac) else { return Val::default() };
+                let Some((e, pat, guard)) = flow::matches_parts(mac) else {
+                    return Val::default();
+                };
                 let v = self.expr(&e);
                 self.enter_scope();
                 self.bind_pat(&pat, v.clone());
@@ -1238,13 +1532,19 @@ impl Walker<'_> {
                 out
             }
             "select" => {
-                let Some(branches) = flow::select_branches(mac) else { return Val::default() };
+                let Some(branches) = flow::select_branches(mac) else {
+                    return Val::default();
+                };
                 let mut out = Val::default();
                 for b in branches {
                     let timer = b
                         .future
                         .as_ref()
-                        .map(|f| flow::called_names(f).iter().any(|n| matches!(n.as_str(), "sleep" | "sleep_until" | "tick" | "timeout" | "interval")))
+                        .map(|f| {
+                            flow::called_names(f).iter().any(|n| {
+                                matches!(n.as_str(), "sleep" | "sleep_until" | "tick" | "timeout" | "interval")
+                            })
+                        })
                         .unwrap_or(false);
                     let fv = b.future.as_ref().map(|f| self.expr(f)).unwrap_or_default();
                     self.enter_scope();
@@ -1273,14 +1573,6 @@ impl Walker<'_> {
                 }
             }
         }
-    }
-}
-
-fn unreachable_place() -> PlaceVal {
-    PlaceVal {
-        place: Place { root: Root::Static(String::new()), fields: Vec::new(), clones: Vec::new(), text: String::new() },
-        iter: false,
-        filtered: false,
     }
 }
 

@@ -6,7 +6,11 @@ use syn::punctuated::Punctuated;
 
 /// The last segment of a macro's path (`tokio::select` -> `select`).
 pub fn macro_name(mac: &syn::Macro) -> String {
-    mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
+    mac.path
+        .segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
 }
 
 const DIVERGING_MACROS: &[&str] = &["panic", "unreachable", "todo", "unimplemented", "bail"];
@@ -37,9 +41,7 @@ pub fn expr_leaves(expr: &syn::Expr) -> bool {
         syn::Expr::Block(b) => block_leaves(&b.block),
         syn::Expr::Unsafe(b) => block_leaves(&b.block),
         syn::Expr::Paren(p) => expr_leaves(&p.expr),
-        syn::Expr::If(i) => {
-            block_leaves(&i.then_branch) && i.else_branch.as_ref().is_some_and(|(_, e)| expr_leaves(e))
-        }
+        syn::Expr::If(i) => block_leaves(&i.then_branch) && i.else_branch.as_ref().is_some_and(|(_, e)| expr_leaves(e)),
         syn::Expr::Match(m) => !m.arms.is_empty() && m.arms.iter().all(|a| expr_leaves(&a.body)),
         _ => false,
     }
@@ -85,7 +87,11 @@ pub fn is_failure_pattern(pat: &syn::Pat) -> bool {
 /// Pattern of a success arm: `Some(..)`, `Ok(..)`.
 pub fn is_success_pattern(pat: &syn::Pat) -> bool {
     match pat {
-        syn::Pat::TupleStruct(ts) => ts.path.segments.last().is_some_and(|s| s.ident == "Some" || s.ident == "Ok"),
+        syn::Pat::TupleStruct(ts) => ts
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Some" || s.ident == "Ok"),
         _ => false,
     }
 }
@@ -124,11 +130,15 @@ pub fn called_names(expr: &syn::Expr) -> Vec<String> {
 pub fn time_up_branch(cond: &syn::Expr, is_timeout_word: &dyn Fn(&str) -> bool) -> Option<bool> {
     match cond {
         syn::Expr::Paren(p) => time_up_branch(&p.expr, is_timeout_word),
-        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => time_up_branch(&u.expr, is_timeout_word).map(|b| !b),
+        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => {
+            time_up_branch(&u.expr, is_timeout_word).map(|b| !b)
+        }
         syn::Expr::Binary(b) => {
             use syn::BinOp::*;
             match b.op {
-                And(_) | Or(_) => time_up_branch(&b.left, is_timeout_word).or_else(|| time_up_branch(&b.right, is_timeout_word)),
+                And(_) | Or(_) => {
+                    time_up_branch(&b.left, is_timeout_word).or_else(|| time_up_branch(&b.right, is_timeout_word))
+                }
                 Gt(_) | Ge(_) | Lt(_) | Le(_) => {
                     let greater_left = matches!(b.op, Gt(_) | Ge(_));
                     // The side that grows with time: `elapsed()`, `now()`.
@@ -136,7 +146,9 @@ pub fn time_up_branch(cond: &syn::Expr, is_timeout_word: &dyn Fn(&str) -> bool) 
                         Some(greater_left)
                     } else if is_now(&b.right) {
                         Some(!greater_left)
-                    } else if mentions_deadline(&b.right, is_timeout_word) && !mentions_deadline(&b.left, is_timeout_word) {
+                    } else if mentions_deadline(&b.right, is_timeout_word)
+                        && !mentions_deadline(&b.left, is_timeout_word)
+                    {
                         // `waited > ttl`: the left side is the age.
                         Some(greater_left)
                     } else {
@@ -155,7 +167,14 @@ pub fn time_up_branch(cond: &syn::Expr, is_timeout_word: &dyn Fn(&str) -> bool) 
             }
         }
         syn::Expr::Call(c) => match &*c.func {
-            syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| is_timeout_word(&s.ident.to_string())) => Some(true),
+            syn::Expr::Path(p)
+                if p.path
+                    .segments
+                    .last()
+                    .is_some_and(|s| is_timeout_word(&s.ident.to_string())) =>
+            {
+                Some(true)
+            }
             _ => None,
         },
         _ => None,
@@ -210,21 +229,22 @@ pub fn select_branches(mac: &syn::Macro) -> Option<Vec<SelectBranch>> {
             let _: syn::Token![;] = input.parse()?;
         }
         while !input.is_empty() {
-            let (pat, future) = if input.peek(syn::Token![else]) || (input.peek(syn::Ident) && input.peek2(syn::Token![=>])) {
-                // `else => ...`, `default => ...`, `complete => ...`
-                let _: proc_macro2::TokenTree = input.parse()?;
-                (None, None)
-            } else {
-                let pat = syn::Pat::parse_multi_with_leading_vert(input)?;
-                let _: syn::Token![=] = input.parse()?;
-                let fut = input.call(syn::Expr::parse_without_eager_brace)?;
-                if input.peek(syn::Token![,]) && input.peek2(syn::Token![if]) {
-                    let _: syn::Token![,] = input.parse()?;
-                    let _: syn::Token![if] = input.parse()?;
-                    let _: syn::Expr = input.call(syn::Expr::parse_without_eager_brace)?;
-                }
-                (Some(pat), Some(fut))
-            };
+            let (pat, future) =
+                if input.peek(syn::Token![else]) || (input.peek(syn::Ident) && input.peek2(syn::Token![=>])) {
+                    // `else => ...`, `default => ...`, `complete => ...`
+                    let _: proc_macro2::TokenTree = input.parse()?;
+                    (None, None)
+                } else {
+                    let pat = syn::Pat::parse_multi_with_leading_vert(input)?;
+                    let _: syn::Token![=] = input.parse()?;
+                    let fut = input.call(syn::Expr::parse_without_eager_brace)?;
+                    if input.peek(syn::Token![,]) && input.peek2(syn::Token![if]) {
+                        let _: syn::Token![,] = input.parse()?;
+                        let _: syn::Token![if] = input.parse()?;
+                        let _: syn::Expr = input.call(syn::Expr::parse_without_eager_brace)?;
+                    }
+                    (Some(pat), Some(fut))
+                };
             let _: syn::Token![=>] = input.parse()?;
             let handler: syn::Expr = input.parse()?;
             if input.peek(syn::Token![,]) {

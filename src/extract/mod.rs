@@ -27,8 +27,15 @@ pub fn extract_file(path: &Path, text: &str, vocab: &Vocabulary) -> Result<FileF
             });
         }
     };
-    let mut facts = FileFacts { path: path.to_path_buf(), ..FileFacts::default() };
-    let mut cx = ItemCx { vocab, idx: &idx, facts: &mut facts };
+    let mut facts = FileFacts {
+        path: path.to_path_buf(),
+        ..FileFacts::default()
+    };
+    let mut cx = ItemCx {
+        vocab,
+        idx: &idx,
+        facts: &mut facts,
+    };
     cx.items(&file.items, None);
     drop(file);
     // The span table proc-macro2 keeps per thread holds every parsed file's text;
@@ -52,7 +59,11 @@ impl ItemCx<'_> {
 
     fn item_lines(&mut self, span: proc_macro2::Span, attrs: &[syn::Attribute]) {
         let s = self.idx.span(span);
-        let first = attrs.iter().map(|a| self.idx.span(a.span()).line).min().unwrap_or(s.line);
+        let first = attrs
+            .iter()
+            .map(|a| self.idx.span(a.span()).line)
+            .min()
+            .unwrap_or(s.line);
         self.facts.item_lines.push((first.min(s.line), s.end_line));
     }
 
@@ -106,9 +117,17 @@ impl ItemCx<'_> {
                     .fields
                     .iter()
                     .enumerate()
-                    .map(|(i, f)| (f.ident.as_ref().map_or_else(|| i.to_string(), |id| id.to_string()), ty_of(&f.ty)))
+                    .map(|(i, f)| {
+                        (
+                            f.ident.as_ref().map_or_else(|| i.to_string(), |id| id.to_string()),
+                            ty_of(&f.ty),
+                        )
+                    })
                     .collect();
-                self.facts.structs.push(StructDef { name: s.ident.to_string(), fields });
+                self.facts.structs.push(StructDef {
+                    name: s.ident.to_string(),
+                    fields,
+                });
             }
             syn::Item::Enum(e) => {
                 self.item_lines(e.span(), &e.attrs);
@@ -119,7 +138,10 @@ impl ItemCx<'_> {
                     .flat_map(|v| v.fields.iter())
                     .filter_map(|f| f.ident.as_ref().map(|id| (id.to_string(), ty_of(&f.ty))))
                     .collect();
-                self.facts.structs.push(StructDef { name: e.ident.to_string(), fields });
+                self.facts.structs.push(StructDef {
+                    name: e.ident.to_string(),
+                    fields,
+                });
             }
             syn::Item::Type(t) => {
                 self.item_lines(t.span(), &t.attrs);
@@ -144,7 +166,9 @@ impl ItemCx<'_> {
     fn lazy_static(&mut self, m: &syn::ItemMacro) {
         let tokens: Vec<proc_macro2::TokenTree> = m.mac.tokens.clone().into_iter().collect();
         for (i, tt) in tokens.iter().enumerate() {
-            let proc_macro2::TokenTree::Ident(id) = tt else { continue };
+            let proc_macro2::TokenTree::Ident(id) = tt else {
+                continue;
+            };
             if id != "static" {
                 continue;
             }
@@ -152,7 +176,9 @@ impl ItemCx<'_> {
             if matches!(tokens.get(j), Some(proc_macro2::TokenTree::Ident(r)) if r == "ref") {
                 j += 1;
             }
-            let Some(proc_macro2::TokenTree::Ident(name)) = tokens.get(j) else { continue };
+            let Some(proc_macro2::TokenTree::Ident(name)) = tokens.get(j) else {
+                continue;
+            };
             // The type runs from after ':' to '='.
             let ty_tokens: proc_macro2::TokenStream = tokens
                 .iter()
@@ -160,7 +186,9 @@ impl ItemCx<'_> {
                 .take_while(|t| !matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == '='))
                 .cloned()
                 .collect();
-            let ty = syn::parse2::<syn::Type>(ty_tokens).map(|t| ty_of(&t)).unwrap_or(Ty::Unknown);
+            let ty = syn::parse2::<syn::Type>(ty_tokens)
+                .map(|t| ty_of(&t))
+                .unwrap_or(Ty::Unknown);
             self.facts.statics.push((name.to_string(), ty));
         }
     }
@@ -190,7 +218,9 @@ pub(crate) fn type_name(ty: &syn::Type) -> Option<String> {
 pub(crate) fn ty_of(ty: &syn::Type) -> Ty {
     match ty {
         syn::Type::Path(p) => {
-            let Some(seg) = p.path.segments.last() else { return Ty::Unknown };
+            let Some(seg) = p.path.segments.last() else {
+                return Ty::Unknown;
+            };
             let args = match &seg.arguments {
                 syn::PathArguments::AngleBracketed(a) => a
                     .args
@@ -202,7 +232,10 @@ pub(crate) fn ty_of(ty: &syn::Type) -> Ty {
                     .collect(),
                 _ => Vec::new(),
             };
-            Ty::Path { name: seg.ident.to_string(), args }
+            Ty::Path {
+                name: seg.ident.to_string(),
+                args,
+            }
         }
         syn::Type::Reference(r) => Ty::Ref(Box::new(ty_of(&r.elem))),
         syn::Type::Slice(s) => Ty::Slice(Box::new(ty_of(&s.elem))),

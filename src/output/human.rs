@@ -61,7 +61,15 @@ impl Diagnostic for Rendered {
 /// Strips control characters (terminal escapes, carriage returns) from text quoted
 /// out of linted files, so a hostile file cannot drive the reader's terminal.
 pub fn sanitize(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect()
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                '\u{fffd}'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 fn span_of(text: &str, loc: &Location) -> SourceSpan {
@@ -71,7 +79,10 @@ fn span_of(text: &str, loc: &Location) -> SourceSpan {
         // Spans made from a line/column only (suppression warnings).
         let idx = LineIndex::new(text);
         let s = idx.offset(loc.span.line as usize, loc.span.column.saturating_sub(1) as usize);
-        let e = idx.offset(loc.span.end_line.max(loc.span.line) as usize, loc.span.end_column.saturating_sub(1) as usize);
+        let e = idx.offset(
+            loc.span.end_line.max(loc.span.line) as usize,
+            loc.span.end_column.saturating_sub(1) as usize,
+        );
         return SourceSpan::from((s, e.saturating_sub(s)));
     }
     SourceSpan::from((start, end - start))
@@ -99,7 +110,13 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
             let other = sanitize(other);
             let span = span_of(&other, &l.location);
             related.push(Rendered {
-                message: format!("{} ({}:{}:{})", l.message, path_string(&l.location.file), l.location.span.line, l.location.span.column),
+                message: format!(
+                    "{} ({}:{}:{})",
+                    l.message,
+                    path_string(&l.location.file),
+                    l.location.span.line,
+                    l.location.span.column
+                ),
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
@@ -111,12 +128,19 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
     }
     if !primary_labelled {
         if let Some(t) = &text {
-            labels.insert(0, LabeledSpan::new_primary_with_span(Some(f.name.to_string()), span_of(t, &f.location)));
+            labels.insert(
+                0,
+                LabeledSpan::new_primary_with_span(Some(f.name.to_string()), span_of(t, &f.location)),
+            );
         }
     }
     Rendered {
         message: f.message.clone(),
-        code: Some(if f.rule == f.name { f.rule.to_string() } else { format!("{} {}", f.rule, f.name) }),
+        code: Some(if f.rule == f.name {
+            f.rule.to_string()
+        } else {
+            format!("{} {}", f.rule, f.name)
+        }),
         severity: match f.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -135,10 +159,17 @@ fn error_diag(e: &FileError, report: &Report) -> Rendered {
         .map(|t| {
             let idx = LineIndex::new(t);
             let off = idx.offset(e.line as usize, e.column.saturating_sub(1) as usize);
-            vec![LabeledSpan::new_primary_with_span(Some("here".into()), SourceSpan::from((off, 0)))]
+            vec![LabeledSpan::new_primary_with_span(
+                Some("here".into()),
+                SourceSpan::from((off, 0)),
+            )]
         })
         .unwrap_or_default();
-    let position = if e.line > 0 { format!(":{}:{}", e.line, e.column) } else { String::new() };
+    let position = if e.line > 0 {
+        format!(":{}:{}", e.line, e.column)
+    } else {
+        String::new()
+    };
     Rendered {
         message: format!("{}{}: {}", path_string(&e.file), position, sanitize(&e.message)),
         code: None,
@@ -151,8 +182,14 @@ fn error_diag(e: &FileError, report: &Report) -> Rendered {
 }
 
 fn handler(opts: &HumanOptions) -> GraphicalReportHandler {
-    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_context_lines(1)
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(opts.width)
+        .with_context_lines(1)
 }
 
 /// Renders one miette diagnostic (config errors, usage errors) the same way.

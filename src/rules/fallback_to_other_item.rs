@@ -14,7 +14,9 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
         let file = model.file_of(f);
         for (o, origin) in func.origins.iter().enumerate() {
             let Some(lookups) = &origin.fallback_of else { continue };
-            let Class::Positional { steps, coll } = model.classify(f, o) else { continue };
+            let Class::Positional { steps, coll } = model.classify(f, o) else {
+                continue;
+            };
             let Some((lookup, lookup_coll)) = lookups.iter().find_map(|&l| match model.classify(f, l) {
                 Class::Keyed { coll, .. } => Some((l, coll)),
                 _ => None,
@@ -24,7 +26,11 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
             claims.takes.insert((f, o));
             let mut labels = vec![
                 (file, origin.span, format!("takes another item from {coll} instead")),
-                (file, func.origins[lookup].span, format!("the requester's own item is looked up in {lookup_coll}")),
+                (
+                    file,
+                    func.origins[lookup].span,
+                    format!("the requester's own item is looked up in {lookup_coll}"),
+                ),
             ];
             labels.extend(step_labels(&steps));
             labels.extend(identity_label(model, f));

@@ -18,7 +18,9 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
                 if reported.contains(&o) || claims.takes.contains(&(f, o)) {
                     continue;
                 }
-                let Class::Positional { steps, coll } = model.classify(f, o) else { continue };
+                let Class::Positional { steps, coll } = model.classify(f, o) else {
+                    continue;
+                };
                 if model.checked(f, o, &output.at) {
                     continue;
                 }

@@ -55,7 +55,10 @@ pub const PL004: Rule = Rule {
 pub const RULES: &[&Rule] = &[&PL001, &PL002, &PL003, &PL004];
 
 pub fn find(code: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+    RULES
+        .iter()
+        .copied()
+        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
 }
 
 /// A finding before paths, levels and suppressions are applied.

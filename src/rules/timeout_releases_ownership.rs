@@ -22,8 +22,13 @@ pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
                 rule: &PL002,
                 file,
                 span: r.span,
-                message: format!("timeout path releases `{}` for anyone to take instead of deleting it", r.target_text),
-                help: "on timeout, remove the item and tell its requester; releasing it lets the next requester take it".into(),
+                message: format!(
+                    "timeout path releases `{}` for anyone to take instead of deleting it",
+                    r.target_text
+                ),
+                help:
+                    "on timeout, remove the item and tell its requester; releasing it lets the next requester take it"
+                        .into(),
                 labels,
             });
         }
@@ -37,7 +42,9 @@ pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
             if helper.is_timeout || h == f {
                 continue;
             }
-            let Some(steps) = &model.summaries[h].releases else { continue };
+            let Some(steps) = &model.summaries[h].releases else {
+                continue;
+            };
             let mut labels = vec![(file, call.span, format!("calls `{}` on a timeout path", helper.name))];
             if func.is_timeout {
                 labels.push(context.clone());
@@ -47,8 +54,13 @@ pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
                 rule: &PL002,
                 file,
                 span: call.span,
-                message: format!("timeout path calls `{}`, which releases an item for anyone to take", helper.name),
-                help: "on timeout, remove the item and tell its requester; releasing it lets the next requester take it".into(),
+                message: format!(
+                    "timeout path calls `{}`, which releases an item for anyone to take",
+                    helper.name
+                ),
+                help:
+                    "on timeout, remove the item and tell its requester; releasing it lets the next requester take it"
+                        .into(),
                 labels,
             });
         }
