@@ -6,8 +6,10 @@ use crate::config::{Config, Level};
 use crate::discover::Discovery;
 use crate::extract;
 use crate::finding::{FileError, Finding, Label, Location, Severity, Span};
+use crate::lexcheck;
 use crate::model::FileFacts;
 use crate::rules::{self, RawFinding};
+use crate::source::LineIndex;
 use crate::suppress;
 use crate::vocab::Vocabulary;
 use std::collections::BTreeMap;
@@ -120,6 +122,20 @@ pub fn lint_crate(sources: &[SourceFile], config: &Config, vocab: &Vocabulary) -
     let mut texts: Vec<&SourceFile> = Vec::new();
     for src in sources {
         report.sources.insert(src.path.clone(), src.text.clone());
+        let (depth, at) = lexcheck::max_nesting(&src.text);
+        if depth > lexcheck::NESTING_LIMIT {
+            let (line, column) = LineIndex::new(&src.text).line_col(at);
+            report.errors.push(FileError {
+                file: src.path.clone(),
+                line,
+                column,
+                message: format!(
+                    "nesting too deep ({depth} levels; pairlint reads at most {})",
+                    lexcheck::NESTING_LIMIT
+                ),
+            });
+            continue;
+        }
         let extracted = catch_unwind(AssertUnwindSafe(|| extract::extract_file(&src.path, &src.text, vocab)));
         match extracted {
             Ok(Ok(f)) => {

@@ -10,6 +10,7 @@ pub mod discover;
 pub mod engine;
 pub mod extract;
 pub mod finding;
+pub mod lexcheck;
 pub mod model;
 pub mod output;
 pub mod rules;

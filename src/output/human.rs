@@ -72,6 +72,16 @@ pub fn sanitize(text: &str) -> String {
         .collect()
 }
 
+/// Lines longer than this are not quoted: a snippet of a minified or generated line
+/// says nothing the position does not.
+const MAX_QUOTED_LINE: usize = 400;
+
+fn quotable(text: &str, line: u32) -> bool {
+    text.lines()
+        .nth(line.saturating_sub(1) as usize)
+        .is_none_or(|l| l.len() <= MAX_QUOTED_LINE)
+}
+
 fn span_of(text: &str, loc: &Location) -> SourceSpan {
     let start = loc.span.byte_start.min(text.len());
     let end = loc.span.byte_end.clamp(start, text.len());
@@ -89,7 +99,11 @@ fn span_of(text: &str, loc: &Location) -> SourceSpan {
 }
 
 fn finding_diag(f: &Finding, report: &Report) -> Rendered {
-    let text = report.sources.get(&f.location.file).map(|t| sanitize(t));
+    let text = report
+        .sources
+        .get(&f.location.file)
+        .filter(|t| quotable(t, f.location.span.line))
+        .map(|t| sanitize(t));
     let mut labels = Vec::new();
     let mut related = Vec::new();
     let mut primary_labelled = false;
@@ -153,7 +167,11 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
 }
 
 fn error_diag(e: &FileError, report: &Report) -> Rendered {
-    let text = report.sources.get(&e.file).filter(|_| e.line > 0).map(|t| sanitize(t));
+    let text = report
+        .sources
+        .get(&e.file)
+        .filter(|t| e.line > 0 && quotable(t, e.line))
+        .map(|t| sanitize(t));
     let labels = text
         .as_ref()
         .map(|t| {
