@@ -5,6 +5,7 @@ use crate::config::{self, Config};
 use crate::discover;
 use crate::engine::{self, Report};
 use crate::output::{self, human, HumanOptions};
+use crate::reference::sim::SimParams;
 use crate::rules;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -37,6 +38,37 @@ enum Command {
         /// A rule code (PL001) or name (head-of-queue-for-requester).
         rule: String,
     },
+    /// Run the bundled reference service under load and lint both of its variants.
+    ///
+    /// Simulates a day of kiosk traffic against the flawed and the fixed certificate
+    /// server, then lints both servers' source (compiled into this binary). Exits 0 when
+    /// the flawed variant shows exactly its expected findings and the fixed one none.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DemoArgs {
+    /// Seed of the load simulation.
+    #[arg(long, default_value_t = SimParams::default().seed)]
+    pub seed: u64,
+    /// Requests in the simulated day.
+    #[arg(long, default_value_t = SimParams::default().requests)]
+    pub requests: u32,
+    /// Kiosks.
+    #[arg(long, default_value_t = SimParams::default().kiosks)]
+    pub kiosks: u32,
+    /// Print-command timeout, in milliseconds.
+    #[arg(long, default_value_t = SimParams::default().timeout_ms)]
+    pub timeout_ms: u64,
+    /// Fraction of print commands delayed beyond the timeout.
+    #[arg(long, default_value_t = SimParams::default().late_fraction)]
+    pub late_fraction: f64,
+    /// Output format of the lint part.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Colour human output.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -91,6 +123,7 @@ pub fn run(args: Vec<OsString>, cwd: &Path, stdout: &mut dyn Write, stderr: &mut
     match cli.command {
         None => check(&cli.check, cwd, stdout, stderr),
         Some(Command::Check(args)) => check(&args, cwd, stdout, stderr),
+        Some(Command::Demo(args)) => demo(&args, stdout, stderr),
         Some(Command::Rules) => {
             let _ = write!(stdout, "{}", rules_table());
             0
@@ -182,4 +215,53 @@ pub fn emit(report: &Report, format: Format, opts: &HumanOptions, stdout: &mut d
 /// Default config, for callers that lint without a workspace.
 pub fn default_config() -> Config {
     Config::default()
+}
+
+fn demo(args: &DemoArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    if args.requests == 0 || args.kiosks == 0 || !(0.0..=1.0).contains(&args.late_fraction) {
+        let _ = writeln!(
+            stderr,
+            "error: --requests and --kiosks must be positive and --late-fraction within 0..=1"
+        );
+        return 2;
+    }
+    let params = SimParams {
+        seed: args.seed,
+        requests: args.requests,
+        kiosks: args.kiosks,
+        legacy_kiosks: SimParams::default().legacy_kiosks.min(args.kiosks),
+        timeout_ms: args.timeout_ms,
+        late_fraction: args.late_fraction,
+        ..SimParams::default()
+    };
+    let outcome = crate::demo::run(&params);
+    let opts = human_options(args.color);
+    match args.format {
+        Format::Json => {
+            let text = serde_json::to_string_pretty(&crate::demo::to_json(&outcome)).unwrap_or_default();
+            let _ = writeln!(stdout, "{text}");
+        }
+        Format::Human => {
+            let mut out = crate::demo::simulation_table(&outcome);
+            out.push_str("\n== pairlint on the flawed variant (src/reference/flawed.rs)\n\n");
+            out.push_str(&human::render(&outcome.flawed, &opts));
+            out.push_str("\n== pairlint on the fixed variant (src/reference/fixed.rs)\n\n");
+            out.push_str(&human::render(&outcome.fixed, &opts));
+            out.push('\n');
+            if outcome.ok() {
+                out.push_str("demo: ok: the flawed variant mis-prints and shows exactly its expected findings; the fixed variant shows none\n");
+            } else {
+                out.push_str("demo: FAILED\n");
+                for m in &outcome.mismatches {
+                    out.push_str(&format!("  {m}\n"));
+                }
+            }
+            let _ = stdout.write_all(out.as_bytes());
+        }
+    }
+    if outcome.ok() {
+        0
+    } else {
+        1
+    }
 }

@@ -6,13 +6,16 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod discover;
 pub mod engine;
+pub mod expect;
 pub mod extract;
 pub mod finding;
 pub mod lexcheck;
 pub mod model;
 pub mod output;
+pub mod reference;
 pub mod rules;
 pub mod source;
 pub mod suppress;

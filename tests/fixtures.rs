@@ -9,19 +9,14 @@ use std::path::{Path, PathBuf};
 
 /// (file, line, rule) triples expected by the `//~` comments of the given sources.
 fn expectations(sources: &[SourceFile]) -> BTreeSet<(PathBuf, u32, String)> {
-    let mut out = BTreeSet::new();
-    for src in sources {
-        for (i, line) in src.text.lines().enumerate() {
-            if let Some(pos) = line.find("//~") {
-                for code in line[pos + 3..].split(|c: char| c.is_whitespace() || c == ',') {
-                    if code.starts_with("PL") || code.contains("suppression") {
-                        out.insert((src.path.clone(), i as u32 + 1, code.to_string()));
-                    }
-                }
-            }
-        }
-    }
-    out
+    sources
+        .iter()
+        .flat_map(|src| {
+            pairlint::expect::expectations(&src.text)
+                .into_iter()
+                .map(|(l, r)| (src.path.clone(), l, r))
+        })
+        .collect()
 }
 
 fn rs_files(dir: &Path) -> Vec<PathBuf> {

@@ -80,6 +80,7 @@ impl ItemCx<'_> {
                 let ty = type_name(&imp.self_ty);
                 for it in &imp.items {
                     if let syn::ImplItem::Fn(f) = it {
+                        self.item_lines(f.span(), &f.attrs);
                         let facts = body::extract_fn(
                             self.vocab,
                             self.idx,
@@ -98,6 +99,7 @@ impl ItemCx<'_> {
                 self.item_lines(tr.span(), &tr.attrs);
                 for it in &tr.items {
                     if let syn::TraitItem::Fn(f) = it {
+                        self.item_lines(f.span(), &f.attrs);
                         if let Some(block) = &f.default {
                             let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, block, None, None);
                             self.facts.fns.push(facts);
