@@ -54,7 +54,7 @@ fn mismatches(report: &Report, path: &str, text: &str) -> Vec<String> {
     let found: BTreeSet<(u32, String)> = report
         .findings
         .iter()
-        .filter(|f| f.location.file == PathBuf::from(path))
+        .filter(|f| f.location.file == path)
         .map(|f| (f.location.span.line, f.rule.to_string()))
         .collect();
     let mut out = Vec::new();
@@ -67,7 +67,7 @@ fn mismatches(report: &Report, path: &str, text: &str) -> Vec<String> {
     for f in report
         .findings
         .iter()
-        .filter(|f| f.location.file != PathBuf::from(path))
+        .filter(|f| f.location.file != path)
     {
         out.push(format!(
             "{}:{}: {} reported, not expected",
