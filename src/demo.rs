@@ -9,7 +9,7 @@ use crate::reference::sim::{self, Mechanism, SimParams, SimReport, Variant};
 use crate::reference::{DOMAIN_PATH, DOMAIN_SOURCE, FIXED_PATH, FIXED_SOURCE, FLAWED_PATH, FLAWED_SOURCE};
 use crate::vocab::Vocabulary;
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// What the demo found: both simulations, both lint reports, and whether every
 /// expectation held.
@@ -54,7 +54,7 @@ fn mismatches(report: &Report, path: &str, text: &str) -> Vec<String> {
     let found: BTreeSet<(u32, String)> = report
         .findings
         .iter()
-        .filter(|f| f.location.file == path)
+        .filter(|f| f.location.file == Path::new(path))
         .map(|f| (f.location.span.line, f.rule.to_string()))
         .collect();
     let mut out = Vec::new();
@@ -67,7 +67,7 @@ fn mismatches(report: &Report, path: &str, text: &str) -> Vec<String> {
     for f in report
         .findings
         .iter()
-        .filter(|f| f.location.file != path)
+        .filter(|f| f.location.file != Path::new(path))
     {
         out.push(format!(
             "{}:{}: {} reported, not expected",
