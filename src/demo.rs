@@ -64,11 +64,7 @@ fn mismatches(report: &Report, path: &str, text: &str) -> Vec<String> {
     for (line, rule) in found.difference(&expected) {
         out.push(format!("{path}:{line}: {rule} reported, not expected"));
     }
-    for f in report
-        .findings
-        .iter()
-        .filter(|f| f.location.file != Path::new(path))
-    {
+    for f in report.findings.iter().filter(|f| f.location.file != Path::new(path)) {
         out.push(format!(
             "{}:{}: {} reported, not expected",
             f.location.file.display(),

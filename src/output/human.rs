@@ -72,6 +72,9 @@ pub fn sanitize(text: &str) -> String {
         .collect()
 }
 
+/// Labels more than this many lines from the primary span are shown separately.
+const MAX_LABEL_DISTANCE: u32 = 6;
+
 /// Lines longer than this are not quoted: a snippet of a minified or generated line
 /// says nothing the position does not.
 const MAX_QUOTED_LINE: usize = 400;
@@ -108,7 +111,10 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
     let mut related = Vec::new();
     let mut primary_labelled = false;
     for l in &f.labels {
-        let same_file = l.location.file == f.location.file;
+        // A label far from the primary span (the fn signature above a long body) gets
+        // its own snippet instead of stretching the main one over the whole fn.
+        let near = l.location.span.line.abs_diff(f.location.span.line) <= MAX_LABEL_DISTANCE;
+        let same_file = l.location.file == f.location.file && near;
         if same_file {
             if let Some(t) = &text {
                 let is_primary = l.location.span == f.location.span;
