@@ -112,11 +112,7 @@ pub fn run(args: Vec<OsString>, cwd: &Path, stdout: &mut dyn Write, stderr: &mut
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
             let text = e.render().to_string();
-            let _ = if e.use_stderr() {
-                write!(stderr, "{text}")
-            } else {
-                write!(stdout, "{text}")
-            };
+            let _ = if e.use_stderr() { write!(stderr, "{text}") } else { write!(stdout, "{text}") };
             return code;
         }
     };
@@ -162,10 +158,7 @@ fn human_options(color: Color) -> HumanOptions {
         Color::Never => false,
         Color::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    HumanOptions {
-        color,
-        ..HumanOptions::default()
-    }
+    HumanOptions { color, ..HumanOptions::default() }
 }
 
 fn check(args: &CheckArgs, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
@@ -182,11 +175,8 @@ fn check(args: &CheckArgs, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn 
             }
         }
     } else {
-        let paths: Vec<PathBuf> = args
-            .paths
-            .iter()
-            .map(|p| if p.is_absolute() { p.clone() } else { cwd.join(p) })
-            .collect();
+        let paths: Vec<PathBuf> =
+            args.paths.iter().map(|p| if p.is_absolute() { p.clone() } else { cwd.join(p) }).collect();
         let mut d = discover::discover_paths(&paths);
         d.workspace_root = cwd.to_path_buf();
         (d, cwd.to_path_buf())
@@ -219,10 +209,7 @@ pub fn default_config() -> Config {
 
 fn demo(args: &DemoArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     if args.requests == 0 || args.kiosks == 0 || !(0.0..=1.0).contains(&args.late_fraction) {
-        let _ = writeln!(
-            stderr,
-            "error: --requests and --kiosks must be positive and --late-fraction within 0..=1"
-        );
+        let _ = writeln!(stderr, "error: --requests and --kiosks must be positive and --late-fraction within 0..=1");
         return 2;
     }
     let params = SimParams {

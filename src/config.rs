@@ -146,9 +146,7 @@ fn build_globset(patterns: &[String]) -> Result<GlobSet, ConfigError> {
             builder.add(glob);
         }
     }
-    builder
-        .build()
-        .map_err(|e| ConfigError::plain(format!("invalid exclude globs: {e}")))
+    builder.build().map_err(|e| ConfigError::plain(format!("invalid exclude globs: {e}")))
 }
 
 /// `*` must not cross `/` (so `src/*.rs` means direct children only, as in a
@@ -255,10 +253,7 @@ impl Diagnostic for ConfigError {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.0
-            .help
-            .as_ref()
-            .map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display + 'a>)
+        self.0.help.as_ref().map(|h| Box::new(h.as_str()) as Box<dyn fmt::Display + 'a>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -300,10 +295,7 @@ impl<'de> Deserialize<'de> for Key {
                 f.write_str("a table key")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-                Ok(Key {
-                    name: v.to_string(),
-                    span: None,
-                })
+                Ok(Key { name: v.to_string(), span: None })
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Key, A::Error> {
                 let (mut start, mut end, mut name) = (None, None, None);
@@ -497,10 +489,7 @@ impl<'de> Deserialize<'de> for Val {
                     }
                 }
                 let node = node.ok_or_else(|| de::Error::missing_field(SPANNED_VALUE))?;
-                Ok(Val {
-                    node,
-                    span: Some(start..end),
-                })
+                Ok(Val { node, span: Some(start..end) })
             }
         }
         fn plain<E>(node: Result<Node, E>) -> Result<Val, E> {
@@ -532,11 +521,7 @@ impl Ctx<'_> {
             ConfigErrorKind::WrongType,
             self,
             node.span(),
-            format!(
-                "{what} in {} must be {expected}, found {}",
-                self.place(),
-                node.get_ref().type_name()
-            ),
+            format!("{what} in {} must be {expected}, found {}", self.place(), node.get_ref().type_name()),
             &format!("expected {expected}"),
         )
     }
@@ -547,11 +532,7 @@ impl Ctx<'_> {
 /// `["workspace", "metadata", "pairlint"]` for `Cargo.toml`. A missing table is the
 /// default configuration, since most crates configure nothing.
 pub fn parse_config_str(text: &str, file_name: &str, table_path: &[&str]) -> Result<Config, ConfigError> {
-    let ctx = Ctx {
-        text,
-        file_name,
-        table_name: table_path.join("."),
-    };
+    let ctx = Ctx { text, file_name, table_name: table_path.join(".") };
     let root: Val = toml::from_str(text).map_err(|e| {
         let span = e.span().unwrap_or(0..0);
         ConfigError::at(
@@ -592,11 +573,7 @@ fn parse_table(ctx: &Ctx<'_>, node: &Val) -> Result<Config, ConfigError> {
                     ConfigErrorKind::UnknownKey,
                     ctx,
                     key_span(ctx, key, value),
-                    format!(
-                        "unknown key `{other}` in {} (known: {})",
-                        ctx.place(),
-                        TOP_LEVEL_KEYS.join(", ")
-                    ),
+                    format!("unknown key `{other}` in {} (known: {})", ctx.place(), TOP_LEVEL_KEYS.join(", ")),
                     "unknown key",
                 ))
             }
@@ -648,12 +625,7 @@ fn parse_rules(ctx: &Ctx<'_>, value: &Val, config: &mut Config) -> Result<(), Co
                 ConfigErrorKind::UnknownRule,
                 ctx,
                 key_span(ctx, code, level),
-                format!(
-                    "unknown rule `{}` in {} (known: {})",
-                    code.name,
-                    ctx.place(),
-                    RULE_CODES.join(", ")
-                ),
+                format!("unknown rule `{}` in {} (known: {})", code.name, ctx.place(), RULE_CODES.join(", ")),
                 "unknown rule",
             );
             // Lower-case codes are the one easy slip worth a hint.
@@ -700,12 +672,7 @@ fn parse_vocabulary(ctx: &Ctx<'_>, value: &Val, config: &mut Config) -> Result<(
                 ConfigErrorKind::UnknownVocabularyKey,
                 ctx,
                 key_span(ctx, key, list),
-                format!(
-                    "unknown vocabulary list `{}` in {} (known: {})",
-                    key.name,
-                    ctx.place(),
-                    known.join(", ")
-                ),
+                format!("unknown vocabulary list `{}` in {} (known: {})", key.name, ctx.place(), known.join(", ")),
                 "unknown vocabulary list",
             ));
         }
@@ -727,10 +694,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, ConfigError> {
         Err(e) => return Err(ConfigError::plain(format!("cannot read {}: {e}", path.display()))),
         // A FIFO or device named Cargo.toml would block or stream forever.
         Ok(meta) if !meta.is_file() => {
-            return Err(ConfigError::plain(format!(
-                "cannot read {}: not a regular file",
-                path.display()
-            )))
+            return Err(ConfigError::plain(format!("cannot read {}: not a regular file", path.display())))
         }
         Ok(_) => {}
     }
@@ -746,10 +710,7 @@ pub fn load_config(workspace_root: &Path) -> Result<Config, ConfigError> {
     let manifest = workspace_root.join("Cargo.toml");
     if let Some(text) = read_optional(&manifest)? {
         let name = manifest.display().to_string();
-        for table_path in [
-            ["workspace", "metadata", "pairlint"],
-            ["package", "metadata", "pairlint"],
-        ] {
+        for table_path in [["workspace", "metadata", "pairlint"], ["package", "metadata", "pairlint"]] {
             config.merge(parse_config_str(&text, &name, &table_path)?)?;
         }
     }
@@ -808,10 +769,7 @@ queue_types = ["RingBuffer", "Deque"]
         let (err, covered) = err_of("[rules]\nPL009 = \"deny\"\n", &[]);
         assert_eq!(err.kind(), ConfigErrorKind::UnknownRule);
         assert_eq!(covered, "PL009");
-        assert_eq!(
-            err.to_string(),
-            "unknown rule `PL009` in pairlint.toml (known: PL001, PL002, PL003, PL004)"
-        );
+        assert_eq!(err.to_string(), "unknown rule `PL009` in pairlint.toml (known: PL001, PL002, PL003, PL004)");
     }
 
     #[test]

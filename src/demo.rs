@@ -37,14 +37,8 @@ impl DemoOutcome {
 
 fn lint_variant(path: &str, text: &str) -> Report {
     let sources = vec![
-        SourceFile {
-            path: PathBuf::from(DOMAIN_PATH),
-            text: DOMAIN_SOURCE.to_string(),
-        },
-        SourceFile {
-            path: PathBuf::from(path),
-            text: text.to_string(),
-        },
+        SourceFile { path: PathBuf::from(DOMAIN_PATH), text: DOMAIN_SOURCE.to_string() },
+        SourceFile { path: PathBuf::from(path), text: text.to_string() },
     ];
     lint_crate(&sources, &Config::default(), &Vocabulary::default())
 }
@@ -65,12 +59,7 @@ fn mismatches(report: &Report, path: &str, text: &str) -> Vec<String> {
         out.push(format!("{path}:{line}: {rule} reported, not expected"));
     }
     for f in report.findings.iter().filter(|f| f.location.file != Path::new(path)) {
-        out.push(format!(
-            "{}:{}: {} reported, not expected",
-            f.location.file.display(),
-            f.location.span.line,
-            f.rule
-        ));
+        out.push(format!("{}:{}: {} reported, not expected", f.location.file.display(), f.location.span.line, f.rule));
     }
     for e in &report.errors {
         out.push(format!("{}:{}:{}: {}", e.file.display(), e.line, e.column, e.message));
@@ -85,13 +74,7 @@ pub fn run(params: &SimParams) -> DemoOutcome {
     let fixed = lint_variant(FIXED_PATH, FIXED_SOURCE);
     let mut all = mismatches(&flawed, FLAWED_PATH, FLAWED_SOURCE);
     all.extend(mismatches(&fixed, FIXED_PATH, FIXED_SOURCE));
-    DemoOutcome {
-        params: params.clone(),
-        runs,
-        flawed,
-        fixed,
-        mismatches: all,
-    }
+    DemoOutcome { params: params.clone(), runs, flawed, fixed, mismatches: all }
 }
 
 /// The parameters line and the simulation table.

@@ -118,10 +118,7 @@ pub fn discover_workspace(start_dir: &Path) -> Result<Discovery, DiscoverError> 
         .current_dir(start_dir)
         .stdin(Stdio::null())
         .output()
-        .map_err(|error| DiscoverError::CargoNotRun {
-            cargo: cargo.clone(),
-            error,
-        })?;
+        .map_err(|error| DiscoverError::CargoNotRun { cargo: cargo.clone(), error })?;
     if !output.status.success() {
         return Err(DiscoverError::CargoFailed {
             status: output.status.to_string(),
@@ -145,17 +142,9 @@ fn discover_from_metadata(metadata: Metadata) -> Discovery {
             walker.add_root(&target.src_path);
         }
         let files = walker.finish();
-        crates.push(CrateUnit {
-            name: package.name,
-            root_dir,
-            files,
-        });
+        crates.push(CrateUnit { name: package.name, root_dir, files });
     }
-    Discovery {
-        workspace_root: metadata.workspace_root,
-        crates,
-        errors,
-    }
+    Discovery { workspace_root: metadata.workspace_root, crates, errors }
 }
 
 /// Lints what the command line names: each file is its own one-file crate, a directory
@@ -186,43 +175,26 @@ pub fn discover_paths(paths: &[PathBuf]) -> Discovery {
                 add_walked_dir(path, &mut discovery);
             }
         } else if meta.is_file() {
-            let name = path
-                .file_stem()
-                .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+            let name = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
             let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            discovery.crates.push(CrateUnit {
-                name,
-                root_dir,
-                files: vec![path.clone()],
-            });
+            discovery.crates.push(CrateUnit { name, root_dir, files: vec![path.clone()] });
         } else {
             // A FIFO or device would block or never end: never open one.
-            discovery
-                .errors
-                .push(whole_file_error(path, "not a regular file".to_string()));
+            discovery.errors.push(whole_file_error(path, "not a regular file".to_string()));
         }
     }
     discovery
 }
 
 fn whole_file_error(path: &Path, message: String) -> FileError {
-    FileError {
-        file: path.to_path_buf(),
-        line: 0,
-        column: 0,
-        message,
-    }
+    FileError { file: path.to_path_buf(), line: 0, column: 0, message }
 }
 
 fn dir_name(dir: &Path) -> String {
     // `.` and `..` have no file name: ask the file system for the real one.
     dir.file_name()
         .map(|s| s.to_string_lossy().into_owned())
-        .or_else(|| {
-            fs::canonicalize(dir)
-                .ok()
-                .and_then(|p| p.file_name().map(|s| s.to_string_lossy().into_owned()))
-        })
+        .or_else(|| fs::canonicalize(dir).ok().and_then(|p| p.file_name().map(|s| s.to_string_lossy().into_owned())))
         .unwrap_or_else(|| dir.display().to_string())
 }
 
@@ -235,11 +207,7 @@ fn add_cargo_dir(dir: &Path, discovery: &mut Discovery) {
     match read_regular(&manifest_path) {
         Ok(text) => match toml::from_str::<toml::Table>(&text) {
             Ok(manifest) => {
-                if let Some(n) = manifest
-                    .get("package")
-                    .and_then(|p| p.get("name"))
-                    .and_then(|n| n.as_str())
-                {
+                if let Some(n) = manifest.get("package").and_then(|p| p.get("name")).and_then(|n| n.as_str()) {
                     name = n.to_string();
                 }
                 let explicit = |key: &str| -> Vec<PathBuf> {
@@ -253,11 +221,7 @@ fn add_cargo_dir(dir: &Path, discovery: &mut Discovery) {
                 for key in ["lib", "bin", "example", "test", "bench"] {
                     roots.extend(explicit(key));
                 }
-                if let Some(build) = manifest
-                    .get("package")
-                    .and_then(|p| p.get("build"))
-                    .and_then(|b| b.as_str())
-                {
+                if let Some(build) = manifest.get("package").and_then(|p| p.get("build")).and_then(|b| b.as_str()) {
                     roots.push(dir.join(build));
                 }
             }
@@ -312,11 +276,7 @@ fn add_cargo_dir(dir: &Path, discovery: &mut Discovery) {
         walker.add_root(root);
     }
     let files = walker.finish();
-    discovery.crates.push(CrateUnit {
-        name,
-        root_dir: dir.to_path_buf(),
-        files,
-    });
+    discovery.crates.push(CrateUnit { name, root_dir: dir.to_path_buf(), files });
 }
 
 /// A directory that is not a crate: every `.rs` file under it, skipping `target/`,
@@ -325,37 +285,31 @@ fn add_walked_dir(dir: &Path, discovery: &mut Discovery) {
     let canonical_root = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let mut nested_crates = Vec::new();
     let mut files = Vec::new();
-    let walk = walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|entry| {
-            if entry.depth() == 0 {
-                return true;
-            }
-            let name = entry.file_name().to_string_lossy();
-            if name.starts_with('.') {
+    let walk = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name().into_iter().filter_entry(|entry| {
+        if entry.depth() == 0 {
+            return true;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if name.starts_with('.') {
+            return false;
+        }
+        if entry.file_type().is_dir() {
+            if name == "target" {
                 return false;
             }
-            if entry.file_type().is_dir() {
-                if name == "target" {
-                    return false;
-                }
-                if entry.path().join("Cargo.toml").is_file() {
-                    nested_crates.push(entry.path().to_path_buf());
-                    return false;
-                }
+            if entry.path().join("Cargo.toml").is_file() {
+                nested_crates.push(entry.path().to_path_buf());
+                return false;
             }
-            true
-        });
+        }
+        true
+    });
     for entry in walk {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
                 let path = e.path().unwrap_or(dir).to_path_buf();
-                discovery
-                    .errors
-                    .push(whole_file_error(&path, format!("cannot read: {e}")));
+                discovery.errors.push(whole_file_error(&path, format!("cannot read: {e}")));
                 continue;
             }
         };
@@ -371,11 +325,7 @@ fn add_walked_dir(dir: &Path, discovery: &mut Discovery) {
     if !files.is_empty() {
         files.sort();
         files.dedup();
-        discovery.crates.push(CrateUnit {
-            name: dir_name(dir),
-            root_dir: dir.to_path_buf(),
-            files,
-        });
+        discovery.crates.push(CrateUnit { name: dir_name(dir), root_dir: dir.to_path_buf(), files });
     }
     for nested in nested_crates {
         add_cargo_dir(&nested, discovery);
@@ -436,13 +386,11 @@ impl<'a> ModWalker<'a> {
         match fs::metadata(root) {
             Ok(meta) if meta.is_file() => {}
             Ok(_) => {
-                self.errors
-                    .push(whole_file_error(root, "not a regular file".to_string()));
+                self.errors.push(whole_file_error(root, "not a regular file".to_string()));
                 return;
             }
             Err(e) => {
-                self.errors
-                    .push(whole_file_error(root, format!("cannot read crate root: {e}")));
+                self.errors.push(whole_file_error(root, format!("cannot read crate root: {e}")));
                 return;
             }
         }
@@ -480,13 +428,20 @@ impl<'a> ModWalker<'a> {
                 // rustc: a `#[path]` outside inline modules is relative to the declaring
                 // file's directory; inside them, to the module directory plus the inline
                 // path. A file loaded through `#[path]` then owns its own directory.
+                // `#[cfg_attr(unix, path = "unix.rs")]`: follow every alternative that exists
+                // (each is compiled for some target); fall back to the usual lookup.
+                let base = if decl.inline_path.is_empty() { &file_dir } else { &inline_dir };
+                let cfg_targets: Vec<PathBuf> =
+                    decl.cfg_paths.iter().map(|rel| base.join(rel)).filter(|p| p.is_file()).collect();
+                for target in &cfg_targets {
+                    if self.inside_root(target) {
+                        let dir = target.parent().map(Path::to_path_buf).unwrap_or_default();
+                        work.push((target.clone(), dir));
+                    }
+                }
                 let candidates: Vec<(PathBuf, PathBuf)> = match &decl.path_attr {
                     Some(rel) => {
-                        let base = if decl.inline_path.is_empty() {
-                            &file_dir
-                        } else {
-                            &inline_dir
-                        };
+                        let base = if decl.inline_path.is_empty() { &file_dir } else { &inline_dir };
                         let target = base.join(rel);
                         let dir = target.parent().map(Path::to_path_buf).unwrap_or_default();
                         vec![(target, dir)]
@@ -499,11 +454,12 @@ impl<'a> ModWalker<'a> {
                         ]
                     }
                 };
-                let existing: Vec<&(PathBuf, PathBuf)> = candidates
-                    .iter()
-                    .filter(|(p, _)| fs::symlink_metadata(p).is_ok())
-                    .collect();
+                let existing: Vec<&(PathBuf, PathBuf)> =
+                    candidates.iter().filter(|(p, _)| fs::symlink_metadata(p).is_ok()).collect();
                 let Some((target, child_dir)) = existing.first() else {
+                    if !cfg_targets.is_empty() {
+                        continue;
+                    }
                     self.errors.push(FileError {
                         file: file.clone(),
                         line: decl.line,
@@ -573,6 +529,8 @@ struct ModDecl {
     name: String,
     /// The value of a `#[path = "..."]` attribute on it.
     path_attr: Option<String>,
+    /// `#[cfg_attr(cond, path = "...")]` values: alternatives for different targets.
+    cfg_paths: Vec<String>,
     /// Directory segments of the inline modules (`mod a { mod b { mod name; } }`)
     /// around it: their names, or their own `#[path]` values.
     inline_path: Vec<String>,
@@ -602,11 +560,7 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
         pos += token.len as usize;
         match token.kind {
             TokenKind::Whitespace | TokenKind::LineComment { .. } | TokenKind::BlockComment { .. } => {}
-            kind => toks.push(Tok {
-                kind,
-                text: &body[start..pos],
-                start: offset + start,
-            }),
+            kind => toks.push(Tok { kind, text: &body[start..pos], start: offset + start }),
         }
     }
 
@@ -615,6 +569,7 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
     // (segment, brace depth inside the inline module)
     let mut inline: Vec<(String, usize)> = Vec::new();
     let mut pending_path: Option<String> = None;
+    let mut pending_cfg: Vec<String> = Vec::new();
     let mut i = 0usize;
     while i < toks.len() {
         let tok = &toks[i];
@@ -628,11 +583,13 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                         if let Some(path) = path_attribute(&toks[open + 1..close]) {
                             pending_path = Some(path);
                         }
+                        pending_cfg.extend(cfg_attr_paths(&toks[open + 1..close]));
                     }
                     i = close + 1;
                     continue;
                 }
                 pending_path = None;
+                pending_cfg.clear();
             }
             TokenKind::Ident if tok.text == "pub" => {
                 // Visibility between attributes and `mod` keeps the pending `#[path]`.
@@ -645,19 +602,13 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                 // A macro definition's body is not code: `mod $name;` there declares nothing.
                 let mut j = i + 1;
                 while j < toks.len()
-                    && !matches!(
-                        toks[j].kind,
-                        TokenKind::OpenBrace | TokenKind::OpenParen | TokenKind::OpenBracket
-                    )
+                    && !matches!(toks[j].kind, TokenKind::OpenBrace | TokenKind::OpenParen | TokenKind::OpenBracket)
                 {
                     j += 1;
                 }
                 pending_path = None;
-                i = if j < toks.len() {
-                    matching_close(&toks, j) + 1
-                } else {
-                    j
-                };
+                pending_cfg.clear();
+                i = if j < toks.len() { matching_close(&toks, j) + 1 } else { j };
                 continue;
             }
             TokenKind::Ident if tok.text == "mod" => {
@@ -673,6 +624,7 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                             decls.push(ModDecl {
                                 name,
                                 path_attr: pending_path.take(),
+                                cfg_paths: std::mem::take(&mut pending_cfg),
                                 inline_path: inline.iter().map(|(s, _)| s.clone()).collect(),
                                 line,
                                 column,
@@ -690,10 +642,12 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                     }
                 }
                 pending_path = None;
+                pending_cfg.clear();
             }
             TokenKind::OpenBrace => {
                 depth += 1;
                 pending_path = None;
+                pending_cfg.clear();
             }
             TokenKind::CloseBrace => {
                 if inline.last().is_some_and(|(_, d)| *d == depth) {
@@ -701,8 +655,12 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                 }
                 depth = depth.saturating_sub(1);
                 pending_path = None;
+                pending_cfg.clear();
             }
-            _ => pending_path = None,
+            _ => {
+                pending_path = None;
+                pending_cfg.clear();
+            }
         }
         i += 1;
     }
@@ -727,6 +685,14 @@ fn matching_close(toks: &[Tok<'_>], open: usize) -> usize {
         }
     }
     toks.len().saturating_sub(1)
+}
+
+/// `cfg_attr(cond, path = "...")` (the tokens inside `#[...]`) -> the path strings.
+fn cfg_attr_paths(inside: &[Tok<'_>]) -> Vec<String> {
+    if !inside.first().is_some_and(|t| t.kind == TokenKind::Ident && t.text == "cfg_attr") {
+        return Vec::new();
+    }
+    inside.windows(3).filter_map(path_attribute).collect()
 }
 
 /// `path = "..."` (the tokens inside `#[...]`) -> the path string.
@@ -791,19 +757,12 @@ mod tests {
 
     /// File paths of a unit relative to `root`, with `/`, for readable assertions.
     fn rel_files(unit: &CrateUnit, root: &Path) -> Vec<String> {
-        unit.files
-            .iter()
-            .map(|f| f.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
-            .collect()
+        unit.files.iter().map(|f| f.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/")).collect()
     }
 
     fn crate_dir() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        write(
-            dir.path(),
-            "Cargo.toml",
-            "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n",
-        );
+        write(dir.path(), "Cargo.toml", "[package]\nname = \"demo\"\nversion = \"0.1.0\"\n");
         dir
     }
 
@@ -885,20 +844,31 @@ mod after;
         let dir = crate_dir();
         let root = dir.path();
         write(root, "src/lib.rs", "mod a;\n");
-        write(
-            root,
-            "src/a.rs",
-            "mod inner {\n    #[path = \"p.rs\"] mod q;\n}\n#[path = \"top.rs\"] mod t;\n",
-        );
+        write(root, "src/a.rs", "mod inner {\n    #[path = \"p.rs\"] mod q;\n}\n#[path = \"top.rs\"] mod t;\n");
         // Inside an inline module: relative to a/inner/. Outside: relative to src/.
         write(root, "src/a/inner/p.rs", "");
         write(root, "src/top.rs", "");
         let d = discover_paths(&[root.to_path_buf()]);
         assert!(d.errors.is_empty(), "{:?}", d.errors);
-        assert_eq!(
-            rel_files(&d.crates[0], root),
-            vec!["src/a/inner/p.rs", "src/a.rs", "src/lib.rs", "src/top.rs"]
+        assert_eq!(rel_files(&d.crates[0], root), vec!["src/a/inner/p.rs", "src/a.rs", "src/lib.rs", "src/top.rs"]);
+    }
+
+    // mio picks per-OS files with `cfg_attr(.., path = ..)`: every alternative that
+    // exists is linted, and the usual `selector.rs` is not demanded.
+    #[test]
+    fn cfg_attr_path_alternatives_are_followed() {
+        let dir = crate_dir();
+        let root = dir.path();
+        write(
+            root,
+            "src/lib.rs",
+            "#[cfg_attr(unix, path = \"sel/epoll.rs\")]\n#[cfg_attr(windows, path = \"sel/iocp.rs\")]\nmod selector;\n",
         );
+        write(root, "src/sel/epoll.rs", "");
+        write(root, "src/sel/iocp.rs", "");
+        let d = discover_paths(&[root.to_path_buf()]);
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+        assert_eq!(rel_files(&d.crates[0], root), vec!["src/lib.rs", "src/sel/epoll.rs", "src/sel/iocp.rs"]);
     }
 
     #[test]

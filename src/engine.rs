@@ -56,8 +56,7 @@ impl Report {
         self.sources.extend(other.sources);
     }
     fn sort(&mut self) {
-        self.findings
-            .sort_by(|a, b| (&a.location, a.rule).cmp(&(&b.location, b.rule)));
+        self.findings.sort_by(|a, b| (&a.location, a.rule).cmp(&(&b.location, b.rule)));
         self.errors.sort();
     }
 }
@@ -65,10 +64,7 @@ impl Report {
 /// Lints every crate of a discovery, reading files from disk.
 pub fn lint_discovery(discovery: &Discovery, config: &Config) -> Report {
     let vocab = Vocabulary::new(&config.vocabulary);
-    let mut report = Report {
-        errors: discovery.errors.clone(),
-        ..Report::default()
-    };
+    let mut report = Report { errors: discovery.errors.clone(), ..Report::default() };
     for unit in &discovery.crates {
         let mut sources = Vec::new();
         for file in &unit.files {
@@ -78,12 +74,7 @@ pub fn lint_discovery(discovery: &Discovery, config: &Config) -> Report {
             }
             match read_source(file) {
                 Ok(text) => sources.push(SourceFile { path: shown, text }),
-                Err(message) => report.errors.push(FileError {
-                    file: shown,
-                    line: 0,
-                    column: 0,
-                    message,
-                }),
+                Err(message) => report.errors.push(FileError { file: shown, line: 0, column: 0, message }),
             }
         }
         report.merge(lint_crate(&sources, config, &vocab));
@@ -94,9 +85,7 @@ pub fn lint_discovery(discovery: &Discovery, config: &Config) -> Report {
 
 /// The path as users should see it: relative to the workspace root when inside it.
 pub fn display_path(root: &Path, file: &Path) -> PathBuf {
-    file.strip_prefix(root)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| file.to_path_buf())
+    file.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| file.to_path_buf())
 }
 
 /// Reads a regular file as UTF-8 text (a BOM is dropped). Never opens FIFOs or devices.
@@ -114,10 +103,7 @@ pub fn read_source(path: &Path) -> Result<String, String> {
 /// Lints one crate given as in-memory sources (what the demo, the tests and the
 /// language server use).
 pub fn lint_crate(sources: &[SourceFile], config: &Config, vocab: &Vocabulary) -> Report {
-    let mut report = Report {
-        files: sources.len(),
-        ..Report::default()
-    };
+    let mut report = Report { files: sources.len(), ..Report::default() };
     let mut facts: Vec<FileFacts> = Vec::new();
     let mut texts: Vec<&SourceFile> = Vec::new();
     for src in sources {
@@ -186,20 +172,14 @@ fn to_finding(raw: &RawFinding, facts: &[FileFacts], config: &Config) -> Option<
         rule: raw.rule.code,
         name: raw.rule.name,
         severity,
-        location: Location {
-            file: path(raw.file),
-            span: raw.span,
-        },
+        location: Location { file: path(raw.file), span: raw.span },
         message: raw.message.clone(),
         help: raw.help.clone(),
         labels: raw
             .labels
             .iter()
             .map(|(f, span, message)| Label {
-                location: Location {
-                    file: path(*f),
-                    span: *span,
-                },
+                location: Location { file: path(*f), span: *span },
                 message: message.clone(),
             })
             .collect(),
@@ -223,19 +203,10 @@ fn apply_suppressions(
     for (src, f) in texts.iter().zip(facts) {
         let (comments, errors) = suppress::scan(&src.text);
         for e in errors {
-            kept.push(meta_warning(
-                INVALID_SUPPRESSION,
-                &src.path,
-                e.line,
-                e.column,
-                e.column,
-                e.message.clone(),
-            ));
+            kept.push(meta_warning(INVALID_SUPPRESSION, &src.path, e.line, e.column, e.column, e.message.clone()));
         }
-        let covered: Vec<(u32, u32)> = comments
-            .iter()
-            .map(|c| suppress::covered_lines_in(&src.text, c, &f.item_lines))
-            .collect();
+        let covered: Vec<(u32, u32)> =
+            comments.iter().map(|c| suppress::covered_lines_in(&src.text, c, &f.item_lines)).collect();
         scanned.push((src.path.clone(), comments, covered, vec![false; 0]));
     }
     for (_, comments, _, used) in scanned.iter_mut() {
@@ -285,14 +256,7 @@ fn meta_warning(code: &'static str, path: &Path, line: u32, column: u32, end_col
         severity: Severity::Warning,
         location: Location {
             file: path.to_path_buf(),
-            span: Span {
-                line,
-                column,
-                end_line: line,
-                end_column: end_column.max(column),
-                byte_start: 0,
-                byte_end: 0,
-            },
+            span: Span { line, column, end_line: line, end_column: end_column.max(column), byte_start: 0, byte_end: 0 },
         },
         message,
         help: if code == UNUSED_SUPPRESSION {

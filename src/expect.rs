@@ -23,9 +23,6 @@ mod tests {
     #[test]
     fn reads_codes_after_the_marker() {
         let e = super::expectations("a\nlet x = q.pop_front(); //~ PL001, PL003\n// no marker PL002\n");
-        assert_eq!(
-            e.into_iter().collect::<Vec<_>>(),
-            [(2, "PL001".into()), (2, "PL003".into())]
-        );
+        assert_eq!(e.into_iter().collect::<Vec<_>>(), [(2, "PL001".into()), (2, "PL003".into())]);
     }
 }

@@ -2,11 +2,6 @@
 
 fn main() {
     let cwd = std::env::current_dir().unwrap_or_else(|_| std::path::PathBuf::from("."));
-    let code = pairlint::cli::run(
-        std::env::args_os().collect(),
-        &cwd,
-        &mut std::io::stdout(),
-        &mut std::io::stderr(),
-    );
+    let code = pairlint::cli::run(std::env::args_os().collect(), &cwd, &mut std::io::stdout(), &mut std::io::stderr());
     std::process::exit(code);
 }

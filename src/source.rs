@@ -27,10 +27,7 @@ impl<'a> LineIndex<'a> {
             return self.text.len();
         };
         let rest = &self.text[start..];
-        rest.char_indices()
-            .nth(char_col)
-            .map(|(i, _)| start + i)
-            .unwrap_or(self.text.len())
+        rest.char_indices().nth(char_col).map(|(i, _)| start + i).unwrap_or(self.text.len())
     }
 
     /// 1-based line and character column of a byte offset.

@@ -70,24 +70,11 @@ fn plain_comments(text: &str) -> Vec<CommentToken> {
                 if text[start..end].ends_with('\r') {
                     end -= 1;
                 }
-                out.push(CommentToken {
-                    start,
-                    end,
-                    body_start: start + 2,
-                    body_end: end,
-                });
+                out.push(CommentToken { start, end, body_start: start + 2, body_end: end });
             }
-            TokenKind::BlockComment {
-                doc_style: None,
-                terminated,
-            } => {
+            TokenKind::BlockComment { doc_style: None, terminated } => {
                 let body_end = if terminated { pos - 2 } else { pos };
-                out.push(CommentToken {
-                    start,
-                    end: pos,
-                    body_start: (start + 2).min(body_end),
-                    body_end,
-                });
+                out.push(CommentToken { start, end: pos, body_start: (start + 2).min(body_end), body_end });
             }
             _ => {}
         }
@@ -162,9 +149,8 @@ fn parse_directive(body: &str) -> Parsed {
     pos = skip_ws(pos + 1);
     let malformed = |offset: usize, message: String| Parsed::Malformed { offset, message };
 
-    let word_len = body[pos..]
-        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
-        .unwrap_or(body.len() - pos);
+    let word_len =
+        body[pos..].find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-')).unwrap_or(body.len() - pos);
     let word = &body[pos..pos + word_len];
     if word != "allow" {
         let shown = if word.is_empty() {
@@ -183,10 +169,7 @@ fn parse_directive(body: &str) -> Parsed {
     }
     pos = skip_ws(pos + word_len);
     if !body[pos..].starts_with('(') {
-        return malformed(
-            pos,
-            "expected `(` after `pairlint: allow`, as in `allow(PL001) reason`".to_string(),
-        );
+        return malformed(pos, "expected `(` after `pairlint: allow`, as in `allow(PL001) reason`".to_string());
     }
     let open = pos;
     let Some(close_rel) = body[open..].find(')') else {
@@ -207,10 +190,7 @@ fn parse_directive(body: &str) -> Parsed {
         if !RULE_CODES.contains(&code) {
             return malformed(
                 offset,
-                format!(
-                    "unknown rule `{code}` in pairlint suppression (known: {})",
-                    RULE_CODES.join(", ")
-                ),
+                format!("unknown rule `{code}` in pairlint suppression (known: {})", RULE_CODES.join(", ")),
             );
         }
         if !rules.iter().any(|r| r == code) {
@@ -274,11 +254,7 @@ pub fn covered_lines_in(text: &str, comment: &SuppressionComment, items: &[(u32,
 fn cover_from(line: u32, next: u32, items: &[(u32, u32)]) -> (u32, u32) {
     // Several items may start on one line (`#[cfg(test)] mod t { fn f() {} }`): the
     // outermost (last-ending) one is the one the comment sits before.
-    let item_end = items
-        .iter()
-        .filter(|(first, _)| *first == next)
-        .map(|(_, last)| *last)
-        .max();
+    let item_end = items.iter().filter(|(first, _)| *first == next).map(|(_, last)| *last).max();
     (line, item_end.map_or(next, |end| end.max(next)))
 }
 

@@ -78,10 +78,7 @@ impl Vocabulary {
     }
 
     fn list(&self, key: &str) -> &List {
-        static EMPTY: List = List {
-            raw: Vec::new(),
-            words: Vec::new(),
-        };
+        static EMPTY: List = List { raw: Vec::new(), words: Vec::new() };
         self.lists.get(key).unwrap_or(&EMPTY)
     }
 
@@ -107,10 +104,7 @@ impl Vocabulary {
 
     /// The name's type ends with one of the list's suffixes (`PrintCommand` ends `Command`).
     pub fn ends_with(&self, key: &str, name: &str) -> bool {
-        self.list(key)
-            .raw
-            .iter()
-            .any(|r| name.ends_with(r.as_str()) && name.len() >= r.len())
+        self.list(key).raw.iter().any(|r| name.ends_with(r.as_str()) && name.len() >= r.len())
     }
 }
 

@@ -119,11 +119,7 @@ impl Out {
 
 impl std::fmt::Debug for Out {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
+        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
     }
 }
 
@@ -172,10 +168,7 @@ fn findings(json: &Value) -> &Vec<Value> {
 }
 
 fn rules_of(json: &Value) -> Vec<String> {
-    findings(json)
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
+    findings(json).iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
 }
 
 /// 1-based (line, char column) of the first occurrence of `needle` in `text`.
@@ -240,10 +233,7 @@ fn syntax_error_next_to_flawed_file_human() {
     let (line, col) = position_of(SYNTAX_ERROR, "= ;");
     let expected = format!("bad.rs:{line}:{}", col + 2);
     assert!(out.stdout.contains(&expected), "expected {expected} in {out:?}");
-    assert!(
-        out.stdout.contains("PL001"),
-        "the other file's finding is reported: {out:?}"
-    );
+    assert!(out.stdout.contains("PL001"), "the other file's finding is reported: {out:?}");
     let (pop_line, _) = position_of(FLAWED_KIOSK, "pop_front");
     assert!(out.stdout.contains(&format!("kiosk.rs:{pop_line}:")), "{out:?}");
 }
@@ -271,11 +261,7 @@ fn syntax_error_next_to_flawed_file_json() {
 // `cargo pairlint` runs the binary as `cargo-pairlint pairlint ...`; the real process exit code matters to CI.
 #[test]
 fn binary_exit_codes_and_cargo_subcommand_argument() {
-    let dir = dir_with(&[
-        ("kiosk.rs", FLAWED_KIOSK),
-        ("clean.rs", CLEAN),
-        ("bad.rs", SYNTAX_ERROR),
-    ]);
+    let dir = dir_with(&[("kiosk.rs", FLAWED_KIOSK), ("clean.rs", CLEAN), ("bad.rs", SYNTAX_ERROR)]);
     let out = run_bin(dir.path(), &["pairlint", "--format", "json", "kiosk.rs"]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(rules_of(&out.json()), vec!["PL001"]);
@@ -358,15 +344,9 @@ fn assert_bad_config(config: &str, offending: &[&str]) {
     assert_eq!(out.code, 2, "config {config:?}: {out:?}");
     assert!(out.stderr.contains("pairlint.toml"), "config {config:?}: {out:?}");
     for text in offending {
-        assert!(
-            out.stderr.contains(text),
-            "config {config:?}: {text:?} missing: {out:?}"
-        );
+        assert!(out.stderr.contains(text), "config {config:?}: {text:?} missing: {out:?}");
     }
-    assert!(
-        !out.stdout.contains("PL001 head-of-queue"),
-        "nothing is linted with a bad config: {out:?}"
-    );
+    assert!(!out.stdout.contains("PL001 head-of-queue"), "nothing is linted with a bad config: {out:?}");
 }
 
 // A typo in a key must not be silently ignored.
@@ -396,10 +376,7 @@ fn config_wrong_type_exits_2() {
 // `allow` is how a team turns a rule off.
 #[test]
 fn config_allow_silences_rule() {
-    let dir = dir_with(&[
-        ("pairlint.toml", "[rules]\nPL001 = \"allow\"\n"),
-        ("kiosk.rs", FLAWED_KIOSK),
-    ]);
+    let dir = dir_with(&[("pairlint.toml", "[rules]\nPL001 = \"allow\"\n"), ("kiosk.rs", FLAWED_KIOSK)]);
     let out = run(dir.path(), &["--format", "json", "kiosk.rs"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(findings(&out.json()).is_empty(), "{out:?}");
@@ -408,10 +385,7 @@ fn config_allow_silences_rule() {
 // `deny` promotes a warning rule to an error that fails CI.
 #[test]
 fn config_deny_makes_warning_an_error() {
-    let dir = dir_with(&[
-        ("pairlint.toml", "[rules]\nPL003 = \"deny\"\n"),
-        ("server.rs", WARNING_ONLY),
-    ]);
+    let dir = dir_with(&[("pairlint.toml", "[rules]\nPL003 = \"deny\"\n"), ("server.rs", WARNING_ONLY)]);
     let out = run(dir.path(), &["--format", "json", "server.rs"]);
     assert_eq!(out.code, 1, "{out:?}");
     let json = out.json();
@@ -471,19 +445,13 @@ fn assert_suppressed(text: &str) {
 // The documented way to accept a finding: a comment on the line above.
 #[test]
 fn suppression_on_line_above() {
-    assert_suppressed(&insert_before(
-        "pop_front",
-        "        // pairlint: allow(PL001) one session per kiosk here",
-    ));
+    assert_suppressed(&insert_before("pop_front", "        // pairlint: allow(PL001) one session per kiosk here"));
 }
 
 // A trailing comment on the finding's own line also suppresses.
 #[test]
 fn suppression_trailing_same_line() {
-    let text = FLAWED_KIOSK.replace(
-        ".pop_front()\n",
-        ".pop_front() // pairlint: allow(PL001) one session per kiosk\n",
-    );
+    let text = FLAWED_KIOSK.replace(".pop_front()\n", ".pop_front() // pairlint: allow(PL001) one session per kiosk\n");
     assert_suppressed(&text);
 }
 
@@ -501,19 +469,13 @@ fn suppression_before_free_fn_covers_item() {
 // A comment before a method (an fn inside an impl) covers the whole method.
 #[test]
 fn suppression_before_method_covers_item() {
-    assert_suppressed(&insert_before(
-        "pub fn print",
-        "    // pairlint: allow(PL001) single-user kiosk",
-    ));
+    assert_suppressed(&insert_before("pub fn print", "    // pairlint: allow(PL001) single-user kiosk"));
 }
 
 // A comment before an impl covers every method in it.
 #[test]
 fn suppression_before_impl_covers_item() {
-    assert_suppressed(&insert_before(
-        "impl Kiosk",
-        "// pairlint: allow(PL001) single-user kiosk",
-    ));
+    assert_suppressed(&insert_before("impl Kiosk", "// pairlint: allow(PL001) single-user kiosk"));
 }
 
 // A stale suppression hides future findings; it must be reported.
@@ -547,10 +509,7 @@ fn suppression_in_string_literal_does_not_suppress() {
 #[test]
 fn workspace_mode_flags_flawed_kiosk_then_passes_fixed() {
     let dir = dir_with(&[
-        (
-            "Cargo.toml",
-            "[package]\nname = \"kiosk-service\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-        ),
+        ("Cargo.toml", "[package]\nname = \"kiosk-service\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
         ("src/lib.rs", "mod kiosk;\n"),
         ("src/kiosk.rs", FLAWED_KIOSK),
     ]);
@@ -568,10 +527,7 @@ fn workspace_mode_flags_flawed_kiosk_then_passes_fixed() {
     // Human output names the same place.
     let human = run(dir.path(), &["--color", "never"]);
     assert_eq!(human.code, 1, "{human:?}");
-    assert!(
-        human.stdout.contains(&format!("src/kiosk.rs:{line}:{column}")),
-        "{human:?}"
-    );
+    assert!(human.stdout.contains(&format!("src/kiosk.rs:{line}:{column}")), "{human:?}");
 
     std::fs::write(dir.path().join("src/kiosk.rs"), FIXED_KIOSK).unwrap();
     let out = run(dir.path(), &["--format", "json"]);
@@ -585,11 +541,7 @@ fn workspace_mode_flags_flawed_kiosk_then_passes_fixed() {
 // JSON schema
 
 fn keys(v: &Value) -> BTreeSet<&str> {
-    v.as_object()
-        .unwrap_or_else(|| panic!("not an object: {v}"))
-        .keys()
-        .map(String::as_str)
-        .collect()
+    v.as_object().unwrap_or_else(|| panic!("not an object: {v}")).keys().map(String::as_str).collect()
 }
 
 fn set<'a>(items: &[&'a str]) -> BTreeSet<&'a str> {
@@ -605,10 +557,7 @@ fn json_has_documented_shape_and_positions() {
     let json = out.json();
     assert_eq!(keys(&json), set(&["version", "findings", "errors", "summary"]));
     assert_eq!(json["version"], 1);
-    assert_eq!(
-        keys(&json["summary"]),
-        set(&["files", "findings", "errors", "suppressed"])
-    );
+    assert_eq!(keys(&json["summary"]), set(&["files", "findings", "errors", "suppressed"]));
     assert_eq!(json["summary"]["files"], 1);
     assert_eq!(json["summary"]["findings"], 1);
     assert_eq!(json["summary"]["errors"], 0);
@@ -652,16 +601,10 @@ fn json_has_documented_shape_and_positions() {
     );
 
     let labels = f["labels"].as_array().unwrap();
-    assert!(
-        !labels.is_empty(),
-        "a PL001 finding explains itself with labels: {out:?}"
-    );
+    assert!(!labels.is_empty(), "a PL001 finding explains itself with labels: {out:?}");
     let line_count = FLAWED_KIOSK.lines().count() as u64;
     for l in labels {
-        assert_eq!(
-            keys(l),
-            set(&["file", "line", "column", "end_line", "end_column", "message"])
-        );
+        assert_eq!(keys(l), set(&["file", "line", "column", "end_line", "end_column", "message"]));
         assert_eq!(l["file"], "kiosk.rs");
         let (line, col) = (l["line"].as_u64().unwrap(), l["column"].as_u64().unwrap());
         let (end_line, end_col) = (l["end_line"].as_u64().unwrap(), l["end_column"].as_u64().unwrap());
@@ -673,9 +616,7 @@ fn json_has_documented_shape_and_positions() {
     // The requester identity is labelled at the `card_id` parameter.
     let (id_line, _) = position_of(FLAWED_KIOSK, "card_id: u64");
     assert!(
-        labels
-            .iter()
-            .any(|l| l["line"] == id_line && l["message"].as_str().unwrap().contains("card_id")),
+        labels.iter().any(|l| l["line"] == id_line && l["message"].as_str().unwrap().contains("card_id")),
         "{out:?}"
     );
 }

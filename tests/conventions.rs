@@ -26,13 +26,8 @@ fn read(path: &Path) -> String {
 }
 
 /// The headings every rule doc has, in this order.
-const HEADINGS: &[&str] = &[
-    "## What it does",
-    "## Why is this bad?",
-    "## Example",
-    "## Configuration",
-    "## Known limitations",
-];
+const HEADINGS: &[&str] =
+    &["## What it does", "## Why is this bad?", "## Example", "## Configuration", "## Known limitations"];
 
 // Codes are how users configure and suppress rules; two rules sharing one would be ambiguous.
 #[test]
@@ -67,11 +62,7 @@ fn rule_docs_have_title_level_and_headings() {
         let lines: Vec<&str> = text.lines().map(str::trim_end).collect();
         let title = format!("# {} {}", r.code, r.name);
         if lines.first() != Some(&title.as_str()) {
-            problems.push(format!(
-                "{}: first line should be `{title}`, is {:?}",
-                r.code,
-                lines.first()
-            ));
+            problems.push(format!("{}: first line should be `{title}`, is {:?}", r.code, lines.first()));
         }
         let level = format!("Default level: {}", level_word(r.default_severity));
         if !lines.contains(&level.as_str()) {
@@ -166,10 +157,7 @@ fn finding_messages_are_lowercase_without_trailing_period() {
             }
             let sources: Vec<SourceFile> = files
                 .iter()
-                .map(|p| SourceFile {
-                    path: p.strip_prefix(root()).unwrap().to_path_buf(),
-                    text: read(p),
-                })
+                .map(|p| SourceFile { path: p.strip_prefix(root()).unwrap().to_path_buf(), text: read(p) })
                 .collect();
             let report = lint_crate(&sources, &config, &vocab);
             for f in &report.findings {
@@ -190,10 +178,7 @@ fn finding_messages_are_lowercase_without_trailing_period() {
             }
         }
     }
-    assert!(
-        checked >= RULES.len(),
-        "the positive fixtures produced only {checked} findings"
-    );
+    assert!(checked >= RULES.len(), "the positive fixtures produced only {checked} findings");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 

@@ -8,10 +8,7 @@ use pairlint::reference::{FIXED_SOURCE, FLAWED_PATH, FLAWED_SOURCE};
 use std::path::Path;
 
 fn small() -> SimParams {
-    SimParams {
-        requests: 4_000,
-        ..SimParams::default()
-    }
+    SimParams { requests: 4_000, ..SimParams::default() }
 }
 
 // The four incident mechanisms are each reported at their own line, and nothing else.
@@ -51,9 +48,7 @@ fn fixed_variant_has_no_findings() {
 fn demo_command_exits_zero_with_json() {
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let args = ["cargo-pairlint", "demo", "--requests", "3000", "--format", "json"]
-        .map(Into::into)
-        .to_vec();
+    let args = ["cargo-pairlint", "demo", "--requests", "3000", "--format", "json"].map(Into::into).to_vec();
     let code = pairlint::cli::run(args, Path::new("."), &mut out, &mut err);
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();

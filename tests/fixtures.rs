@@ -11,11 +11,7 @@ use std::path::{Path, PathBuf};
 fn expectations(sources: &[SourceFile]) -> BTreeSet<(PathBuf, u32, String)> {
     sources
         .iter()
-        .flat_map(|src| {
-            pairlint::expect::expectations(&src.text)
-                .into_iter()
-                .map(|(l, r)| (src.path.clone(), l, r))
-        })
+        .flat_map(|src| pairlint::expect::expectations(&src.text).into_iter().map(|(l, r)| (src.path.clone(), l, r)))
         .collect()
 }
 
@@ -34,11 +30,8 @@ fn rs_files(dir: &Path) -> Vec<PathBuf> {
 fn cases() -> Vec<Vec<PathBuf>> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let mut cases = Vec::new();
-    let mut rule_dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
-        .collect();
+    let mut rule_dirs: Vec<PathBuf> =
+        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
     rule_dirs.sort();
     for dir in rule_dirs {
         let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
@@ -70,11 +63,8 @@ pub fn check_case(files: &[PathBuf]) -> Vec<String> {
         .iter()
         .map(|e| format!("{}:{}:{}: error: {}", e.file.display(), e.line, e.column, e.message))
         .collect();
-    let found: BTreeSet<(PathBuf, u32, String)> = report
-        .findings
-        .iter()
-        .map(|f| (f.location.file.clone(), f.location.span.line, f.rule.to_string()))
-        .collect();
+    let found: BTreeSet<(PathBuf, u32, String)> =
+        report.findings.iter().map(|f| (f.location.file.clone(), f.location.span.line, f.rule.to_string())).collect();
     for (file, line, rule) in expected.difference(&found) {
         problems.push(format!("{}:{line}: missed expected {rule}", file.display()));
     }
@@ -93,31 +83,17 @@ pub fn check_case(files: &[PathBuf]) -> Vec<String> {
 #[test]
 fn every_fixture_expectation_holds_both_ways() {
     let cases = cases();
-    assert!(
-        cases.len() >= 72,
-        "expected at least 9+9 cases per rule, found {}",
-        cases.len()
-    );
+    assert!(cases.len() >= 72, "expected at least 9+9 cases per rule, found {}", cases.len());
     let mut problems = Vec::new();
     let mut expectations_seen = 0;
     for case in &cases {
-        let sources: Vec<SourceFile> = case
-            .iter()
-            .map(|p| SourceFile {
-                path: p.clone(),
-                text: std::fs::read_to_string(p).unwrap(),
-            })
-            .collect();
+        let sources: Vec<SourceFile> =
+            case.iter().map(|p| SourceFile { path: p.clone(), text: std::fs::read_to_string(p).unwrap() }).collect();
         expectations_seen += expectations(&sources).len();
         problems.extend(check_case(case));
     }
     assert!(expectations_seen >= 36, "too few expectations: {expectations_seen}");
-    assert!(
-        problems.is_empty(),
-        "{} fixture problems:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert!(problems.is_empty(), "{} fixture problems:\n{}", problems.len(), problems.join("\n"));
 }
 
 #[test]

@@ -24,11 +24,7 @@ fn small(seed: u64) -> SimParams {
 }
 
 fn assert_consistent(report: &SimReport) {
-    assert_eq!(
-        report.accounted(),
-        report.requests,
-        "every request ends in one outcome: {report:?}"
-    );
+    assert_eq!(report.accounted(), report.requests, "every request ends in one outcome: {report:?}");
     assert_eq!(
         report.wrong_by_mechanism.iter().sum::<u64>(),
         report.printed_wrong,
@@ -83,10 +79,7 @@ fn flawed_misprints_at_the_demo_load_through_x_y_and_z() {
     assert_consistent(&fixed);
     assert!(flawed.printed_wrong > 0, "{flawed}");
     for mechanism in [Mechanism::X, Mechanism::Y, Mechanism::Z] {
-        assert!(
-            flawed.wrong_by(mechanism) > 0,
-            "no wrong print through {mechanism:?}: {flawed}"
-        );
+        assert!(flawed.wrong_by(mechanism) > 0, "no wrong print through {mechanism:?}: {flawed}");
     }
     assert_eq!(fixed.printed_wrong, 0, "{fixed}");
     assert!(fixed.expired_reported > 0, "{fixed}");
@@ -114,10 +107,7 @@ fn quiet_day_without_late_legacy_or_crossed_commands_is_correct_even_on_the_flaw
 
 #[test]
 fn trace_records_the_first_wrong_prints() {
-    let params = SimParams {
-        trace_limit: 5,
-        ..SimParams::default()
-    };
+    let params = SimParams { trace_limit: 5, ..SimParams::default() };
     let flawed = run(&params, Variant::Flawed);
     assert_eq!(flawed.trace.len() as u64, flawed.printed_wrong.min(5));
     for wrong in &flawed.trace {
@@ -142,10 +132,7 @@ fn same_seed_same_report() {
 
 #[test]
 fn hundred_thousand_requests_are_all_accounted_for() {
-    let params = SimParams {
-        requests: 100_000,
-        ..SimParams::default()
-    };
+    let params = SimParams { requests: 100_000, ..SimParams::default() };
     for variant in Variant::ALL {
         let report = run(&params, variant);
         assert_eq!(report.requests, 100_000);
@@ -171,21 +158,12 @@ fn servers_by_hand() {
     assert!(fixed.apply(alice, Pin(2222), CertificateKind::Residence).is_err());
     let a = fixed.apply(alice, Pin(1111), CertificateKind::Residence).unwrap();
     let b = fixed.apply(bob, Pin(2222), CertificateKind::Tax).unwrap();
-    let crossed = PrintCommand {
-        ticket: Some(a),
-        card_id: bob,
-    };
+    let crossed = PrintCommand { ticket: Some(a), card_id: bob };
     assert_eq!(fixed.print(crossed), PrintOutcome::Denied);
     fixed.on_timeout(b);
-    let late = PrintCommand {
-        ticket: Some(b),
-        card_id: bob,
-    };
+    let late = PrintCommand { ticket: Some(b), card_id: bob };
     assert_eq!(fixed.print(late), PrintOutcome::Expired);
-    let legacy = PrintCommand {
-        ticket: None,
-        card_id: alice,
-    };
+    let legacy = PrintCommand { ticket: None, card_id: alice };
     match fixed.print(legacy) {
         PrintOutcome::Printed(image) => assert_eq!(image.applicant, alice),
         other => panic!("expected alice's image, got {other:?}"),
@@ -199,10 +177,7 @@ fn servers_by_hand() {
     let b = flawed.apply(bob, Pin(2222), CertificateKind::Tax).unwrap();
     assert_eq!(a, Ticket(1));
     flawed.on_timeout(b);
-    match flawed.print(PrintCommand {
-        ticket: Some(b),
-        card_id: bob,
-    }) {
+    match flawed.print(PrintCommand { ticket: Some(b), card_id: bob }) {
         PrintOutcome::Printed(image) => assert_eq!(image.applicant, alice),
         other => panic!("expected the flawed server to print alice's image, got {other:?}"),
     }

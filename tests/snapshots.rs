@@ -5,10 +5,7 @@ use std::ffi::OsString;
 use std::path::Path;
 
 /// The input: a mini-crate whose finding has a label in another file, plus a single file.
-const INPUT: &[&str] = &[
-    "fixtures/PL001/pos_cross_file_helper",
-    "fixtures/PL002/pos_condvar_wait_timeout.rs",
-];
+const INPUT: &[&str] = &["fixtures/PL001/pos_cross_file_helper", "fixtures/PL002/pos_condvar_wait_timeout.rs"];
 
 /// Runs the CLI in the crate root on INPUT with `extra` flags; returns (exit code, stdout).
 fn run(extra: &[&str]) -> (i32, String) {
@@ -29,10 +26,7 @@ fn human_output() {
     let (code, out) = run(&["check", "--color", "never"]);
     assert_eq!(code, 1, "{out}");
     assert!(!out.contains('\u{1b}'), "no escape codes with --color never");
-    assert!(
-        !out.contains(env!("CARGO_MANIFEST_DIR")),
-        "paths are relative, so the snapshot is machine-independent"
-    );
+    assert!(!out.contains(env!("CARGO_MANIFEST_DIR")), "paths are relative, so the snapshot is machine-independent");
     insta::assert_snapshot!("human_multi_rule", out);
 }
 

@@ -166,11 +166,10 @@ impl<'a> CrateModel<'a> {
                     }
                     Callee::Method { .. } => {
                         // The receiver's type, when the code says it, picks the impl.
-                        let recv_ty = call
-                            .receiver_place
-                            .as_ref()
-                            .and_then(|p| self.place_ty(func, p))
-                            .and_then(|t| match self.strip(&t) {
+                        let recv_ty =
+                            call.receiver_place.as_ref().and_then(|p| self.place_ty(func, p)).and_then(|t| match self
+                                .strip(&t)
+                            {
                                 Ty::Path { name, .. } => Some(name),
                                 _ => None,
                             });
@@ -183,11 +182,7 @@ impl<'a> CrateModel<'a> {
                     }
                     Callee::Path(segs) if segs.len() >= 2 => {
                         let ty = &segs[segs.len() - 2];
-                        let ty = if ty == "Self" {
-                            func.self_ty.clone().unwrap_or_default()
-                        } else {
-                            ty.clone()
-                        };
+                        let ty = if ty == "Self" { func.self_ty.clone().unwrap_or_default() } else { ty.clone() };
                         pick(cands, |g| self.func(g).self_ty.as_deref() == Some(ty.as_str()))
                             .or_else(|| pick(cands, |g| self.func(g).self_ty.is_none()))
                     }
@@ -237,10 +232,7 @@ impl<'a> CrateModel<'a> {
 
     fn root_ty(&self, f: &FnFacts, root: &Root) -> Option<Ty> {
         match root {
-            Root::SelfValue => f.self_ty.as_ref().map(|n| Ty::Path {
-                name: n.clone(),
-                args: Vec::new(),
-            }),
+            Root::SelfValue => f.self_ty.as_ref().map(|n| Ty::Path { name: n.clone(), args: Vec::new() }),
             Root::Param(i) => f.params.get(*i).map(|p| p.ty.clone()),
             Root::Static(n) => self.statics.get(n.as_str()).map(|t| (*t).clone()),
         }
@@ -274,9 +266,7 @@ impl<'a> CrateModel<'a> {
         let Ty::Path { name, .. } = self.strip(ty) else {
             return false;
         };
-        self.structs
-            .get(name.as_str())
-            .is_some_and(|d| d.fields.iter().any(|(n, _)| self.vocab.is("owner_fields", n)))
+        self.structs.get(name.as_str()).is_some_and(|d| d.fields.iter().any(|(n, _)| self.vocab.is("owner_fields", n)))
     }
 
     /// The place is shared between requesters (not a per-session struct's own field,
@@ -305,20 +295,16 @@ impl<'a> CrateModel<'a> {
             Root::Static(_) => true,
             Root::Param(i) => f.params.get(*i).is_some_and(|p| match &p.ty {
                 Ty::Ref(_) => true,
-                Ty::Path { name, .. } => matches!(
-                    name.as_str(),
-                    "Arc" | "Rc" | "State" | "Data" | "Extension" | "Mutex" | "RwLock"
-                ),
+                Ty::Path { name, .. } => {
+                    matches!(name.as_str(), "Arc" | "Rc" | "State" | "Data" | "Extension" | "Mutex" | "RwLock")
+                }
                 _ => false,
             }),
             Root::SelfValue => {
                 if place.fields.is_empty() {
                     return false;
                 }
-                let session = f
-                    .self_ty
-                    .as_deref()
-                    .is_some_and(|t| self.vocab.mentions("identity_names", t));
+                let session = f.self_ty.as_deref().is_some_and(|t| self.vocab.mentions("identity_names", t));
                 if !session {
                     return true;
                 }
@@ -349,22 +335,16 @@ impl<'a> CrateModel<'a> {
                 let coll = self.place_ty(func, place).and_then(|t| self.collection(&t));
                 let steps = Vec::new();
                 match kind {
-                    AccessKind::PositionalStrong if coll.as_ref().is_none_or(|(q, _)| *q) => Class::Positional {
-                        steps,
-                        coll: format!("`{}`", place.text),
-                    },
-                    AccessKind::PositionalWeak if coll.as_ref().is_some_and(|(q, _)| *q) => Class::Positional {
-                        steps,
-                        coll: format!("`{}`", place.text),
-                    },
+                    AccessKind::PositionalStrong if coll.as_ref().is_none_or(|(q, _)| *q) => {
+                        Class::Positional { steps, coll: format!("`{}`", place.text) }
+                    }
+                    AccessKind::PositionalWeak if coll.as_ref().is_some_and(|(q, _)| *q) => {
+                        Class::Positional { steps, coll: format!("`{}`", place.text) }
+                    }
                     AccessKind::Ref => {
                         let ty = self.place_ty(func, place);
                         if ty.as_ref().is_some_and(|t| self.user_bound(t)) {
-                            Class::Keyed {
-                                user_bound: true,
-                                steps,
-                                coll: format!("`{}`", place.text),
-                            }
+                            Class::Keyed { user_bound: true, steps, coll: format!("`{}`", place.text) }
                         } else {
                             Class::Other
                         }
@@ -372,11 +352,7 @@ impl<'a> CrateModel<'a> {
                     AccessKind::Keyed | AccessKind::Iter => {
                         let _ = method;
                         let user_bound = coll.as_ref().is_some_and(|(_, elem)| self.user_bound(elem));
-                        Class::Keyed {
-                            user_bound,
-                            steps,
-                            coll: format!("`{}`", place.text),
-                        }
+                        Class::Keyed { user_bound, steps, coll: format!("`{}`", place.text) }
                     }
                     _ => Class::Other,
                 }
@@ -388,10 +364,7 @@ impl<'a> CrateModel<'a> {
                 let s = &self.summaries[g];
                 let name = &self.func(g).name;
                 if let Some((steps, coll)) = &s.returns_positional {
-                    return Class::Positional {
-                        steps: steps.clone(),
-                        coll: format!("{coll} (via `{name}`)"),
-                    };
+                    return Class::Positional { steps: steps.clone(), coll: format!("{coll} (via `{name}`)") };
                 }
                 if let Some((steps, coll)) = &s.returns_keyed {
                     return Class::Keyed {
@@ -412,12 +385,9 @@ impl<'a> CrateModel<'a> {
         let func = self.func(f);
         match func.origins.get(o).map(|x| &x.kind) {
             Some(OriginKind::Param(i)) => func.params.get(*i).is_some_and(|p| self.user_bound(&p.ty)),
-            Some(OriginKind::SelfValue) => func.self_ty.as_ref().is_some_and(|t| {
-                self.user_bound(&Ty::Path {
-                    name: t.clone(),
-                    args: vec![],
-                })
-            }),
+            Some(OriginKind::SelfValue) => {
+                func.self_ty.as_ref().is_some_and(|t| self.user_bound(&Ty::Path { name: t.clone(), args: vec![] }))
+            }
             Some(OriginKind::Typed(t)) => self.user_bound(t),
             Some(OriginKind::Access { .. }) | Some(OriginKind::Call(_)) => {
                 matches!(self.classify(f, o), Class::Keyed { user_bound: true, .. })
@@ -432,9 +402,7 @@ impl<'a> CrateModel<'a> {
         let Some(OriginKind::Access { place, .. }) = func.origins.get(o).map(|x| &x.kind) else {
             return false;
         };
-        self.place_ty(func, place)
-            .and_then(|t| self.collection(&t))
-            .is_some_and(|(_, e)| self.user_bound(&e))
+        self.place_ty(func, place).and_then(|t| self.collection(&t)).is_some_and(|(_, e)| self.user_bound(&e))
     }
 
     /// The origin was fetched from shared state (any access on a shared place).
@@ -556,9 +524,7 @@ impl<'a> CrateModel<'a> {
         match r.kind {
             ReleaseKind::OwnerCleared(_) => true,
             ReleaseKind::FlagCleared(_) | ReleaseKind::StateReleased(_) => {
-                r.target
-                    .iter()
-                    .any(|&o| self.origin_user_bound(f, o) || self.origin_from_shared(f, o))
+                r.target.iter().any(|&o| self.origin_user_bound(f, o) || self.origin_from_shared(f, o))
                     || r.target_place.as_ref().is_some_and(|p| {
                         let func = self.func(f);
                         self.place_shared(func, p) && !p.fields.is_empty()
@@ -590,11 +556,7 @@ impl<'a> CrateModel<'a> {
     }
 
     fn step(&self, f: FnId, span: Span, message: String) -> Step {
-        Step {
-            file: self.file_of(f),
-            span,
-            message,
-        }
+        Step { file: self.file_of(f), span, message }
     }
 
     fn summarise(&self, f: FnId) -> Summary {
@@ -624,11 +586,7 @@ impl<'a> CrateModel<'a> {
                         }
                         s.returns_positional = Some((steps, coll));
                     }
-                    Class::Keyed {
-                        user_bound: true,
-                        mut steps,
-                        coll,
-                    } if s.returns_keyed.is_none() => {
+                    Class::Keyed { user_bound: true, mut steps, coll } if s.returns_keyed.is_none() => {
                         if steps.is_empty() {
                             let origin = &func.origins[o];
                             steps.push(self.step(
@@ -664,11 +622,7 @@ impl<'a> CrateModel<'a> {
         }
         for r in &func.releases {
             if s.releases.is_none() && self.release_counts(f, r) {
-                s.releases = Some(vec![self.step(
-                    f,
-                    r.span,
-                    format!("inside `{name}`: releases `{}`", r.target_text),
-                )]);
+                s.releases = Some(vec![self.step(f, r.span, format!("inside `{name}`: releases `{}`", r.target_text))]);
             }
         }
         if s.releases.is_none() {

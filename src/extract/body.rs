@@ -22,6 +22,9 @@ struct Val {
     origins: BTreeSet<OriginId>,
     /// Identifies the requester (`user_id`, `req.card_id`).
     identity: bool,
+    /// Computed from something that identifies the requester, through any call
+    /// (`self.can_view(c, member)` where `member` was looked up by the user id).
+    touches_identity: bool,
     /// A place in (maybe shared) state this value still is (`self.queue.lock()`).
     place: Option<PlaceVal>,
     /// Origins this value checks against the requester (a bool or a filtered lookup).
@@ -44,16 +47,17 @@ impl Val {
     fn union(mut self, other: Val) -> Val {
         self.origins.extend(other.origins);
         self.identity |= other.identity;
+        self.touches_identity |= other.touches_identity || other.identity;
         self.checks.extend(other.checks);
         self.check_calls.extend(other.check_calls);
         self.place = None;
         self
     }
     fn plain(origins: BTreeSet<OriginId>) -> Val {
-        Val {
-            origins,
-            ..Val::default()
-        }
+        Val { origins, ..Val::default() }
+    }
+    fn touches(&self) -> bool {
+        self.identity || self.touches_identity
     }
     fn is_check(&self) -> bool {
         !self.checks.is_empty() || !self.check_calls.is_empty()
@@ -100,12 +104,9 @@ pub(super) fn extract_fn(
         returns_value: !matches!(sig.output, syn::ReturnType::Default),
         depth: 0,
     };
-    let handler_attr = attrs.iter().any(|a| {
-        a.path()
-            .segments
-            .last()
-            .is_some_and(|s| vocab.is("handler_attributes", &s.ident.to_string()))
-    });
+    let handler_attr = attrs
+        .iter()
+        .any(|a| a.path().segments.last().is_some_and(|s| vocab.is("handler_attributes", &s.ident.to_string())));
     w.f.per_requester = handler_attr;
     if let (Some(recv), Some(ty)) = (sig.receiver(), self_ty) {
         let origin = w.origin(OriginKind::SelfValue, idx.span(recv.span()));
@@ -120,12 +121,7 @@ pub(super) fn extract_fn(
             Val {
                 origins: [origin].into(),
                 place: Some(PlaceVal {
-                    place: Place {
-                        root: Root::SelfValue,
-                        fields: Vec::new(),
-                        clones: Vec::new(),
-                        text: "self".into(),
-                    },
+                    place: Place { root: Root::SelfValue, fields: Vec::new(), clones: Vec::new(), text: "self".into() },
                     iter: false,
                     filtered: false,
                 }),
@@ -175,20 +171,12 @@ impl Walker<'_> {
 
     fn point(&mut self) -> Point {
         self.seq += 1;
-        Point {
-            seq: self.seq,
-            scopes: self.scopes.clone(),
-        }
+        Point { seq: self.seq, scopes: self.scopes.clone() }
     }
 
     fn origin(&mut self, kind: OriginKind, span: Span) -> OriginId {
         let at = self.point();
-        self.f.origins.push(Origin {
-            kind,
-            span,
-            at,
-            fallback_of: self.fallback.clone(),
-        });
+        self.f.origins.push(Origin { kind, span, at, fallback_of: self.fallback.clone() });
         self.f.origins.len() - 1
     }
 
@@ -242,11 +230,7 @@ impl Walker<'_> {
     fn text(tokens: &impl ToTokens) -> String {
         let s = tokens.to_token_stream().to_string();
         // Token streams print with spaces around punctuation; tidy the common ones.
-        s.replace(" . ", ".")
-            .replace(" (", "(")
-            .replace("( ", "(")
-            .replace(" )", ")")
-            .replace("& ", "&")
+        s.replace(" . ", ".").replace(" (", "(").replace("( ", "(").replace(" )", ")").replace("& ", "&")
     }
 
     // ---- signature ---------------------------------------------------------------
@@ -262,9 +246,8 @@ impl Walker<'_> {
         let mut names = Vec::new();
         collect_pat_idents(&pt.pat, &mut names);
         let pname = names.first().cloned().unwrap_or_else(|| "_".into());
-        let by_name = names
-            .iter()
-            .any(|n| self.vocab.mentions("identity_names", n) || self.vocab.is("request_names", n));
+        let by_name =
+            names.iter().any(|n| self.vocab.mentions("identity_names", n) || self.vocab.is("request_names", n));
         let by_type = self.vocab.mentions("identity_names", &tname) || request_ty;
         // `State(state)` / `web::Data<..>` are shared state, not the requester.
         let is_identity = !excluded && (by_name || by_type || (extractor && !is_shared_wrapper(&tname)));
@@ -274,12 +257,7 @@ impl Walker<'_> {
         if is_identity {
             self.f.identity.get_or_insert((span, pname.clone()));
         }
-        self.f.params.push(Param {
-            name: pname,
-            ty,
-            span,
-            is_identity,
-        });
+        self.f.params.push(Param { name: pname, ty, span, is_identity });
         let origin = self.origin(OriginKind::Param(index), span);
         for n in names {
             let text = n.clone();
@@ -289,12 +267,7 @@ impl Walker<'_> {
                     origins: [origin].into(),
                     identity: is_identity,
                     place: Some(PlaceVal {
-                        place: Place {
-                            root: Root::Param(index),
-                            fields: Vec::new(),
-                            clones: Vec::new(),
-                            text,
-                        },
+                        place: Place { root: Root::Param(index), fields: Vec::new(), clones: Vec::new(), text },
                         iter: false,
                         filtered: false,
                     }),
@@ -435,10 +408,12 @@ impl Walker<'_> {
         }
         let at = self.point();
         let span = self.span(e.span());
+        // An item selected by a requester check (`find(|i| i.owner == user)`) is checked
+        // by construction.
         self.f.outputs.push(Output {
             kind: OutputKind::Return,
             span,
-            origins: v.origins.iter().copied().collect(),
+            origins: v.origins.difference(&v.checks).copied().collect(),
             at,
             call: None,
         });
@@ -496,21 +471,12 @@ impl Walker<'_> {
                     // The field may hold a user-bound item by reference (`self.current`).
                     let span = self.span(f.span());
                     let o = self.origin(
-                        OriginKind::Access {
-                            place: p.place.clone(),
-                            method: member.clone(),
-                            kind: AccessKind::Ref,
-                        },
+                        OriginKind::Access { place: p.place.clone(), method: member.clone(), kind: AccessKind::Ref },
                         span,
                     );
                     origins.insert(o);
                 }
-                Val {
-                    origins,
-                    identity,
-                    place,
-                    ..Val::default()
-                }
+                Val { origins, identity, touches_identity: base.touches_identity, place, ..Val::default() }
             }
             Expr::MethodCall(m) => self.method_call(m),
             Expr::Call(c) => self.call(c),
@@ -576,11 +542,7 @@ impl Walker<'_> {
                 if let Some(p) = it.place {
                     let span = self.span(fl.expr.span());
                     let o = self.origin(
-                        OriginKind::Access {
-                            place: p.place,
-                            method: "iter".into(),
-                            kind: AccessKind::Iter,
-                        },
+                        OriginKind::Access { place: p.place, method: "iter".into(), kind: AccessKind::Iter },
                         span,
                     );
                     item.origins.insert(o);
@@ -595,11 +557,7 @@ impl Walker<'_> {
                 // bindings go to the enclosing condition scope.
                 let v = self.expr(&l.expr);
                 self.bind_pat(&l.pat, v.clone());
-                let mut c = Val {
-                    checks: v.checks,
-                    check_calls: v.check_calls,
-                    ..Val::default()
-                };
+                let mut c = Val { checks: v.checks, check_calls: v.check_calls, ..Val::default() };
                 c.negated = flow::is_failure_pattern(&l.pat);
                 c
             }
@@ -691,20 +649,14 @@ impl Walker<'_> {
                 if l.identity {
                     checks.extend(r.origins.difference(&l.origins).copied());
                 }
-                let mut v = Val {
-                    checks,
-                    ..Val::default()
-                };
+                let mut v = Val { checks, touches_identity: l.touches() || r.touches(), ..Val::default() };
                 v.negated = matches!(b.op, Ne(_));
                 v
             }
             And(_) | Or(_) => {
                 let negated = l.negated && r.negated;
-                let mut v = Val {
-                    checks: l.checks,
-                    check_calls: l.check_calls,
-                    ..Val::default()
-                };
+                let touches_identity = l.touches() || r.touches();
+                let mut v = Val { checks: l.checks, check_calls: l.check_calls, touches_identity, ..Val::default() };
                 v.checks.extend(r.checks);
                 v.check_calls.extend(r.check_calls);
                 v.negated = negated;
@@ -780,11 +732,7 @@ impl Walker<'_> {
         let span = self.span(i.span());
         let o = if is_zero(&i.index) {
             self.origin(
-                OriginKind::Access {
-                    place: p.place.clone(),
-                    method: "[0]".into(),
-                    kind: AccessKind::PositionalWeak,
-                },
+                OriginKind::Access { place: p.place.clone(), method: "[0]".into(), kind: AccessKind::PositionalWeak },
                 span,
             )
         } else {
@@ -793,11 +741,7 @@ impl Walker<'_> {
         // `self.slots[i].locked = false` writes into the shared item in place.
         let mut place = p;
         place.place.text = format!("{}[{}]", place.place.text, Self::text(&i.index));
-        Val {
-            origins: [o].into(),
-            place: Some(place),
-            ..Val::default()
-        }
+        Val { origins: [o].into(), place: Some(place), ..Val::default() }
     }
 
     fn keyed_origin(&mut self, place: Place, method: &str, key: &syn::Expr, span: Span) -> OriginId {
@@ -805,14 +749,7 @@ impl Walker<'_> {
         if let Some(&o) = self.keyed.get(&key_text) {
             return o;
         }
-        let o = self.origin(
-            OriginKind::Access {
-                place,
-                method: method.into(),
-                kind: AccessKind::Keyed,
-            },
-            span,
-        );
+        let o = self.origin(OriginKind::Access { place, method: method.into(), kind: AccessKind::Keyed }, span);
         self.keyed.insert(key_text, o);
         o
     }
@@ -837,11 +774,11 @@ impl Walker<'_> {
             if names.iter().any(|n| self.vocab.mentions("identity_names", n)) {
                 v.identity = true;
             }
-            if v.identity {
+            // A closure that is an iteration step (`members.all(|member| ..)`) is handed
+            // each element in turn: its parameter names an element, not the requester.
+            if v.identity && param_val.origins.is_empty() {
                 let span = self.span(input.span());
-                self.f
-                    .identity
-                    .get_or_insert((span, names.first().cloned().unwrap_or_default()));
+                self.f.identity.get_or_insert((span, names.first().cloned().unwrap_or_default()));
             }
             self.bind_pat(input, v);
         }
@@ -911,35 +848,19 @@ impl Walker<'_> {
         // `condvar.wait_timeout(guard, d)` hands the same guard back.
         if matches!(n, "wait" | "wait_timeout" | "wait_while" | "wait_timeout_while") && !m.args.is_empty() {
             let args = self.args(&m.args);
-            return Val {
-                place: args[0].place.clone(),
-                origins: args[0].origins.clone(),
-                ..Val::default()
-            };
+            return Val { place: args[0].place.clone(), origins: args[0].origins.clone(), ..Val::default() };
         }
         if matches!(n, "unwrap" | "expect" | "unwrap_unchecked") {
             self.args(&m.args);
             let scope = self.current_scope();
             // A panic on a failed check leaves the path.
             self.guard(scope, &recv, m.span());
-            return Val {
-                checks: BTreeSet::new(),
-                check_calls: BTreeSet::new(),
-                ..recv
-            };
+            return Val { checks: BTreeSet::new(), check_calls: BTreeSet::new(), ..recv };
         }
         if n == "get_mut" && m.args.is_empty() {
             return recv;
         }
-        const ITER: &[&str] = &[
-            "iter",
-            "iter_mut",
-            "into_iter",
-            "drain",
-            "values",
-            "values_mut",
-            "lock_iter",
-        ];
+        const ITER: &[&str] = &["iter", "iter_mut", "into_iter", "drain", "values", "values_mut", "lock_iter"];
         if ITER.contains(&n) {
             self.args(&m.args);
             let mut v = recv;
@@ -948,40 +869,24 @@ impl Walker<'_> {
             }
             return v;
         }
-        const PREDICATE: &[&str] = &[
-            "find",
-            "filter",
-            "position",
-            "find_map",
-            "filter_map",
-            "skip_while",
-            "take_while",
-            "rposition",
-        ];
+        const PREDICATE: &[&str] =
+            &["find", "filter", "position", "find_map", "filter_map", "skip_while", "take_while", "rposition"];
         if PREDICATE.contains(&n) && recv.place.as_ref().is_some_and(|p| p.iter) {
             let Some(p) = recv.place.clone() else { return recv };
             let o = self.origin(
-                OriginKind::Access {
-                    place: p.place.clone(),
-                    method: name.clone(),
-                    kind: AccessKind::Keyed,
-                },
+                OriginKind::Access { place: p.place.clone(), method: name.clone(), kind: AccessKind::Keyed },
                 call_span,
             );
             let item = Val::plain([o].into());
             let pred = self.with_closure_param(item, &m.args);
-            let mut v = Val {
-                origins: [o].into(),
-                checks: pred.checks,
-                check_calls: pred.check_calls,
-                ..Val::default()
-            };
+            let mut checks = pred.checks;
+            // A predicate computed from the requester selects the requester's item.
+            if pred.touches_identity {
+                checks.insert(o);
+            }
+            let mut v = Val { origins: [o].into(), checks, check_calls: pred.check_calls, ..Val::default() };
             if n == "filter" || n == "skip_while" || n == "take_while" {
-                v.place = Some(PlaceVal {
-                    place: p.place,
-                    iter: true,
-                    filtered: true,
-                });
+                v.place = Some(PlaceVal { place: p.place, iter: true, filtered: true });
             }
             return v;
         }
@@ -990,13 +895,7 @@ impl Walker<'_> {
         let positional = if n == "next" && m.args.is_empty() {
             recv.place
                 .as_ref()
-                .map(|p| {
-                    if p.filtered {
-                        None
-                    } else {
-                        Some(AccessKind::PositionalWeak)
-                    }
-                })
+                .map(|p| if p.filtered { None } else { Some(AccessKind::PositionalWeak) })
                 .unwrap_or(None)
         } else if self.vocab.is("strong_positional_takes", n) {
             Some(AccessKind::PositionalStrong)
@@ -1013,14 +912,7 @@ impl Walker<'_> {
             }
             let place = p.place.clone();
             self.args(&m.args);
-            let o = self.origin(
-                OriginKind::Access {
-                    place,
-                    method: name.clone(),
-                    kind,
-                },
-                call_span,
-            );
+            let o = self.origin(OriginKind::Access { place, method: name.clone(), kind }, call_span);
             return Val::plain([o].into());
         }
         if n == "next" {
@@ -1036,8 +928,9 @@ impl Walker<'_> {
                 if !p.iter {
                     let args = self.args(&m.args);
                     let o = self.keyed_origin(p.place, n, &m.args[0], call_span);
-                    let _ = args;
-                    return Val::plain([o].into());
+                    // Looked up by the requester's identity: the requester's own record.
+                    let by_identity = args.first().is_some_and(Val::touches);
+                    return Val { origins: [o].into(), touches_identity: by_identity, ..Val::default() };
                 }
             }
         }
@@ -1047,12 +940,7 @@ impl Walker<'_> {
                 if let syn::Member::Named(id) = &f.member {
                     if self.vocab.is("owner_fields", &id.to_string()) {
                         let base = self.expr(&f.base);
-                        self.release(
-                            ReleaseKind::OwnerCleared(id.to_string()),
-                            m.span(),
-                            &base,
-                            Self::text(&f.base),
-                        );
+                        self.release(ReleaseKind::OwnerCleared(id.to_string()), m.span(), &base, Self::text(&f.base));
                     }
                 }
             }
@@ -1088,12 +976,7 @@ impl Walker<'_> {
             for a in &args {
                 target.origins.extend(a.origins.iter().copied());
             }
-            self.release(
-                ReleaseKind::ReleaseCall(name.clone()),
-                m.span(),
-                &target,
-                Self::text(&m.receiver),
-            );
+            self.release(ReleaseKind::ReleaseCall(name.clone()), m.span(), &target, Self::text(&m.receiver));
             return Val::default();
         }
         if matches!(n, "is_err" | "is_none") {
@@ -1104,36 +987,17 @@ impl Walker<'_> {
             return v;
         }
         if matches!(n, "is_ok" | "is_some") {
-            return Val {
-                checks: recv.checks,
-                check_calls: recv.check_calls,
-                ..Val::default()
-            };
+            return Val { checks: recv.checks, check_calls: recv.check_calls, ..Val::default() };
         }
-        const NO_VALUE: &[&str] = &[
-            "len",
-            "is_empty",
-            "contains",
-            "contains_key",
-            "capacity",
-            "elapsed",
-            "starts_with",
-            "ends_with",
-        ];
+        const NO_VALUE: &[&str] =
+            &["len", "is_empty", "contains", "contains_key", "capacity", "elapsed", "starts_with", "ends_with"];
         if NO_VALUE.contains(&n) {
             self.args(&m.args);
             return Val::default();
         }
         // Fallbacks after a lookup that missed.
-        const FALLBACK: &[&str] = &[
-            "or_else",
-            "unwrap_or_else",
-            "or",
-            "unwrap_or",
-            "map_or_else",
-            "or_insert_with",
-            "get_or_insert_with",
-        ];
+        const FALLBACK: &[&str] =
+            &["or_else", "unwrap_or_else", "or", "unwrap_or", "map_or_else", "or_insert_with", "get_or_insert_with"];
         if FALLBACK.contains(&n) && !recv.origins.is_empty() {
             let saved = self.fallback.replace(recv.origins.iter().copied().collect());
             let args = self.args(&m.args);
@@ -1168,11 +1032,9 @@ impl Walker<'_> {
         ];
         if COMBINATORS.contains(&n) {
             let r = self.with_closure_param(Val::plain(recv.origins.clone()), &m.args);
-            let mut v = Val {
-                origins: recv.origins.clone(),
-                identity: recv.identity,
-                ..Val::default()
-            };
+            let touches_identity = recv.touches() || r.touches();
+            let mut v =
+                Val { origins: recv.origins.clone(), identity: recv.identity, touches_identity, ..Val::default() };
             v.origins.extend(r.origins);
             v.checks = recv.checks.union(&r.checks).copied().collect();
             v.check_calls = recv.check_calls.union(&r.check_calls).copied().collect();
@@ -1185,16 +1047,7 @@ impl Walker<'_> {
         // Everything else: maybe an output, a check, or a crate fn.
         let on_self = matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("self"));
         let args = self.args(&m.args);
-        self.finish_call(
-            Callee::Method {
-                name: name.clone(),
-                on_self,
-            },
-            span,
-            call_span,
-            Some(recv),
-            args,
-        )
+        self.finish_call(Callee::Method { name: name.clone(), on_self }, span, call_span, Some(recv), args)
     }
 
     fn with_closure_param(&mut self, param: Val, args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>) -> Val {
@@ -1237,13 +1090,7 @@ impl Walker<'_> {
         if is_ctor && !self.vocab.starts_with("output_calls", &last) && !self.vocab.starts_with("check_calls", &last) {
             return args.into_iter().fold(Val::default(), Val::union);
         }
-        let span = self.span(
-            p.path
-                .segments
-                .last()
-                .map(|s| s.ident.span())
-                .unwrap_or_else(|| c.span()),
-        );
+        let span = self.span(p.path.segments.last().map(|s| s.ident.span()).unwrap_or_else(|| c.span()));
         let call_span = self.span(c.span());
         self.finish_call(Callee::Path(segs), span, call_span, None, args)
     }
@@ -1253,13 +1100,7 @@ impl Walker<'_> {
             return;
         }
         let at = self.point();
-        self.f.outputs.push(Output {
-            kind: OutputKind::Call(name),
-            span,
-            origins,
-            at,
-            call,
-        });
+        self.f.outputs.push(Output { kind: OutputKind::Call(name), span, origins, at, call });
     }
 
     fn finish_call(
@@ -1273,14 +1114,9 @@ impl Walker<'_> {
         let name = callee.name().to_string();
         let id = self.f.calls.len();
         let result = self.origin(OriginKind::Call(id), call_span);
-        let recv_origins: Vec<OriginId> = recv
-            .as_ref()
-            .map(|r| r.origins.iter().copied().collect())
-            .unwrap_or_default();
-        let at = Point {
-            seq: self.seq,
-            scopes: self.scopes.clone(),
-        };
+        let recv_origins: Vec<OriginId> =
+            recv.as_ref().map(|r| r.origins.iter().copied().collect()).unwrap_or_default();
+        let at = Point { seq: self.seq, scopes: self.scopes.clone() };
         let receiver_place = recv.as_ref().and_then(|r| r.place.as_ref()).map(|p| p.place.clone());
         self.f.calls.push(Call {
             callee,
@@ -1299,12 +1135,12 @@ impl Walker<'_> {
             all.extend(a.origins.iter().copied());
         }
         if self.vocab.starts_with("output_calls", &name) {
-            self.output_call(name.clone(), call_span, all.iter().copied().collect(), Some(id));
+            let checked: BTreeSet<OriginId> =
+                args.iter().chain(recv.iter()).flat_map(|a| a.checks.iter().copied()).collect();
+            self.output_call(name.clone(), call_span, all.difference(&checked).copied().collect(), Some(id));
         }
-        let mut v = Val {
-            origins: all.clone(),
-            ..Val::default()
-        };
+        let touches = args.iter().any(Val::touches) || recv.as_ref().is_some_and(Val::touches);
+        let mut v = Val { origins: all.clone(), touches_identity: touches, ..Val::default() };
         v.origins.insert(result);
         v.check_calls.insert(id);
         if self.vocab.starts_with("check_calls", &name) {
@@ -1336,14 +1172,7 @@ impl Walker<'_> {
         let mut fallback = None;
         let c = if let syn::Expr::Let(l) = &*i.cond {
             let v = self.expr(&l.expr);
-            self.bind_pat(
-                &l.pat,
-                Val {
-                    checks: BTreeSet::new(),
-                    check_calls: BTreeSet::new(),
-                    ..v.clone()
-                },
-            );
+            self.bind_pat(&l.pat, Val { checks: BTreeSet::new(), check_calls: BTreeSet::new(), ..v.clone() });
             if flow::is_success_pattern(&l.pat) && !v.origins.is_empty() {
                 fallback = Some(v.origins.iter().copied().collect::<Vec<_>>());
             }
@@ -1438,12 +1267,7 @@ impl Walker<'_> {
             }
             self.bind_pat(
                 &arm.pat,
-                Val {
-                    checks: BTreeSet::new(),
-                    check_calls: BTreeSet::new(),
-                    negated: false,
-                    ..scrut.clone()
-                },
+                Val { checks: BTreeSet::new(), check_calls: BTreeSet::new(), negated: false, ..scrut.clone() },
             );
             if let Some((_, g)) = &arm.guard {
                 let gv = self.expr(g);
@@ -1502,14 +1326,7 @@ impl Walker<'_> {
                         }
                         if name == "assert_eq" {
                             let scope = self.current_scope();
-                            self.guard(
-                                scope,
-                                &Val {
-                                    checks,
-                                    ..Val::default()
-                                },
-                                mac.span(),
-                            );
+                            self.guard(scope, &Val { checks, ..Val::default() }, mac.span());
                         }
                     }
                 }

@@ -6,11 +6,7 @@ use syn::punctuated::Punctuated;
 
 /// The last segment of a macro's path (`tokio::select` -> `select`).
 pub fn macro_name(mac: &syn::Macro) -> String {
-    mac.path
-        .segments
-        .last()
-        .map(|s| s.ident.to_string())
-        .unwrap_or_default()
+    mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default()
 }
 
 const DIVERGING_MACROS: &[&str] = &["panic", "unreachable", "todo", "unimplemented", "bail"];
@@ -87,11 +83,7 @@ pub fn is_failure_pattern(pat: &syn::Pat) -> bool {
 /// Pattern of a success arm: `Some(..)`, `Ok(..)`.
 pub fn is_success_pattern(pat: &syn::Pat) -> bool {
     match pat {
-        syn::Pat::TupleStruct(ts) => ts
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Some" || s.ident == "Ok"),
+        syn::Pat::TupleStruct(ts) => ts.path.segments.last().is_some_and(|s| s.ident == "Some" || s.ident == "Ok"),
         _ => false,
     }
 }
@@ -167,12 +159,7 @@ pub fn time_up_branch(cond: &syn::Expr, is_timeout_word: &dyn Fn(&str) -> bool) 
             }
         }
         syn::Expr::Call(c) => match &*c.func {
-            syn::Expr::Path(p)
-                if p.path
-                    .segments
-                    .last()
-                    .is_some_and(|s| is_timeout_word(&s.ident.to_string())) =>
-            {
+            syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| is_timeout_word(&s.ident.to_string())) => {
                 Some(true)
             }
             _ => None,
@@ -202,9 +189,7 @@ fn mentions_deadline(expr: &syn::Expr, is_timeout_word: &dyn Fn(&str) -> bool) -
 /// Arguments of an expression-like macro (`assert_eq!(a, b)`, `format!(..)`), if they
 /// parse as comma-separated expressions.
 pub fn macro_exprs(mac: &syn::Macro) -> Option<Vec<syn::Expr>> {
-    mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated)
-        .ok()
-        .map(|p| p.into_iter().collect())
+    mac.parse_body_with(Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated).ok().map(|p| p.into_iter().collect())
 }
 
 /// Statements of a block-like macro body.

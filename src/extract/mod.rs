@@ -27,15 +27,8 @@ pub fn extract_file(path: &Path, text: &str, vocab: &Vocabulary) -> Result<FileF
             });
         }
     };
-    let mut facts = FileFacts {
-        path: path.to_path_buf(),
-        ..FileFacts::default()
-    };
-    let mut cx = ItemCx {
-        vocab,
-        idx: &idx,
-        facts: &mut facts,
-    };
+    let mut facts = FileFacts { path: path.to_path_buf(), ..FileFacts::default() };
+    let mut cx = ItemCx { vocab, idx: &idx, facts: &mut facts };
     cx.items(&file.items, None);
     drop(file);
     // The span table proc-macro2 keeps per thread holds every parsed file's text;
@@ -59,11 +52,7 @@ impl ItemCx<'_> {
 
     fn item_lines(&mut self, span: proc_macro2::Span, attrs: &[syn::Attribute]) {
         let s = self.idx.span(span);
-        let first = attrs
-            .iter()
-            .map(|a| self.idx.span(a.span()).line)
-            .min()
-            .unwrap_or(s.line);
+        let first = attrs.iter().map(|a| self.idx.span(a.span()).line).min().unwrap_or(s.line);
         self.facts.item_lines.push((first.min(s.line), s.end_line));
     }
 
@@ -119,17 +108,9 @@ impl ItemCx<'_> {
                     .fields
                     .iter()
                     .enumerate()
-                    .map(|(i, f)| {
-                        (
-                            f.ident.as_ref().map_or_else(|| i.to_string(), |id| id.to_string()),
-                            ty_of(&f.ty),
-                        )
-                    })
+                    .map(|(i, f)| (f.ident.as_ref().map_or_else(|| i.to_string(), |id| id.to_string()), ty_of(&f.ty)))
                     .collect();
-                self.facts.structs.push(StructDef {
-                    name: s.ident.to_string(),
-                    fields,
-                });
+                self.facts.structs.push(StructDef { name: s.ident.to_string(), fields });
             }
             syn::Item::Enum(e) => {
                 self.item_lines(e.span(), &e.attrs);
@@ -140,10 +121,7 @@ impl ItemCx<'_> {
                     .flat_map(|v| v.fields.iter())
                     .filter_map(|f| f.ident.as_ref().map(|id| (id.to_string(), ty_of(&f.ty))))
                     .collect();
-                self.facts.structs.push(StructDef {
-                    name: e.ident.to_string(),
-                    fields,
-                });
+                self.facts.structs.push(StructDef { name: e.ident.to_string(), fields });
             }
             syn::Item::Type(t) => {
                 self.item_lines(t.span(), &t.attrs);
@@ -188,9 +166,7 @@ impl ItemCx<'_> {
                 .take_while(|t| !matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == '='))
                 .cloned()
                 .collect();
-            let ty = syn::parse2::<syn::Type>(ty_tokens)
-                .map(|t| ty_of(&t))
-                .unwrap_or(Ty::Unknown);
+            let ty = syn::parse2::<syn::Type>(ty_tokens).map(|t| ty_of(&t)).unwrap_or(Ty::Unknown);
             self.facts.statics.push((name.to_string(), ty));
         }
     }
@@ -234,10 +210,7 @@ pub(crate) fn ty_of(ty: &syn::Type) -> Ty {
                     .collect(),
                 _ => Vec::new(),
             };
-            Ty::Path {
-                name: seg.ident.to_string(),
-                args,
-            }
+            Ty::Path { name: seg.ident.to_string(), args }
         }
         syn::Type::Reference(r) => Ty::Ref(Box::new(ty_of(&r.elem))),
         syn::Type::Slice(s) => Ty::Slice(Box::new(ty_of(&s.elem))),

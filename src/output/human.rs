@@ -61,15 +61,7 @@ impl Diagnostic for Rendered {
 /// Strips control characters (terminal escapes, carriage returns) from text quoted
 /// out of linted files, so a hostile file cannot drive the reader's terminal.
 pub fn sanitize(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                '\u{fffd}'
-            } else {
-                c
-            }
-        })
-        .collect()
+    text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect()
 }
 
 /// Labels more than this many lines from the primary span are shown separately.
@@ -80,9 +72,7 @@ const MAX_LABEL_DISTANCE: u32 = 6;
 const MAX_QUOTED_LINE: usize = 400;
 
 fn quotable(text: &str, line: u32) -> bool {
-    text.lines()
-        .nth(line.saturating_sub(1) as usize)
-        .is_none_or(|l| l.len() <= MAX_QUOTED_LINE)
+    text.lines().nth(line.saturating_sub(1) as usize).is_none_or(|l| l.len() <= MAX_QUOTED_LINE)
 }
 
 fn span_of(text: &str, loc: &Location) -> SourceSpan {
@@ -92,21 +82,15 @@ fn span_of(text: &str, loc: &Location) -> SourceSpan {
         // Spans made from a line/column only (suppression warnings).
         let idx = LineIndex::new(text);
         let s = idx.offset(loc.span.line as usize, loc.span.column.saturating_sub(1) as usize);
-        let e = idx.offset(
-            loc.span.end_line.max(loc.span.line) as usize,
-            loc.span.end_column.saturating_sub(1) as usize,
-        );
+        let e =
+            idx.offset(loc.span.end_line.max(loc.span.line) as usize, loc.span.end_column.saturating_sub(1) as usize);
         return SourceSpan::from((s, e.saturating_sub(s)));
     }
     SourceSpan::from((start, end - start))
 }
 
 fn finding_diag(f: &Finding, report: &Report) -> Rendered {
-    let text = report
-        .sources
-        .get(&f.location.file)
-        .filter(|t| quotable(t, f.location.span.line))
-        .map(|t| sanitize(t));
+    let text = report.sources.get(&f.location.file).filter(|t| quotable(t, f.location.span.line)).map(|t| sanitize(t));
     let mut labels = Vec::new();
     let mut related = Vec::new();
     let mut primary_labelled = false;
@@ -148,19 +132,12 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
     }
     if !primary_labelled {
         if let Some(t) = &text {
-            labels.insert(
-                0,
-                LabeledSpan::new_primary_with_span(Some(f.name.to_string()), span_of(t, &f.location)),
-            );
+            labels.insert(0, LabeledSpan::new_primary_with_span(Some(f.name.to_string()), span_of(t, &f.location)));
         }
     }
     Rendered {
         message: f.message.clone(),
-        code: Some(if f.rule == f.name {
-            f.rule.to_string()
-        } else {
-            format!("{} {}", f.rule, f.name)
-        }),
+        code: Some(if f.rule == f.name { f.rule.to_string() } else { format!("{} {}", f.rule, f.name) }),
         severity: match f.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
@@ -173,27 +150,16 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
 }
 
 fn error_diag(e: &FileError, report: &Report) -> Rendered {
-    let text = report
-        .sources
-        .get(&e.file)
-        .filter(|t| e.line > 0 && quotable(t, e.line))
-        .map(|t| sanitize(t));
+    let text = report.sources.get(&e.file).filter(|t| e.line > 0 && quotable(t, e.line)).map(|t| sanitize(t));
     let labels = text
         .as_ref()
         .map(|t| {
             let idx = LineIndex::new(t);
             let off = idx.offset(e.line as usize, e.column.saturating_sub(1) as usize);
-            vec![LabeledSpan::new_primary_with_span(
-                Some("here".into()),
-                SourceSpan::from((off, 0)),
-            )]
+            vec![LabeledSpan::new_primary_with_span(Some("here".into()), SourceSpan::from((off, 0)))]
         })
         .unwrap_or_default();
-    let position = if e.line > 0 {
-        format!(":{}:{}", e.line, e.column)
-    } else {
-        String::new()
-    };
+    let position = if e.line > 0 { format!(":{}:{}", e.line, e.column) } else { String::new() };
     Rendered {
         message: format!("{}{}: {}", path_string(&e.file), position, sanitize(&e.message)),
         code: None,
@@ -206,14 +172,8 @@ fn error_diag(e: &FileError, report: &Report) -> Rendered {
 }
 
 fn handler(opts: &HumanOptions) -> GraphicalReportHandler {
-    let theme = if opts.color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    GraphicalReportHandler::new_themed(theme)
-        .with_width(opts.width)
-        .with_context_lines(1)
+    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    GraphicalReportHandler::new_themed(theme).with_width(opts.width).with_context_lines(1)
 }
 
 /// Renders one miette diagnostic (config errors, usage errors) the same way.

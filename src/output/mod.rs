@@ -16,10 +16,7 @@ pub struct HumanOptions {
 
 impl Default for HumanOptions {
     fn default() -> Self {
-        HumanOptions {
-            color: false,
-            width: 100,
-        }
+        HumanOptions { color: false, width: 100 }
     }
 }
 
@@ -28,11 +25,7 @@ impl Default for HumanOptions {
 pub fn exit_code(report: &Report, deny_warnings: bool) -> i32 {
     if !report.errors.is_empty() {
         2
-    } else if report
-        .findings
-        .iter()
-        .any(|f| f.severity == Severity::Error || deny_warnings)
-    {
+    } else if report.findings.iter().any(|f| f.severity == Severity::Error || deny_warnings) {
         1
     } else {
         0

@@ -63,12 +63,7 @@ pub struct PrintImage {
 impl PrintImage {
     /// A freshly rendered image, locked to its applicant.
     pub fn new(ticket: Ticket, applicant: CardId, kind: CertificateKind) -> PrintImage {
-        PrintImage {
-            ticket,
-            applicant,
-            kind,
-            locked_by: Some(applicant),
-        }
+        PrintImage { ticket, applicant, kind, locked_by: Some(applicant) }
     }
 }
 

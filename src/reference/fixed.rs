@@ -23,11 +23,7 @@ pub struct FixedServer {
 impl FixedServer {
     /// A server with no image yet, authenticating against `registry`.
     pub fn new(registry: Registry) -> FixedServer {
-        FixedServer {
-            registry,
-            next_ticket: 0,
-            images: HashMap::new(),
-        }
+        FixedServer { registry, next_ticket: 0, images: HashMap::new() }
     }
 }
 

@@ -30,12 +30,7 @@ pub struct FlawedServer {
 impl FlawedServer {
     /// A server with no image yet, authenticating against `registry`.
     pub fn new(registry: Registry) -> FlawedServer {
-        FlawedServer {
-            registry,
-            next_ticket: 0,
-            queue: VecDeque::new(),
-            last_path: None,
-        }
+        FlawedServer { registry, next_ticket: 0, queue: VecDeque::new(), last_path: None }
     }
 }
 
@@ -60,11 +55,7 @@ impl IssuanceServer for FlawedServer {
             };
         }
         // The resident's own image is the one still locked under their ticket.
-        match self
-            .queue
-            .iter()
-            .position(|queued| queued.locked_by.is_some() && Some(queued.ticket) == cmd.ticket)
-        {
+        match self.queue.iter().position(|queued| queued.locked_by.is_some() && Some(queued.ticket) == cmd.ticket) {
             Some(at) => {
                 self.last_path = Some(PrintPath::OwnTicket);
                 let image = self.queue.remove(at).expect("position() is in bounds");

@@ -397,9 +397,7 @@ fn populate(params: &SimParams) -> (Vec<Visit>, Registry) {
                 typed_pin,
                 kind: CertificateKind::ALL[rng.below(4) as usize],
                 session_ms: rng.between(params.session_min_ms, params.session_max_ms),
-                late_by_ms: rng
-                    .chance(params.late_fraction)
-                    .then(|| rng.between(1, params.timeout_ms / 2)),
+                late_by_ms: rng.chance(params.late_fraction).then(|| rng.between(1, params.timeout_ms / 2)),
                 crossed: rng.chance(params.crossed_ticket_fraction),
                 net,
                 ticket: None,
@@ -453,11 +451,7 @@ struct Agenda {
 impl Agenda {
     fn at(&mut self, at: u64, event: Event) {
         self.scheduled += 1;
-        self.heap.push(Scheduled {
-            at,
-            seq: self.scheduled,
-            event,
-        });
+        self.heap.push(Scheduled { at, seq: self.scheduled, event });
     }
 
     fn next_event(&mut self) -> Option<(u64, Event)> {
@@ -502,12 +496,8 @@ fn simulate<S: IssuanceServer>(
     mut visits: Vec<Visit>,
 ) -> SimReport {
     let mut agenda = Agenda::default();
-    let mut kiosks: Vec<Kiosk> = (0..params.kiosks.max(1))
-        .map(|k| Kiosk {
-            legacy: k < params.legacy_kiosks,
-            ..Kiosk::default()
-        })
-        .collect();
+    let mut kiosks: Vec<Kiosk> =
+        (0..params.kiosks.max(1)).map(|k| Kiosk { legacy: k < params.legacy_kiosks, ..Kiosk::default() }).collect();
     let mut report = SimReport {
         variant,
         seed: params.seed,
@@ -583,10 +573,7 @@ fn simulate<S: IssuanceServer>(
                     Some(Ticket(n)) if n > 1 && visit.crossed => Some(Ticket(n - 1)),
                     issued => issued,
                 };
-                let outcome = server.print(PrintCommand {
-                    ticket: sent,
-                    card_id: visit.card,
-                });
+                let outcome = server.print(PrintCommand { ticket: sent, card_id: visit.card });
                 report.late_commands += u64::from(late);
                 let stay = match outcome {
                     PrintOutcome::Printed(image) => {

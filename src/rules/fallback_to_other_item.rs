@@ -26,11 +26,7 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
             claims.takes.insert((f, o));
             let mut labels = vec![
                 (file, origin.span, format!("takes another item from {coll} instead")),
-                (
-                    file,
-                    func.origins[lookup].span,
-                    format!("the requester's own item is looked up in {lookup_coll}"),
-                ),
+                (file, func.origins[lookup].span, format!("the requester's own item is looked up in {lookup_coll}")),
             ];
             labels.extend(step_labels(&steps));
             labels.extend(identity_label(model, f));

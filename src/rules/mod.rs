@@ -55,10 +55,7 @@ pub const PL004: Rule = Rule {
 pub const RULES: &[&Rule] = &[&PL001, &PL002, &PL003, &PL004];
 
 pub fn find(code: &str) -> Option<&'static Rule> {
-    RULES
-        .iter()
-        .copied()
-        .find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
+    RULES.iter().copied().find(|r| r.code.eq_ignore_ascii_case(code) || r.name == code)
 }
 
 /// A finding before paths, levels and suppressions are applied.
@@ -102,7 +99,5 @@ fn step_labels(steps: &[Step]) -> Vec<(usize, Span, String)> {
 /// "requester identity `cmd`" at the fn's identity, if it has one.
 fn identity_label(model: &CrateModel, f: FnId) -> Option<(usize, Span, String)> {
     let func = model.func(f);
-    func.identity
-        .as_ref()
-        .map(|(span, name)| (model.file_of(f), *span, format!("requester identity `{name}`")))
+    func.identity.as_ref().map(|(span, name)| (model.file_of(f), *span, format!("requester identity `{name}`")))
 }

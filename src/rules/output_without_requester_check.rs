@@ -19,22 +19,16 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
                 continue;
             }
             let found = output.origins.iter().find_map(|&o| match model.classify(f, o) {
-                Class::Keyed {
-                    user_bound: true,
-                    steps,
-                    coll,
-                } if !model.checked(f, o, &output.at) => Some((o, steps, coll)),
+                Class::Keyed { user_bound: true, steps, coll } if !model.checked(f, o, &output.at) => {
+                    Some((o, steps, coll))
+                }
                 _ => None,
             });
             let Some((o, steps, coll)) = found else { continue };
             claims.outputs.insert((f, output.span.line, output.span.byte_start));
             let mut labels = vec![
                 (file, output.span, output.what.clone()),
-                (
-                    file,
-                    func.origins[o].span,
-                    format!("user-bound item fetched from shared {coll}"),
-                ),
+                (file, func.origins[o].span, format!("user-bound item fetched from shared {coll}")),
             ];
             labels.extend(step_labels(&steps));
             labels.extend(identity_label(model, f));

@@ -22,10 +22,7 @@ pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
                 rule: &PL002,
                 file,
                 span: r.span,
-                message: format!(
-                    "timeout path releases `{}` for anyone to take instead of deleting it",
-                    r.target_text
-                ),
+                message: format!("timeout path releases `{}` for anyone to take instead of deleting it", r.target_text),
                 help:
                     "on timeout, remove the item and tell its requester; releasing it lets the next requester take it"
                         .into(),
@@ -54,10 +51,7 @@ pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
                 rule: &PL002,
                 file,
                 span: call.span,
-                message: format!(
-                    "timeout path calls `{}`, which releases an item for anyone to take",
-                    helper.name
-                ),
+                message: format!("timeout path calls `{}`, which releases an item for anyone to take", helper.name),
                 help:
                     "on timeout, remove the item and tell its requester; releasing it lets the next requester take it"
                         .into(),
