@@ -78,6 +78,12 @@ pub enum Format {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MinConfidence {
+    Medium,
+    High,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Color {
     Auto,
     Always,
@@ -95,6 +101,10 @@ pub struct CheckArgs {
     /// Colour human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Report only findings at least this confident (high: the code's types decided;
+    /// medium: a name heuristic did).
+    #[arg(long, value_enum, default_value_t = MinConfidence::Medium)]
+    pub min_confidence: MinConfidence,
     /// Files or directories to lint instead of the cargo workspace.
     pub paths: Vec<PathBuf>,
 }
@@ -188,7 +198,10 @@ fn check(args: &CheckArgs, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn 
             return 2;
         }
     };
-    let report = engine::lint_discovery(&discovery, &config);
+    let mut report = engine::lint_discovery(&discovery, &config);
+    if args.min_confidence == MinConfidence::High {
+        report.findings.retain(|f| f.confidence == crate::finding::Confidence::High);
+    }
     emit(&report, args.format, &opts, stdout);
     output::exit_code(&report, args.deny_warnings)
 }

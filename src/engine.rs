@@ -5,7 +5,7 @@ use crate::analysis::CrateModel;
 use crate::config::{Config, Level};
 use crate::discover::Discovery;
 use crate::extract;
-use crate::finding::{FileError, Finding, Label, Location, Severity, Span};
+use crate::finding::{Confidence, FileError, Finding, Label, Location, Severity, Span};
 use crate::lexcheck;
 use crate::model::FileFacts;
 use crate::rules::{self, RawFinding};
@@ -172,6 +172,7 @@ fn to_finding(raw: &RawFinding, facts: &[FileFacts], config: &Config) -> Option<
         rule: raw.rule.code,
         name: raw.rule.name,
         severity,
+        confidence: raw.confidence,
         location: Location { file: path(raw.file), span: raw.span },
         message: raw.message.clone(),
         help: raw.help.clone(),
@@ -254,6 +255,7 @@ fn meta_warning(code: &'static str, path: &Path, line: u32, column: u32, end_col
         rule: code,
         name: code,
         severity: Severity::Warning,
+        confidence: Confidence::High,
         location: Location {
             file: path.to_path_buf(),
             span: Span { line, column, end_line: line, end_column: end_column.max(column), byte_start: 0, byte_end: 0 },

@@ -12,6 +12,15 @@ pub enum Severity {
     Error,
 }
 
+/// How sure pairlint is: high when the code's types decided (the collection's type,
+/// the item's struct), medium when a name heuristic did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Medium,
+    High,
+}
+
 /// A source range, 1-based lines and columns (columns count characters, as rustc's
 /// do), plus the byte range for renderers that need offsets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -45,6 +54,7 @@ pub struct Finding {
     pub rule: &'static str,
     pub name: &'static str,
     pub severity: Severity,
+    pub confidence: Confidence,
     pub location: Location,
     pub message: String,
     pub help: String,

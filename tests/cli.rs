@@ -573,6 +573,7 @@ fn json_has_documented_shape_and_positions() {
             "rule",
             "name",
             "severity",
+            "confidence",
             "file",
             "line",
             "column",

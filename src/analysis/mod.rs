@@ -31,9 +31,9 @@ pub enum Slot {
 pub struct Summary {
     /// Returns an item taken by position from shared state, unchecked (and the
     /// collection, as shown in messages).
-    pub returns_positional: Option<(Vec<Step>, String)>,
+    pub returns_positional: Option<(Vec<Step>, String, bool)>,
     /// Returns a user-bound item looked up in shared state, unchecked.
-    pub returns_keyed: Option<(Vec<Step>, String)>,
+    pub returns_keyed: Option<(Vec<Step>, String, bool)>,
     /// Outputs these parameters without checking them.
     pub outputs: BTreeMap<Slot, Vec<Step>>,
     /// Checks these parameters against a requester (and fails when they do not match).
@@ -46,16 +46,19 @@ pub struct Summary {
 #[derive(Debug, Clone)]
 pub enum Class {
     /// Taken by position from a shared collection (the collection as shown in
-    /// messages, with its backticks: "`self.queue`").
+    /// messages, with its backticks: "`self.queue`"); `typed` when the collection's
+    /// type came from the code rather than the method name.
     Positional {
         steps: Vec<Step>,
         coll: String,
+        typed: bool,
     },
     /// Looked up by key/predicate or iterated in shared state.
     Keyed {
         user_bound: bool,
         steps: Vec<Step>,
         coll: String,
+        typed: bool,
     },
     Other,
 }
@@ -269,6 +272,22 @@ impl<'a> CrateModel<'a> {
         self.structs.get(name.as_str()).is_some_and(|d| d.fields.iter().any(|(n, _)| self.vocab.is("owner_fields", n)))
     }
 
+    /// The type is a struct of this crate that nothing ties to a person: no owner-like
+    /// field, and neither its name nor a field's name names a person or session.
+    pub fn fungible(&self, ty: &Ty) -> bool {
+        let Ty::Path { name, .. } = self.strip(ty) else {
+            return false;
+        };
+        let Some(def) = self.structs.get(name.as_str()) else {
+            return false;
+        };
+        !self.vocab.mentions("identity_names", &name)
+            && !def
+                .fields
+                .iter()
+                .any(|(n, _)| self.vocab.is("owner_fields", n) || self.vocab.mentions("identity_names", n))
+    }
+
     /// The place is shared between requesters (not a per-session struct's own field,
     /// not a by-value parameter).
     pub fn place_shared(&self, f: &FnFacts, place: &Place) -> bool {
@@ -334,17 +353,23 @@ impl<'a> CrateModel<'a> {
                 }
                 let coll = self.place_ty(func, place).and_then(|t| self.collection(&t));
                 let steps = Vec::new();
+                // A pool of interchangeable things (buffers, connections, recycled
+                // request objects) is not a queue of people's items.
+                let fungible = coll.as_ref().is_some_and(|(_, elem)| self.fungible(elem));
+                if fungible && matches!(kind, AccessKind::PositionalStrong | AccessKind::PositionalWeak) {
+                    return Class::Other;
+                }
                 match kind {
                     AccessKind::PositionalStrong if coll.as_ref().is_none_or(|(q, _)| *q) => {
-                        Class::Positional { steps, coll: format!("`{}`", place.text) }
+                        Class::Positional { steps, coll: format!("`{}`", place.text), typed: coll.is_some() }
                     }
                     AccessKind::PositionalWeak if coll.as_ref().is_some_and(|(q, _)| *q) => {
-                        Class::Positional { steps, coll: format!("`{}`", place.text) }
+                        Class::Positional { steps, coll: format!("`{}`", place.text), typed: true }
                     }
                     AccessKind::Ref => {
                         let ty = self.place_ty(func, place);
                         if ty.as_ref().is_some_and(|t| self.user_bound(t)) {
-                            Class::Keyed { user_bound: true, steps, coll: format!("`{}`", place.text) }
+                            Class::Keyed { user_bound: true, steps, coll: format!("`{}`", place.text), typed: true }
                         } else {
                             Class::Other
                         }
@@ -352,7 +377,7 @@ impl<'a> CrateModel<'a> {
                     AccessKind::Keyed | AccessKind::Iter => {
                         let _ = method;
                         let user_bound = coll.as_ref().is_some_and(|(_, elem)| self.user_bound(elem));
-                        Class::Keyed { user_bound, steps, coll: format!("`{}`", place.text) }
+                        Class::Keyed { user_bound, steps, coll: format!("`{}`", place.text), typed: coll.is_some() }
                     }
                     _ => Class::Other,
                 }
@@ -363,17 +388,21 @@ impl<'a> CrateModel<'a> {
                 };
                 let s = &self.summaries[g];
                 let name = &self.func(g).name;
-                if let Some((steps, coll)) = &s.returns_positional {
-                    return Class::Positional { steps: steps.clone(), coll: format!("{coll} (via `{name}`)") };
+                if let Some((steps, coll, typed)) = &s.returns_positional {
+                    return Class::Positional {
+                        steps: steps.clone(),
+                        coll: format!("{coll} (via `{name}`)"),
+                        typed: *typed,
+                    };
                 }
-                if let Some((steps, coll)) = &s.returns_keyed {
+                if let Some((steps, coll, typed)) = &s.returns_keyed {
                     return Class::Keyed {
                         user_bound: true,
                         steps: steps.clone(),
                         coll: format!("{coll} (via `{name}`)"),
+                        typed: *typed,
                     };
                 }
-                let _ = file;
                 Class::Other
             }
             _ => Class::Other,
@@ -519,6 +548,11 @@ impl<'a> CrateModel<'a> {
         out
     }
 
+    /// The released item's type is known to be user-bound (not just its field names).
+    pub fn release_typed(&self, f: FnId, r: &Release) -> bool {
+        r.target.iter().any(|&o| self.origin_user_bound(f, o))
+    }
+
     /// The release really gives up an item's ownership (see the PL002 doc).
     pub fn release_counts(&self, f: FnId, r: &Release) -> bool {
         match r.kind {
@@ -575,7 +609,7 @@ impl<'a> CrateModel<'a> {
                     continue;
                 }
                 match self.classify(f, o) {
-                    Class::Positional { mut steps, coll } if s.returns_positional.is_none() => {
+                    Class::Positional { mut steps, coll, typed } if s.returns_positional.is_none() => {
                         if steps.is_empty() {
                             let origin = &func.origins[o];
                             steps.push(self.step(
@@ -584,9 +618,9 @@ impl<'a> CrateModel<'a> {
                                 format!("inside `{name}`: taken by position from shared {coll}"),
                             ));
                         }
-                        s.returns_positional = Some((steps, coll));
+                        s.returns_positional = Some((steps, coll, typed));
                     }
-                    Class::Keyed { user_bound: true, mut steps, coll } if s.returns_keyed.is_none() => {
+                    Class::Keyed { user_bound: true, mut steps, coll, typed } if s.returns_keyed.is_none() => {
                         if steps.is_empty() {
                             let origin = &func.origins[o];
                             steps.push(self.step(
@@ -595,7 +629,7 @@ impl<'a> CrateModel<'a> {
                                 format!("inside `{name}`: looked up in shared {coll}"),
                             ));
                         }
-                        s.returns_keyed = Some((steps, coll));
+                        s.returns_keyed = Some((steps, coll, typed));
                     }
                     _ => {}
                 }

@@ -306,13 +306,13 @@ impl Walker<'_> {
                 self.local(local);
                 Val::default()
             }
-            syn::Stmt::Expr(e, semi) => {
-                if semi.is_none() && tail {
-                    self.expr_at(e, true)
-                } else {
-                    self.expr(e);
-                    Val::default()
-                }
+            // A block's final expression is its value (closures, `let x = { .. }`); it
+            // is the fn's return value only in the body's tail position.
+            syn::Stmt::Expr(e, None) if tail => self.expr_at(e, true),
+            syn::Stmt::Expr(e, None) => self.expr(e),
+            syn::Stmt::Expr(e, Some(_)) => {
+                self.expr(e);
+                Val::default()
             }
             syn::Stmt::Macro(m) => {
                 self.mac(&m.mac);

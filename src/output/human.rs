@@ -3,7 +3,7 @@
 
 use super::{path_string, HumanOptions};
 use crate::engine::Report;
-use crate::finding::{FileError, Finding, Location, Severity};
+use crate::finding::{Confidence, FileError, Finding, Location, Severity};
 use crate::source::LineIndex;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use std::fmt;
@@ -137,7 +137,15 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
     }
     Rendered {
         message: f.message.clone(),
-        code: Some(if f.rule == f.name { f.rule.to_string() } else { format!("{} {}", f.rule, f.name) }),
+        code: Some(if f.rule == f.name {
+            f.rule.to_string()
+        } else {
+            let confidence = match f.confidence {
+                Confidence::High => "high",
+                Confidence::Medium => "medium",
+            };
+            format!("{} {} (confidence: {confidence})", f.rule, f.name)
+        }),
         severity: match f.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,

@@ -20,6 +20,7 @@ fn finding(f: &Finding) -> Value {
     m.insert("rule".into(), json!(f.rule));
     m.insert("name".into(), json!(f.name));
     m.insert("severity".into(), json!(f.severity));
+    m.insert("confidence".into(), json!(f.confidence));
     m.extend(location(&f.location));
     m.insert("message".into(), json!(f.message));
     m.insert("help".into(), json!(f.help));

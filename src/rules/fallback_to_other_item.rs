@@ -4,6 +4,7 @@
 
 use super::{identity_label, step_labels, Claims, RawFinding, PL004};
 use crate::analysis::{Class, CrateModel};
+use crate::finding::Confidence;
 
 pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
     for f in model.fn_ids() {
@@ -14,11 +15,11 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
         let file = model.file_of(f);
         for (o, origin) in func.origins.iter().enumerate() {
             let Some(lookups) = &origin.fallback_of else { continue };
-            let Class::Positional { steps, coll } = model.classify(f, o) else {
+            let Class::Positional { steps, coll, typed } = model.classify(f, o) else {
                 continue;
             };
-            let Some((lookup, lookup_coll)) = lookups.iter().find_map(|&l| match model.classify(f, l) {
-                Class::Keyed { coll, .. } => Some((l, coll)),
+            let Some((lookup, lookup_coll, lookup_typed)) = lookups.iter().find_map(|&l| match model.classify(f, l) {
+                Class::Keyed { coll, typed: lookup_typed, .. } => Some((l, coll, lookup_typed)),
                 _ => None,
             }) else {
                 continue;
@@ -32,6 +33,7 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
             labels.extend(identity_label(model, f));
             out.push(RawFinding {
                 rule: &PL004,
+                confidence: if typed && lookup_typed { Confidence::High } else { Confidence::Medium },
                 file,
                 span: origin.span,
                 message: format!("when the requester's own item is missing, another item is taken from {coll}"),

@@ -4,6 +4,7 @@
 
 use super::{identity_label, step_labels, Claims, RawFinding, PL001};
 use crate::analysis::{Class, CrateModel};
+use crate::finding::Confidence;
 use std::collections::BTreeSet;
 
 pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
@@ -18,7 +19,7 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
                 if reported.contains(&o) || claims.takes.contains(&(f, o)) {
                     continue;
                 }
-                let Class::Positional { steps, coll } = model.classify(f, o) else {
+                let Class::Positional { steps, coll, typed } = model.classify(f, o) else {
                     continue;
                 };
                 if model.checked(f, o, &output.at) {
@@ -36,6 +37,7 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
                 labels.extend(step_labels(&output.steps));
                 out.push(RawFinding {
                     rule: &PL001,
+                    confidence: if typed { Confidence::High } else { Confidence::Medium },
                     file,
                     span: origin.span,
                     message: format!("item taken by position from shared {coll} is handed to the requester without checking it is theirs"),

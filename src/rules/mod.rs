@@ -7,7 +7,7 @@ mod output_without_requester_check;
 mod timeout_releases_ownership;
 
 use crate::analysis::{CrateModel, FnId, Step};
-use crate::finding::{Severity, Span};
+use crate::finding::{Confidence, Severity, Span};
 use crate::model::OriginId;
 use std::collections::BTreeSet;
 
@@ -62,6 +62,7 @@ pub fn find(code: &str) -> Option<&'static Rule> {
 #[derive(Debug, Clone)]
 pub struct RawFinding {
     pub rule: &'static Rule,
+    pub confidence: Confidence,
     pub file: usize,
     pub span: Span,
     pub message: String,

@@ -4,6 +4,7 @@
 
 use super::{identity_label, step_labels, Claims, RawFinding, PL003};
 use crate::analysis::{Class, CrateModel};
+use crate::finding::Confidence;
 
 pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
     for f in model.fn_ids() {
@@ -19,7 +20,7 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
                 continue;
             }
             let found = output.origins.iter().find_map(|&o| match model.classify(f, o) {
-                Class::Keyed { user_bound: true, steps, coll } if !model.checked(f, o, &output.at) => {
+                Class::Keyed { user_bound: true, steps, coll, typed: _ } if !model.checked(f, o, &output.at) => {
                     Some((o, steps, coll))
                 }
                 _ => None,
@@ -33,8 +34,10 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
             labels.extend(step_labels(&steps));
             labels.extend(identity_label(model, f));
             labels.extend(step_labels(&output.steps));
+            // PL003 only fires when the item's struct is known to be user-bound.
             out.push(RawFinding {
                 rule: &PL003,
+                confidence: Confidence::High,
                 file,
                 span: output.span,
                 message: format!("item from shared {coll} is output without checking it belongs to the requester"),

@@ -4,6 +4,7 @@
 
 use super::{step_labels, RawFinding, PL002};
 use crate::analysis::CrateModel;
+use crate::finding::Confidence;
 
 pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
     for f in model.fn_ids() {
@@ -20,6 +21,7 @@ pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
             }
             out.push(RawFinding {
                 rule: &PL002,
+                confidence: if model.release_typed(f, r) { Confidence::High } else { Confidence::Medium },
                 file,
                 span: r.span,
                 message: format!("timeout path releases `{}` for anyone to take instead of deleting it", r.target_text),
@@ -49,6 +51,7 @@ pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
             labels.extend(step_labels(steps));
             out.push(RawFinding {
                 rule: &PL002,
+                confidence: Confidence::Medium,
                 file,
                 span: call.span,
                 message: format!("timeout path calls `{}`, which releases an item for anyone to take", helper.name),
