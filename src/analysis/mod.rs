@@ -342,12 +342,11 @@ impl<'a> CrateModel<'a> {
 
     pub fn classify(&self, f: FnId, o: OriginId) -> Class {
         let func = self.func(f);
-        let file = self.file_of(f);
         let Some(origin) = func.origins.get(o) else {
             return Class::Other;
         };
         match &origin.kind {
-            OriginKind::Access { place, method, kind } => {
+            OriginKind::Access { place, kind, .. } => {
                 if !self.place_shared(func, place) {
                     return Class::Other;
                 }
@@ -375,7 +374,6 @@ impl<'a> CrateModel<'a> {
                         }
                     }
                     AccessKind::Keyed | AccessKind::Iter => {
-                        let _ = method;
                         let user_bound = coll.as_ref().is_some_and(|(_, elem)| self.user_bound(elem));
                         Class::Keyed { user_bound, steps, coll: format!("`{}`", place.text), typed: coll.is_some() }
                     }
@@ -477,7 +475,6 @@ impl<'a> CrateModel<'a> {
     /// fns nobody in the crate calls (their callers see the value instead).
     pub fn outputs(&self, f: FnId) -> Vec<EffectiveOutput> {
         let func = self.func(f);
-        let file = self.file_of(f);
         let mut out = Vec::new();
         for o in &func.outputs {
             match &o.kind {
@@ -534,7 +531,6 @@ impl<'a> CrateModel<'a> {
                 if origins.is_empty() {
                     continue;
                 }
-                let _ = file;
                 out.push(EffectiveOutput {
                     span: call.span,
                     at: call.at.clone(),

@@ -71,7 +71,6 @@ pub(super) fn extract_fn(
     attrs: &[syn::Attribute],
     block: &syn::Block,
     self_ty: Option<&str>,
-    self_syn_ty: Option<&syn::Type>,
 ) -> FnFacts {
     let name = sig.ident.to_string();
     let is_timeout = vocab.mentions("timeout_words", &name);
@@ -115,7 +114,6 @@ pub(super) fn extract_fn(
             w.f.per_requester = true;
             w.f.identity.get_or_insert((idx.span(recv.span()), "self".to_string()));
         }
-        let _ = self_syn_ty;
         w.bind(
             "self",
             Val {
@@ -795,7 +793,6 @@ impl Walker<'_> {
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> Val {
         let name = m.method.to_string();
         let recv = self.expr(&m.receiver);
-        let span = self.span(m.method.span());
         let call_span = {
             let s = self.span(m.span());
             let mspan = self.span(m.method.span());
@@ -1047,7 +1044,7 @@ impl Walker<'_> {
         // Everything else: maybe an output, a check, or a crate fn.
         let on_self = matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("self"));
         let args = self.args(&m.args);
-        self.finish_call(Callee::Method { name: name.clone(), on_self }, span, call_span, Some(recv), args)
+        self.finish_call(Callee::Method { name: name.clone(), on_self }, call_span, Some(recv), args)
     }
 
     fn with_closure_param(&mut self, param: Val, args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>) -> Val {
@@ -1090,9 +1087,8 @@ impl Walker<'_> {
         if is_ctor && !self.vocab.starts_with("output_calls", &last) && !self.vocab.starts_with("check_calls", &last) {
             return args.into_iter().fold(Val::default(), Val::union);
         }
-        let span = self.span(p.path.segments.last().map(|s| s.ident.span()).unwrap_or_else(|| c.span()));
         let call_span = self.span(c.span());
-        self.finish_call(Callee::Path(segs), span, call_span, None, args)
+        self.finish_call(Callee::Path(segs), call_span, None, args)
     }
 
     fn output_call(&mut self, name: String, span: Span, origins: Vec<OriginId>, call: Option<CallId>) {
@@ -1103,14 +1099,7 @@ impl Walker<'_> {
         self.f.outputs.push(Output { kind: OutputKind::Call(name), span, origins, at, call });
     }
 
-    fn finish_call(
-        &mut self,
-        callee: Callee,
-        name_span: Span,
-        call_span: Span,
-        recv: Option<Val>,
-        args: Vec<Val>,
-    ) -> Val {
+    fn finish_call(&mut self, callee: Callee, call_span: Span, recv: Option<Val>, args: Vec<Val>) -> Val {
         let name = callee.name().to_string();
         let id = self.f.calls.len();
         let result = self.origin(OriginKind::Call(id), call_span);
@@ -1129,7 +1118,6 @@ impl Walker<'_> {
             at,
             result,
         });
-        let _ = name_span;
         let mut all: BTreeSet<OriginId> = recv_origins.iter().copied().collect();
         for a in &args {
             all.extend(a.origins.iter().copied());

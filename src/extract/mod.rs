@@ -60,7 +60,7 @@ impl ItemCx<'_> {
         match item {
             syn::Item::Fn(f) => {
                 self.item_lines(f.span(), &f.attrs);
-                let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, &f.block, None, None);
+                let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, &f.block, None);
                 self.facts.fns.push(facts);
                 self.nested_items(&f.block);
             }
@@ -70,15 +70,7 @@ impl ItemCx<'_> {
                 for it in &imp.items {
                     if let syn::ImplItem::Fn(f) = it {
                         self.item_lines(f.span(), &f.attrs);
-                        let facts = body::extract_fn(
-                            self.vocab,
-                            self.idx,
-                            &f.sig,
-                            &f.attrs,
-                            &f.block,
-                            ty.as_deref(),
-                            Some(&imp.self_ty),
-                        );
+                        let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, &f.block, ty.as_deref());
                         self.facts.fns.push(facts);
                         self.nested_items(&f.block);
                     }
@@ -90,7 +82,7 @@ impl ItemCx<'_> {
                     if let syn::TraitItem::Fn(f) = it {
                         self.item_lines(f.span(), &f.attrs);
                         if let Some(block) = &f.default {
-                            let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, block, None, None);
+                            let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, block, None);
                             self.facts.fns.push(facts);
                         }
                     }
