@@ -235,6 +235,17 @@ pub struct FnFacts {
     pub guards: Vec<Guard>,
     pub releases: Vec<Release>,
     pub calls: Vec<Call>,
+    /// Where values are bound to names (`let img = ..`, `Some(img) =>`), for labels
+    /// that show how an item flows.
+    pub bindings: Vec<Binding>,
+}
+
+/// A name bound to a value carrying some origins.
+#[derive(Debug, Clone)]
+pub struct Binding {
+    pub name: String,
+    pub span: Span,
+    pub origins: Vec<OriginId>,
 }
 
 #[derive(Debug, Clone)]

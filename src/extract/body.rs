@@ -91,6 +91,7 @@ pub(super) fn extract_fn(
             guards: Vec::new(),
             releases: Vec::new(),
             calls: Vec::new(),
+            bindings: Vec::new(),
         },
         env: vec![HashMap::new()],
         scopes: vec![0],
@@ -373,6 +374,11 @@ impl Walker<'_> {
             }),
             _ => None,
         };
+        if !val.origins.is_empty() {
+            let span = self.span(pat.span());
+            let name = names.join(", ");
+            self.f.bindings.push(Binding { name, span, origins: val.origins.iter().copied().collect() });
+        }
         for n in names {
             let mut v = val.clone();
             if !whole && first_of_tuple.as_deref() != Some(n.as_str()) {

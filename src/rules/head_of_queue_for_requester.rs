@@ -2,7 +2,7 @@
 //! queue by position and hands it out (or returns it) without checking it is the
 //! requester's. Case Z of the incident: creation order assumed to equal arrival order.
 
-use super::{identity_label, step_labels, Claims, RawFinding, PL001};
+use super::{flow_labels, identity_label, step_labels, Claims, RawFinding, PL001};
 use crate::analysis::{Class, CrateModel};
 use crate::finding::Confidence;
 use std::collections::BTreeSet;
@@ -32,8 +32,9 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
                 let file = model.file_of(f);
                 let mut labels = vec![(file, origin.span, format!("taken by position from shared {coll}"))];
                 labels.extend(step_labels(&steps));
+                labels.extend(flow_labels(model, f, o, origin.span, output.span));
                 labels.extend(identity_label(model, f));
-                labels.push((file, output.span, output.what.clone()));
+                labels.push((file, output.span, format!("{}, with no requester check before it", output.what)));
                 labels.extend(step_labels(&output.steps));
                 out.push(RawFinding {
                     rule: &PL001,

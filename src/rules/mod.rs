@@ -97,6 +97,21 @@ fn step_labels(steps: &[Step]) -> Vec<(usize, Span, String)> {
     steps.iter().map(|s| (s.file, s.span, s.message.clone())).collect()
 }
 
+/// "flows into `img`" at the bindings that carry the item between its take and its
+/// output (at most three, in order).
+fn flow_labels(model: &CrateModel, f: FnId, o: OriginId, from: Span, to: Span) -> Vec<(usize, Span, String)> {
+    let file = model.file_of(f);
+    model
+        .func(f)
+        .bindings
+        .iter()
+        // From the take's line (the `let` binding it) up to the output.
+        .filter(|b| b.origins.contains(&o) && b.span.line >= from.line && b.span.byte_end <= to.byte_start)
+        .take(3)
+        .map(|b| (file, b.span, format!("flows into `{}`", b.name)))
+        .collect()
+}
+
 /// "requester identity `cmd`" at the fn's identity, if it has one.
 fn identity_label(model: &CrateModel, f: FnId) -> Option<(usize, Span, String)> {
     let func = model.func(f);

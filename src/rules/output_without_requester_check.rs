@@ -2,7 +2,7 @@
 //! fetched from shared state (by key or reference) without a dominating check that it
 //! belongs to the requester. The incident's missing print-time check.
 
-use super::{identity_label, step_labels, Claims, RawFinding, PL003};
+use super::{flow_labels, identity_label, step_labels, Claims, RawFinding, PL003};
 use crate::analysis::{Class, CrateModel};
 use crate::finding::Confidence;
 
@@ -28,10 +28,11 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
             let Some((o, steps, coll)) = found else { continue };
             claims.outputs.insert((f, output.span.line, output.span.byte_start));
             let mut labels = vec![
-                (file, output.span, output.what.clone()),
+                (file, output.span, format!("{}, with no requester check before it", output.what)),
                 (file, func.origins[o].span, format!("user-bound item fetched from shared {coll}")),
             ];
             labels.extend(step_labels(&steps));
+            labels.extend(flow_labels(model, f, o, func.origins[o].span, output.span));
             labels.extend(identity_label(model, f));
             labels.extend(step_labels(&output.steps));
             // PL003 only fires when the item's struct is known to be user-bound.
