@@ -252,7 +252,23 @@ impl<'a> CrateModel<'a> {
 
     /// (is queue-like, element type) of a collection type.
     fn collection(&self, ty: &Ty) -> Option<(bool, Ty)> {
-        match self.strip(ty) {
+        self.collection_at(ty, 0)
+    }
+
+    fn collection_at(&self, ty: &Ty, depth: usize) -> Option<(bool, Ty)> {
+        let stripped = self.strip(ty);
+        // A newtype over a collection (`struct Spool(VecDeque<Image>)`, used through
+        // `Deref`) is that collection.
+        if let Ty::Path { name, .. } = &stripped {
+            if let Some(def) = self.structs.get(name.as_str()) {
+                if let [(field, inner)] = def.fields.as_slice() {
+                    if field == "0" && depth < STRIP_BOUND {
+                        return self.collection_at(inner, depth + 1);
+                    }
+                }
+            }
+        }
+        match stripped {
             Ty::Path { name, args } if self.vocab.is("queue_types", &name) => {
                 Some((true, args.first().cloned().unwrap_or(Ty::Unknown)))
             }
