@@ -36,6 +36,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     pub suppressed: Vec<Suppressed>,
     pub errors: Vec<FileError>,
+    /// Things the user should know about the run itself (an analysis bound was hit).
+    pub notes: Vec<String>,
     pub files: usize,
     /// File texts by reported path, for renderers that quote source.
     pub sources: BTreeMap<PathBuf, String>,
@@ -52,6 +54,7 @@ impl Report {
         self.findings.extend(other.findings);
         self.suppressed.extend(other.suppressed);
         self.errors.extend(other.errors);
+        self.notes.extend(other.notes);
         self.files += other.files;
         self.sources.extend(other.sources);
     }
@@ -134,10 +137,20 @@ pub fn lint_crate(sources: &[SourceFile], config: &Config, vocab: &Vocabulary) -
     }
     let raw = catch_unwind(AssertUnwindSafe(|| {
         let model = CrateModel::new(&facts, vocab);
-        rules::run(&model)
+        (rules::run(&model), model.fixpoint_bound_hit)
     }));
     let raw = match raw {
-        Ok(raw) => raw,
+        Ok((raw, bound_hit)) => {
+            if bound_hit {
+                let first = texts.first().map(|s| s.path.display().to_string()).unwrap_or_default();
+                report.notes.push(format!(
+                    "the crate containing {first}: helper summaries stopped at the bound of {} rounds before settling; \
+                     effects of deeply chained helpers may be missed",
+                    crate::analysis::FIXPOINT_BOUND
+                ));
+            }
+            raw
+        }
         Err(_) => {
             let path = texts.first().map(|s| s.path.clone()).unwrap_or_default();
             report.errors.push(internal_error(&path));

@@ -55,3 +55,22 @@ fn min_confidence_high_drops_medium_findings() {
     assert_eq!(code, 0, "{json}");
     assert!(json["findings"].as_array().unwrap().is_empty());
 }
+
+// A call chain longer than the fixpoint bound terminates and says that it stopped.
+#[test]
+fn fixpoint_bound_is_reported_and_terminates() {
+    let mut src = String::from("use std::collections::VecDeque;\npub struct Img { pub owner_id: u64 }\n");
+    src.push_str("pub fn f0(user_id: u64, q: &mut VecDeque<Img>) -> Option<Img> { let _ = user_id; f1(q) }\n");
+    for i in 1..100 {
+        src.push_str(&format!("fn f{i}(q: &mut VecDeque<Img>) -> Option<Img> {{ f{}(q) }}\n", i + 1));
+    }
+    src.push_str("fn f100(q: &mut VecDeque<Img>) -> Option<Img> { q.pop_front() }\n");
+    let sources = vec![pairlint::engine::SourceFile { path: "chain.rs".into(), text: src }];
+    let report = pairlint::engine::lint_crate(
+        &sources,
+        &pairlint::config::Config::default(),
+        &pairlint::vocab::Vocabulary::default(),
+    );
+    assert_eq!(report.notes.len(), 1, "{:?}", report.notes);
+    assert!(report.notes[0].contains("bound"), "{:?}", report.notes);
+}

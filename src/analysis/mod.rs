@@ -88,7 +88,8 @@ pub struct CrateModel<'a> {
     pub fixpoint_bound_hit: bool,
 }
 
-const FIXPOINT_BOUND: usize = 64;
+/// Rounds of summary propagation before the fixpoint gives up (and says so).
+pub const FIXPOINT_BOUND: usize = 64;
 const STRIP_BOUND: usize = 16;
 
 impl<'a> CrateModel<'a> {

@@ -204,6 +204,9 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
         let _ = handler.render_report(&mut out, &finding_diag(f, report));
         out.push('\n');
     }
+    for note in &report.notes {
+        out.push_str(&format!("note: {}\n", sanitize(note)));
+    }
     out.push_str(&summary_line(report));
     out
 }
