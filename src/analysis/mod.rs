@@ -687,18 +687,19 @@ impl<'a> CrateModel<'a> {
                 }
             }
         }
-        // Summaries only grow, so the fixpoint terminates.
-        if s.returns_positional.is_none() {
+        // Summaries only grow, and a fact once found keeps its first explanation, so
+        // every round either adds something or changes nothing: the fixpoint terminates.
+        if prev.returns_positional.is_some() {
             s.returns_positional = prev.returns_positional.clone();
         }
-        if s.returns_keyed.is_none() {
+        if prev.returns_keyed.is_some() {
             s.returns_keyed = prev.returns_keyed.clone();
         }
         for (k, v) in &prev.outputs {
-            s.outputs.entry(*k).or_insert_with(|| v.clone());
+            s.outputs.insert(*k, v.clone());
         }
         s.checks.extend(prev.checks.iter().copied());
-        if s.releases.is_none() {
+        if prev.releases.is_some() {
             s.releases = prev.releases.clone();
         }
         s
