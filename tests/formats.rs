@@ -193,6 +193,21 @@ fn sarif_validates_against_official_schema() {
         schema_errors(&validator, &broken).len() >= 2,
         "validator rejects a broken log"
     );
+
+    // A file that could not be linted becomes a tool notification, also schema-valid.
+    let dir = dir_with(&[("broken.rs", SYNTAX_ERROR.to_string()), ("kiosk.rs", kiosk("", ""))]);
+    let (out, sarif) = sarif_of(dir.path(), &["broken.rs", "kiosk.rs"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    let errors = schema_errors(&validator, &sarif);
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let note = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(
+        note["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "broken.rs"
+    );
+    assert_eq!(note["locations"][0]["physicalLocation"]["region"]["startLine"], 4);
 }
 
 // The fields GitHub code scanning reads: rules with help, results resolving to rules,
