@@ -1,10 +1,11 @@
 //! Command-line interface: argument parsing and dispatch. Everything here is callable
 //! in-process (tests call [`run`] with their own writers).
 
+use crate::cargo_check;
 use crate::config::{self, Config};
 use crate::discover;
 use crate::engine::{self, Report};
-use crate::output::{self, human, HumanOptions};
+use crate::output::{self, github, human, rustc_json, HumanOptions};
 use crate::reference::sim::SimParams;
 use crate::rules;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -64,16 +65,36 @@ pub struct DemoArgs {
     #[arg(long, default_value_t = SimParams::default().late_fraction)]
     pub late_fraction: f64,
     /// Output format of the lint part.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = DemoFormat::Human)]
+    pub format: DemoFormat,
     /// Colour human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
 }
 
+/// Output formats (README "Output formats"): human (miette), json (pairlint's own),
+/// sarif (GitHub code scanning), github (workflow commands), rustc-json (cargo's
+/// JSON messages, for editors).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Human,
+    Json,
+    Sarif,
+    Github,
+    RustcJson,
+}
+
+/// The demo prints a simulation table next to its findings: human or JSON only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DemoFormat {
+    Human,
+    Json,
+}
+
+/// cargo's spelling of the JSON message format, for tools that run `cargo pairlint`
+/// in place of `cargo check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
     Json,
 }
 
@@ -93,11 +114,20 @@ pub enum Color {
 #[derive(Debug, Args, Clone)]
 pub struct CheckArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, conflicts_with = "message_format")]
     pub format: Format,
+    /// Same as `--format rustc-json` (cargo's spelling).
+    #[arg(long, value_enum, value_name = "FMT")]
+    pub message_format: Option<MessageFormat>,
+    /// Run `cargo check` first and pass its messages on (rustc-json only).
+    #[arg(long)]
+    pub with_cargo_check: bool,
     /// Exit 1 on warnings too.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Exit 0 despite findings (errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
     /// Colour human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -112,6 +142,21 @@ pub struct CheckArgs {
 /// Runs the CLI with `args` (argv, including the program name) in directory `cwd`.
 /// Returns the exit code.
 pub fn run(args: Vec<OsString>, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+    run_with_env(args, cwd, &|key| std::env::var_os(key), stdout, stderr)
+}
+
+/// The environment variables a run reads (`GITHUB_STEP_SUMMARY`, `CARGO`), so tests
+/// can supply their own.
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<OsString>;
+
+/// [`run`] with the environment lookup given.
+pub fn run_with_env(
+    args: Vec<OsString>,
+    cwd: &Path,
+    env: Env<'_>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> i32 {
     // `cargo pairlint ...` runs `cargo-pairlint pairlint ...`.
     let mut args = args;
     if args.get(1).is_some_and(|a| a == "pairlint") {
@@ -127,8 +172,8 @@ pub fn run(args: Vec<OsString>, cwd: &Path, stdout: &mut dyn Write, stderr: &mut
         }
     };
     match cli.command {
-        None => check(&cli.check, cwd, stdout, stderr),
-        Some(Command::Check(args)) => check(&args, cwd, stdout, stderr),
+        None => check(&cli.check, cwd, env, stdout, stderr),
+        Some(Command::Check(args)) => check(&args, cwd, env, stdout, stderr),
         Some(Command::Demo(args)) => demo(&args, stdout, stderr),
         Some(Command::Rules) => {
             let _ = write!(stdout, "{}", rules_table());
@@ -171,8 +216,38 @@ fn human_options(color: Color) -> HumanOptions {
     HumanOptions { color, ..HumanOptions::default() }
 }
 
-fn check(args: &CheckArgs, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
+fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
     let opts = human_options(args.color);
+    let format = if args.message_format.is_some() { Format::RustcJson } else { args.format };
+    if args.with_cargo_check && format != Format::RustcJson {
+        let _ = writeln!(stderr, "error: --with-cargo-check needs --format rustc-json (or --message-format=json)");
+        return 2;
+    }
+    // The compiler's messages first, as `cargo check` would print them.
+    let cargo_check = if args.with_cargo_check {
+        match cargo_check::run(cwd, env("CARGO")) {
+            Ok(c) => {
+                let _ = stderr.write_all(c.stderr.as_bytes());
+                for line in &c.messages {
+                    let _ = writeln!(stdout, "{line}");
+                }
+                Some(c)
+            }
+            Err(e) => {
+                let _ = writeln!(stderr, "error: {e}");
+                return 2;
+            }
+        }
+    } else {
+        None
+    };
+    // A stream that was started must end, even when linting cannot start.
+    let fail = |stdout: &mut dyn Write| {
+        if cargo_check.is_some() {
+            let _ = stdout.write_all(rustc_json::build_finished(false).as_bytes());
+        }
+        2
+    };
     let (discovery, root) = if args.paths.is_empty() {
         match discover::discover_workspace(cwd) {
             Ok(d) => {
@@ -181,7 +256,7 @@ fn check(args: &CheckArgs, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn 
             }
             Err(e) => {
                 let _ = write!(stderr, "{}", human::render_diagnostic(&e, &opts));
-                return 2;
+                return fail(stdout);
             }
         }
     } else {
@@ -195,22 +270,65 @@ fn check(args: &CheckArgs, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn 
         Ok(c) => c,
         Err(e) => {
             let _ = write!(stderr, "{}", human::render_diagnostic(&e, &opts));
-            return 2;
+            return fail(stdout);
         }
     };
     let mut report = engine::lint_discovery(&discovery, &config);
     if args.min_confidence == MinConfidence::High {
         report.findings.retain(|f| f.confidence == crate::finding::Confidence::High);
     }
-    emit(&report, args.format, &opts, stdout);
-    output::exit_code(&report, args.deny_warnings)
+    let lint_code = output::exit_code(&report, args.deny_warnings);
+    let check_ok = cargo_check.as_ref().is_none_or(|c| c.success);
+    match format {
+        Format::RustcJson => {
+            let packages = packages_of(&discovery);
+            let mut text = rustc_json::render_messages(&report, &packages, &opts);
+            text.push_str(&rustc_json::build_finished(check_ok && lint_code == 0));
+            let _ = stdout.write_all(text.as_bytes());
+        }
+        Format::Github => {
+            emit(&report, format, &opts, stdout);
+            if let Some(path) = env("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+                let path = PathBuf::from(path);
+                if let Err(e) = github::append_step_summary(&path, &report) {
+                    let _ = writeln!(stderr, "pairlint: cannot append the step summary to {}: {e}", path.display());
+                }
+            }
+        }
+        _ => emit(&report, format, &opts, stdout),
+    }
+    // A build that does not compile fails the run like an error-level finding.
+    let code = if check_ok { lint_code } else { lint_code.max(1) };
+    output::with_exit_zero(code, args.exit_zero)
 }
 
-/// Writes a report in the chosen format.
+/// The discovered crates as cargo packages, for the rustc-json messages.
+fn packages_of(discovery: &discover::Discovery) -> rustc_json::Packages {
+    rustc_json::Packages(
+        discovery
+            .crates
+            .iter()
+            .map(|unit| rustc_json::Package {
+                name: unit.name.clone(),
+                manifest_dir: unit.root_dir.clone(),
+                files: unit.files.iter().map(|f| engine::display_path(&discovery.workspace_root, f)).collect(),
+            })
+            .collect(),
+    )
+}
+
+/// Writes a report in the chosen format (rustc-json without package context).
 pub fn emit(report: &Report, format: Format, opts: &HumanOptions, stdout: &mut dyn Write) {
     let text = match format {
         Format::Human => human::render(report, opts),
         Format::Json => output::json::render(report),
+        Format::Sarif => output::sarif::render(report),
+        Format::Github => github::render(report),
+        Format::RustcJson => {
+            let mut text = rustc_json::render_messages(report, &rustc_json::Packages::default(), opts);
+            text.push_str(&rustc_json::build_finished(output::exit_code(report, false) == 0));
+            text
+        }
     };
     let _ = stdout.write_all(text.as_bytes());
 }
@@ -237,11 +355,11 @@ fn demo(args: &DemoArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 
     let outcome = crate::demo::run(&params);
     let opts = human_options(args.color);
     match args.format {
-        Format::Json => {
+        DemoFormat::Json => {
             let text = serde_json::to_string_pretty(&crate::demo::to_json(&outcome)).unwrap_or_default();
             let _ = writeln!(stdout, "{text}");
         }
-        Format::Human => {
+        DemoFormat::Human => {
             let mut out = crate::demo::simulation_table(&outcome);
             out.push_str("\n== pairlint on the flawed variant (src/reference/flawed.rs)\n\n");
             out.push_str(&human::render(&outcome.flawed, &opts));

@@ -4,6 +4,7 @@
 //! of [`cli::run`]. See ARCHITECTURE.md for the data flow.
 
 pub mod analysis;
+pub mod cargo_check;
 pub mod cli;
 pub mod config;
 pub mod demo;

@@ -223,3 +223,17 @@ pub fn summary_line(report: &Report) -> String {
         report.suppressed.len()
     )
 }
+
+/// One finding rendered alone (what `rustc-json` puts in `rendered`).
+pub fn render_finding(finding: &Finding, report: &Report, opts: &HumanOptions) -> String {
+    let mut out = String::new();
+    let _ = handler(opts).render_report(&mut out, &finding_diag(finding, report));
+    out
+}
+
+/// One file error rendered alone.
+pub fn render_file_error(error: &FileError, report: &Report, opts: &HumanOptions) -> String {
+    let mut out = String::new();
+    let _ = handler(opts).render_report(&mut out, &error_diag(error, report));
+    out
+}

@@ -1,8 +1,11 @@
 //! Output formats. Each format turns a finished [`Report`] into text; none of them
 //! analyses anything.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod rustc_json;
+pub mod sarif;
 
 use crate::engine::Report;
 use crate::finding::Severity;
@@ -20,8 +23,9 @@ impl Default for HumanOptions {
     }
 }
 
-/// The process exit code for a report: 2 when a file could not be linted, 1 when an
-/// error-level finding remains (warnings too with `deny_warnings`), else 0.
+/// The process exit code for a report, whatever the output format: 2 when a file could
+/// not be linted, 1 when an error-level finding remains (warnings too with
+/// `deny_warnings`), else 0.
 pub fn exit_code(report: &Report, deny_warnings: bool) -> i32 {
     if !report.errors.is_empty() {
         2
@@ -29,6 +33,17 @@ pub fn exit_code(report: &Report, deny_warnings: bool) -> i32 {
         1
     } else {
         0
+    }
+}
+
+/// `--exit-zero`: findings no longer fail the run (1 becomes 0), but a file that could
+/// not be linted, a usage or a configuration error still does (2), because then the
+/// report is incomplete rather than negative.
+pub fn with_exit_zero(code: i32, exit_zero: bool) -> i32 {
+    if exit_zero && code == 1 {
+        0
+    } else {
+        code
     }
 }
 
