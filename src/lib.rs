@@ -13,6 +13,7 @@ pub mod expect;
 pub mod extract;
 pub mod finding;
 pub mod lexcheck;
+pub mod lsp;
 pub mod model;
 pub mod output;
 pub mod reference;
