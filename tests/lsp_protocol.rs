@@ -348,3 +348,38 @@ fn malformed_and_unknown_requests_get_errors() {
     the_pl001(&client.diagnostics_for(&uri));
     client.shutdown();
 }
+
+// The README's Neovim snippet must be the file the Neovim test runs, or the tested setup and the documented one drift apart.
+#[test]
+fn readme_neovim_snippet_is_the_tested_config() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = std::fs::read_to_string(root.join("tests/lsp/nvim-config.lua")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("```lua\n{config}```")),
+        "README.md must quote tests/lsp/nvim-config.lua verbatim in a ```lua block"
+    );
+}
+
+// Findings live where the crate puts them, not only in the edited file: an edit in helpers.rs must clear lib.rs's finding.
+#[test]
+fn editing_one_file_clears_findings_in_another() {
+    let dir = sample_crate();
+    let lib = lib_uri(dir.path());
+    let helpers = Url::from_file_path(dir.path().join("src/helpers.rs")).unwrap();
+    let helpers_text = std::fs::read_to_string(dir.path().join("src/helpers.rs")).unwrap();
+    let client = Client::start(utf16_client());
+    client.open(&helpers, &helpers_text);
+    // lib.rs is not open, yet its finding (which depends on helpers.rs) is published.
+    the_pl001(&client.diagnostics_for(&lib));
+    // The helper stops taking by position (unsaved edit): lib.rs's finding is cleared.
+    client.change(
+        &helpers,
+        2,
+        &helpers_text.replace("queue.lock().unwrap().pop_front()", "None"),
+    );
+    let published = client.diagnostics_for(&lib);
+    assert!(published.diagnostics.is_empty(), "{:#?}", published.diagnostics);
+    assert_eq!(published.version, None, "lib.rs is not open, so no version");
+    client.shutdown();
+}

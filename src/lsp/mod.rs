@@ -140,6 +140,10 @@ struct Server<'c> {
     /// What is currently shown in the client, by file: for code actions, hovers, and
     /// for clearing files whose findings went away.
     published: HashMap<Url, Vec<Diagnostic>>,
+    /// Per analysed scope (crate directory), the files it last published findings
+    /// for: the next analysis of that scope clears those that have none left. Kept per
+    /// scope so a crate nested in another's directory is never cleared by the outer one.
+    published_by_scope: HashMap<PathBuf, BTreeSet<Url>>,
     /// The configuration files on which an error is shown.
     config_errors: BTreeSet<Url>,
     next_request: i32,
@@ -165,6 +169,7 @@ impl<'c> Server<'c> {
             documents: HashMap::new(),
             pending: HashMap::new(),
             published: HashMap::new(),
+            published_by_scope: HashMap::new(),
             config_errors: BTreeSet::new(),
             next_request: 0,
         }
@@ -430,22 +435,18 @@ impl<'c> Server<'c> {
             .collect();
         let analysis = workspace::analyse(&path, &overlays, self.encoding);
         let mut diagnostics = analysis.diagnostics;
-        // Files of this analysis: each gets its new list; files that had diagnostics
-        // from an earlier analysis of the same scope and have none now are cleared.
-        let mut targets: BTreeSet<Url> = analysis.files.into_iter().collect();
-        targets.extend(diagnostics.keys().cloned());
-        targets.extend(
-            self.published
-                .keys()
-                .filter(|u| u.to_file_path().is_ok_and(|p| p.starts_with(&analysis.scope)))
-                .cloned(),
-        );
+        let now_with_findings: BTreeSet<Url> = diagnostics.keys().cloned().collect();
+        let before = self
+            .published_by_scope
+            .insert(analysis.scope, now_with_findings.clone())
+            .unwrap_or_default();
+        // New lists for files with findings, empty ones for files whose findings went
+        // away, and for open documents of this crate (so the client knows they were
+        // analysed, and an earlier scope's findings on them are replaced).
+        let open_here = analysis.files.into_iter().filter(|u| self.documents.contains_key(u));
+        let targets: BTreeSet<Url> = now_with_findings.into_iter().chain(before).chain(open_here).collect();
         for target in targets {
             let list = diagnostics.remove(&target).unwrap_or_default();
-            let had = self.published.get(&target).is_some_and(|l| !l.is_empty());
-            if list.is_empty() && !had && !self.documents.contains_key(&target) {
-                continue;
-            }
             self.publish(target, list);
         }
         self.publish_config_error(analysis.config_error, &analysis.config_files);
