@@ -45,6 +45,12 @@ enum Command {
     /// server, then lints both servers' source (compiled into this binary). Exits 0 when
     /// the flawed variant shows exactly its expected findings and the fixed one none.
     Demo(DemoArgs),
+    /// Run the language server on stdin/stdout, for editors (see README "Editors").
+    Lsp {
+        /// Accepted and ignored: stdio is the only transport (some clients pass it).
+        #[arg(long)]
+        stdio: bool,
+    },
 }
 
 #[derive(Debug, Args, Clone)]
@@ -175,6 +181,8 @@ pub fn run_with_env(
         None => check(&cli.check, cwd, env, stdout, stderr),
         Some(Command::Check(args)) => check(&args, cwd, env, stdout, stderr),
         Some(Command::Demo(args)) => demo(&args, stdout, stderr),
+        // The protocol owns the real stdin/stdout, not the writers given here.
+        Some(Command::Lsp { .. }) => crate::lsp::run_stdio(),
         Some(Command::Rules) => {
             let _ = write!(stdout, "{}", rules_table());
             0

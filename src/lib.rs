@@ -14,6 +14,7 @@ pub mod expect;
 pub mod extract;
 pub mod finding;
 pub mod lexcheck;
+pub mod lsp;
 pub mod model;
 pub mod output;
 pub mod reference;

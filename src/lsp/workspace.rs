@@ -1,0 +1,158 @@
+//! Which crate an open file belongs to, and linting that crate with the editor's
+//! unsaved buffers in place of the files on disk.
+
+use super::diagnostics::{self, CONFIG_ERROR, SOURCE};
+use super::position::{Encoding, Lines};
+use crate::config::{self, Config, ConfigError};
+use crate::discover;
+use crate::engine::{self, Report, SourceFile};
+use crate::source::LineIndex;
+use crate::vocab::Vocabulary;
+use lsp_types::{Diagnostic, DiagnosticSeverity, NumberOrString, Range, Url};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// The nearest directory at or above `file`'s directory holding a `Cargo.toml`.
+pub fn crate_dir_of(file: &Path) -> Option<PathBuf> {
+    file.ancestors().skip(1).find(|dir| dir.join("Cargo.toml").is_file()).map(Path::to_path_buf)
+}
+
+/// Where configuration is read from, as `cargo pairlint` reads it from the workspace
+/// root: the nearest directory at or above `crate_dir` whose `Cargo.toml` has a
+/// `[workspace]` table, else the crate itself.
+pub fn config_root_of(crate_dir: &Path) -> PathBuf {
+    let is_workspace = |dir: &Path| {
+        engine::read_source(&dir.join("Cargo.toml"))
+            .ok()
+            .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
+            .is_some_and(|manifest| manifest.contains_key("workspace"))
+    };
+    crate_dir.ancestors().find(|dir| is_workspace(dir)).unwrap_or(crate_dir).to_path_buf()
+}
+
+/// One crate analysed: its diagnostics by file, and what to tell the client besides.
+pub struct Analysis {
+    /// The directory whose files this analysis covers (the crate, or a lone file's dir).
+    pub scope: PathBuf,
+    /// Every file the analysis looked at (including ones without diagnostics), so the
+    /// caller can clear diagnostics that went away.
+    pub files: Vec<Url>,
+    pub diagnostics: std::collections::BTreeMap<Url, Vec<Diagnostic>>,
+    /// The configuration file and its error, when the configuration is invalid (the
+    /// crate is then linted with the default configuration).
+    pub config_error: Option<(Url, Diagnostic)>,
+    /// The configuration file(s) this analysis read, to clear a fixed error.
+    pub config_files: Vec<Url>,
+}
+
+/// Lints the crate of `file` (a lone file if no `Cargo.toml` is above it), reading
+/// files from disk except those in `overlays` (absolute path -> unsaved text).
+/// Configuration is re-read every time: it is two small files, and this is how edits
+/// to it take effect without restarting the server.
+pub fn analyse(file: &Path, overlays: &HashMap<PathBuf, String>, encoding: Encoding) -> Analysis {
+    let crate_dir = crate_dir_of(file);
+    let (scope, root, mut paths) = match &crate_dir {
+        Some(dir) => {
+            let discovery = discover::discover_paths(std::slice::from_ref(dir));
+            let files: Vec<PathBuf> = discovery.crates.into_iter().flat_map(|c| c.files).collect();
+            (dir.clone(), config_root_of(dir), files)
+        }
+        None => {
+            let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+            (dir.clone(), dir, Vec::new())
+        }
+    };
+    // A file not (yet) in the module tree, e.g. before its `mod x;` is written, is
+    // still linted with the crate so the editor shows something for it.
+    if !paths.iter().any(|p| p == file) {
+        paths.push(file.to_path_buf());
+    }
+    let config_files: Vec<Url> =
+        ["Cargo.toml", "pairlint.toml"].iter().filter_map(|name| Url::from_file_path(root.join(name)).ok()).collect();
+    let (config, config_error) = match config::load_config(&root) {
+        Ok(config) => (config, None),
+        Err(e) => (Config::default(), config_error_diagnostic(&e, &root, encoding)),
+    };
+    let vocab = Vocabulary::new(&config.vocabulary);
+    let mut sources = Vec::new();
+    let mut files = Vec::new();
+    for path in &paths {
+        if let Ok(uri) = Url::from_file_path(path) {
+            files.push(uri);
+        }
+        let shown = engine::display_path(&root, path);
+        if config.is_excluded(&shown) {
+            continue;
+        }
+        let text = match overlays.get(path) {
+            Some(text) => text.clone(),
+            None => match engine::read_source(path) {
+                Ok(text) => text,
+                // Deleted or unreadable since discovery: the next analysis will see it.
+                Err(_) => continue,
+            },
+        };
+        sources.push(SourceFile { path: shown, text });
+    }
+    let report: Report = engine::lint_crate(&sources, &config, &vocab);
+    Analysis {
+        scope,
+        files,
+        diagnostics: diagnostics::from_report(&report, &root, encoding),
+        config_error,
+        config_files,
+    }
+}
+
+/// An invalid configuration as a diagnostic on the file it is in, at the offending key.
+fn config_error_diagnostic(error: &ConfigError, root: &Path, encoding: Encoding) -> Option<(Url, Diagnostic)> {
+    // The error names its file through miette's source; fall back to the manifest.
+    let file = miette::Diagnostic::source_code(error)
+        .zip(error.span())
+        .and_then(|(source, span)| source.read_span(&(span.start, 0).into(), 0, 0).ok())
+        .and_then(|contents| contents.name().map(PathBuf::from))
+        .unwrap_or_else(|| root.join("Cargo.toml"));
+    let text = engine::read_source(&file).unwrap_or_default();
+    let range = match error.span() {
+        Some(span) => {
+            let index = LineIndex::new(&text);
+            let lines = Lines::new(&text);
+            let (l0, c0) = index.line_col(span.start);
+            let (l1, c1) = index.line_col(span.end);
+            Range::new(lines.position(l0, c0, encoding), lines.position(l1, c1, encoding))
+        }
+        None => Range::default(),
+    };
+    let uri = Url::from_file_path(&file).ok()?;
+    let diagnostic = Diagnostic {
+        range,
+        severity: Some(DiagnosticSeverity::ERROR),
+        code: Some(NumberOrString::String(CONFIG_ERROR.to_string())),
+        source: Some(SOURCE.to_string()),
+        message: format!("invalid pairlint configuration (linting with defaults): {}", error.message()),
+        ..Diagnostic::default()
+    };
+    Some((uri, diagnostic))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Config lives at the workspace root, not in each member crate; reading the wrong Cargo.toml would ignore it.
+    #[test]
+    fn config_root_is_the_enclosing_workspace() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = tmp.path();
+        std::fs::write(ws.join("Cargo.toml"), "[workspace]\nmembers = [\"member\"]\n").unwrap();
+        let member = ws.join("member");
+        std::fs::create_dir_all(member.join("src")).unwrap();
+        std::fs::write(member.join("Cargo.toml"), "[package]\nname = \"m\"\n").unwrap();
+        let file = member.join("src/lib.rs");
+        assert_eq!(crate_dir_of(&file).as_deref(), Some(member.as_path()));
+        assert_eq!(config_root_of(&member), ws);
+        let alone = tempfile::tempdir().unwrap();
+        std::fs::write(alone.path().join("Cargo.toml"), "[package]\nname = \"a\"\n").unwrap();
+        assert_eq!(config_root_of(alone.path()), alone.path());
+    }
+}
