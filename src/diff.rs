@@ -1,10 +1,13 @@
-//! Diff gating (`--new-from-rev`, `--new-from-patch`): which lines a change adds or
-//! modifies, from a unified diff, and which findings touch them. A finding counts as
-//! new when any of its spans (primary or label) lies on such a line, so a change to a
-//! helper in another file still surfaces the finding it causes at the call site.
+//! Diff gating (`--new-from-rev`, `--new-from-patch`): which lines a change adds,
+//! modifies or deletes, from a unified diff, and which findings touch them. A finding
+//! counts as new when, in some file, a changed line or a deletion lies within the lines
+//! its spans cover there (from its first to its last span). So a change to a helper in
+//! another file still surfaces the finding it causes at the call site (the helper
+//! holds a label), and so does deleting the owner check between a take and its output
+//! (no span is on a changed line then, but the deletion is between two of them).
 
 use crate::engine::Report;
-use crate::finding::{Finding, Location};
+use crate::finding::Finding;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
@@ -13,19 +16,30 @@ use std::process::Command;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ChangedLines {
     pub lines: BTreeMap<PathBuf, BTreeSet<u32>>,
+    /// Deletion points per file: `n` means lines were removed between new lines `n`
+    /// and `n + 1` (0: before the first line).
+    pub deletions: BTreeMap<PathBuf, BTreeSet<u32>>,
     /// Files that are new as a whole and not in the diff (untracked files).
     pub whole_files: BTreeSet<PathBuf>,
 }
 
 impl ChangedLines {
-    /// True when any line of `first..=last` of `file` (repository-relative) changed.
+    /// True when a line of `first..=last` of `file` (repository-relative) changed, or
+    /// lines were deleted between two of them.
     pub fn touches(&self, file: &Path, first: u32, last: u32) -> bool {
+        let last = last.max(first);
         if self.whole_files.contains(file) {
             return true;
         }
-        self.lines
+        let changed = self
+            .lines
             .get(file)
-            .is_some_and(|set| set.range(first..=last.max(first)).next().is_some())
+            .is_some_and(|set| set.range(first..=last).next().is_some());
+        let deleted = self
+            .deletions
+            .get(file)
+            .is_some_and(|set| set.range(first..last).next().is_some());
+        changed || deleted
     }
 }
 
@@ -60,6 +74,9 @@ pub fn parse_unified(text: &str) -> Result<ChangedLines, String> {
                     if old_left == 0 {
                         return Err(format!("line {n}: more removed lines than the hunk header says"));
                     }
+                    if let (Some(f), Ok(l)) = (&file, u32::try_from(new_line.saturating_sub(1))) {
+                        out.deletions.entry(f.clone()).or_default().insert(l);
+                    }
                     old_left -= 1;
                 }
                 Some(b' ') | None => {
@@ -90,7 +107,8 @@ pub fn parse_unified(text: &str) -> Result<ChangedLines, String> {
             }
             old_left = old_count;
             new_left = new_count;
-            new_line = new_start;
+            // `+c,0` names the line *after which* lines were removed.
+            new_line = if new_count == 0 { new_start + 1 } else { new_start };
         }
         // Anything else (diff --git, index, ---, rename from/to, mode lines, prose
         // around a mailed patch) carries no line numbers.
@@ -264,13 +282,24 @@ impl PathMap<'_> {
         rel
     }
 
-    fn touches(&mut self, changed: &ChangedLines, loc: &Location) -> bool {
-        self.repo_relative(&loc.file)
-            .is_some_and(|rel| changed.touches(&rel, loc.span.line, loc.span.end_line))
+    /// Does the change touch `finding`: per file, the lines from its first to its last
+    /// span there.
+    fn touches(&mut self, changed: &ChangedLines, finding: &Finding) -> bool {
+        let mut ranges: BTreeMap<&Path, (u32, u32)> = BTreeMap::new();
+        let spans = std::iter::once(&finding.location).chain(finding.labels.iter().map(|l| &l.location));
+        for loc in spans {
+            let (lo, hi) = (loc.span.line, loc.span.end_line.max(loc.span.line));
+            let r = ranges.entry(&loc.file).or_insert((lo, hi));
+            *r = (r.0.min(lo), r.1.max(hi));
+        }
+        ranges.into_iter().any(|(file, (lo, hi))| {
+            self.repo_relative(file)
+                .is_some_and(|rel| changed.touches(&rel, lo, hi))
+        })
     }
 }
 
-/// Keeps the findings with a span on a changed line; counts the rest in
+/// Keeps the findings the change touches (see the module doc); counts the rest in
 /// `report.outside_diff`. `root` is what reported paths are relative to; `top` the
 /// repository root the diff's paths are relative to.
 pub fn apply(report: &mut Report, changed: &ChangedLines, root: &Path, top: &Path) {
@@ -281,10 +310,7 @@ pub fn apply(report: &mut Report, changed: &ChangedLines, root: &Path, top: &Pat
     };
     let findings = std::mem::take(&mut report.findings);
     let before = findings.len();
-    let kept: Vec<Finding> = findings
-        .into_iter()
-        .filter(|f| map.touches(changed, &f.location) || f.labels.iter().any(|l| map.touches(changed, &l.location)))
-        .collect();
+    let kept: Vec<Finding> = findings.into_iter().filter(|f| map.touches(changed, f)).collect();
     report.outside_diff = Some(report.outside_diff.unwrap_or(0) + before - kept.len());
     report.findings = kept;
 }
@@ -305,6 +331,26 @@ mod tests {
         let d = "diff --git a/src/a.rs b/src/a.rs\nindex 1..2 100644\n--- a/src/a.rs\n+++ b/src/a.rs\n@@ -3 +3 @@ fn f()\n-old\n+new\n@@ -10,0 +11,2 @@\n+x\n+y\n@@ -20,2 +21,0 @@\n-gone\n-gone\n";
         let c = parse_unified(d).unwrap();
         assert_eq!(lines(&c, "src/a.rs"), vec![3, 11, 12]);
+    }
+
+    #[test]
+    fn deletions_are_points_between_new_lines() {
+        // Zero context: `+13,0` = removed after new line 13.
+        let c = parse_unified("+++ b/a.rs\n@@ -14,3 +13,0 @@\n-a\n-b\n-c\n").unwrap();
+        assert_eq!(
+            c.deletions[Path::new("a.rs")].iter().copied().collect::<Vec<_>>(),
+            vec![13]
+        );
+        assert!(c.touches(Path::new("a.rs"), 11, 14), "deleted between lines 11 and 14");
+        assert!(!c.touches(Path::new("a.rs"), 14, 20), "deleted before the range");
+        assert!(!c.touches(Path::new("a.rs"), 13, 13), "a one-line range has no inside");
+        // With context the same deletion is found after the context lines.
+        let c = parse_unified("+++ b/a.rs\n@@ -11,6 +11,3 @@\n x\n x\n x\n-a\n-b\n-c\n").unwrap();
+        assert_eq!(
+            c.deletions[Path::new("a.rs")].iter().copied().collect::<Vec<_>>(),
+            vec![13]
+        );
+        assert!(c.lines.is_empty());
     }
 
     #[test]

@@ -482,6 +482,51 @@ fn new_from_rev_reports_a_finding_whose_helper_label_changed() {
     assert!(reported(&out).is_empty(), "nothing changed since HEAD: {out:?}");
 }
 
+/// The fixed handler: keyed by ticket, owner checked before the image is returned.
+const CHECKED: &str = r#"pub struct PrintImage {
+    pub applicant: u64,
+    pub pdf: Vec<u8>,
+}
+
+pub struct Kiosk {
+    images: std::sync::Mutex<std::collections::HashMap<u64, PrintImage>>,
+}
+
+impl Kiosk {
+    pub fn print(&self, card_id: u64, ticket: u64) -> Option<PrintImage> {
+        let mut images = self.images.lock().unwrap();
+        let img = images.remove(&ticket)?;
+        if img.applicant != card_id {
+            return None;
+        }
+        Some(img)
+    }
+}
+"#;
+
+// The classic way a pairing bug is introduced: a PR deletes the owner check. No span
+// of the new finding is on a changed line, but the deletion lies between its spans.
+#[test]
+fn new_from_rev_reports_a_finding_caused_by_deleting_a_check() {
+    let dir = repo(&[("Cargo.toml", CARGO_TOML), ("src/lib.rs", CHECKED)]);
+    assert_eq!(run(dir.path(), &["--deny-warnings"]).code, 0, "clean before the PR");
+    let unchecked = CHECKED.replace(
+        "        if img.applicant != card_id {\n            return None;\n        }\n",
+        "",
+    );
+    write(dir.path(), "src/lib.rs", &unchecked);
+    let out = run(
+        dir.path(),
+        &["--new-from-rev", "HEAD", "--format", "json", "--deny-warnings"],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(reported(&out).len(), 1, "{out:?}");
+    let patch = git(dir.path(), &["diff", "--unified=0"]);
+    write(dir.path(), "../del.patch", &patch);
+    let out = run(dir.path(), &["--new-from-patch", "../del.patch", "--format", "json"]);
+    assert_eq!(reported(&out).len(), 1, "{out:?}");
+}
+
 // A finding on an added line of a new (untracked) file is new.
 #[test]
 fn new_from_rev_counts_untracked_files_as_new() {
