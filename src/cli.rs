@@ -8,6 +8,7 @@ use crate::engine::{self, Report};
 use crate::output::{self, github, human, rustc_json, HumanOptions};
 use crate::reference::sim::SimParams;
 use crate::rules;
+use crate::{baseline, diff, fix};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
@@ -141,6 +142,21 @@ pub struct CheckArgs {
     /// medium: a name heuristic did).
     #[arg(long, value_enum, default_value_t = MinConfidence::Medium)]
     pub min_confidence: MinConfidence,
+    /// Leave out the findings recorded in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record all current findings in FILE as the baseline.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "new_from_rev", "new_from_patch", "add_suppressions"])]
+    pub write_baseline: Option<PathBuf>,
+    /// Report only findings on lines changed since REV (git).
+    #[arg(long, value_name = "REV", conflicts_with = "new_from_patch")]
+    pub new_from_rev: Option<String>,
+    /// Report only findings on lines a unified diff adds or changes.
+    #[arg(long, value_name = "FILE")]
+    pub new_from_patch: Option<PathBuf>,
+    /// Add `// pairlint: allow(..) REASON` above each reported finding.
+    #[arg(long, value_name = "REASON")]
+    pub add_suppressions: Option<String>,
     /// Files or directories to lint instead of the cargo workspace.
     pub paths: Vec<PathBuf>,
 }
@@ -281,10 +297,55 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
             return fail(stdout);
         }
     };
+    let gates = match Gates::prepare(args, cwd, &root) {
+        Ok(g) => g,
+        Err(e) => {
+            let _ = writeln!(stderr, "error: {e}");
+            return 2;
+        }
+    };
     let mut report = engine::lint_discovery(&discovery, &config);
     if args.min_confidence == MinConfidence::High {
         report.findings.retain(|f| f.confidence == crate::finding::Confidence::High);
     }
+    if let Some(file) = &args.write_baseline {
+        let file = cwd.join(file);
+        if !report.errors.is_empty() {
+            emit(&report, format, &opts, stdout);
+            let _ = writeln!(
+                stderr,
+                "error: not writing baseline {}: {} file(s) could not be linted, so their findings are unknown",
+                file.display(),
+                report.errors.len()
+            );
+            return 2;
+        }
+        let written = baseline::from_report(&report);
+        if let Err(e) = baseline::save(&written, &file) {
+            let _ = writeln!(stderr, "error: {e}");
+            return 2;
+        }
+        let _ = writeln!(stderr, "pairlint: wrote {} finding(s) to baseline {}", report.findings.len(), file.display());
+        baseline::apply(&mut report, &written);
+    }
+    gates.apply(&mut report, &root);
+    if let Some(reason) = &args.add_suppressions {
+        let vocab = crate::vocab::Vocabulary::new(&config.vocabulary);
+        let outcome = fix::add_suppressions(&report, &root, reason, &vocab);
+        for line in outcome.added.iter().chain(&outcome.skipped) {
+            let _ = writeln!(stderr, "pairlint: {line}");
+        }
+        let _ = writeln!(
+            stderr,
+            "pairlint: added {} suppression comment(s) in {} file(s), skipped {}; linting again",
+            outcome.added.len(),
+            outcome.files_changed,
+            outcome.skipped.len()
+        );
+        let again = CheckArgs { add_suppressions: None, ..args.clone() };
+        return check(&again, cwd, env, stdout, stderr);
+    }
+    // Filtered first, so levels and --deny-warnings see only what is reported.
     let lint_code = output::exit_code(&report, args.deny_warnings);
     let check_ok = cargo_check.as_ref().is_none_or(|c| c.success);
     match format {
@@ -323,6 +384,46 @@ fn packages_of(discovery: &discover::Discovery) -> rustc_json::Packages {
             })
             .collect(),
     )
+}
+
+/// The gating filters of a check run, loaded before linting so a bad baseline,
+/// patch or revision fails fast (exit 2).
+#[derive(Default)]
+struct Gates {
+    baseline: Option<baseline::Baseline>,
+    /// Changed lines and the repository root their paths are relative to.
+    diff: Option<(PathBuf, diff::ChangedLines)>,
+}
+
+impl Gates {
+    fn prepare(args: &CheckArgs, cwd: &Path, root: &Path) -> Result<Gates, String> {
+        if let Some(reason) = &args.add_suppressions {
+            fix::validate_reason(reason)?;
+        }
+        let mut gates = Gates::default();
+        if let Some(file) = &args.baseline {
+            gates.baseline = Some(baseline::load(&cwd.join(file))?);
+        }
+        if let Some(rev) = &args.new_from_rev {
+            gates.diff = Some(diff::from_git(root, rev)?);
+        }
+        if let Some(file) = &args.new_from_patch {
+            let file = cwd.join(file);
+            let text = engine::read_source(&file).map_err(|e| format!("patch {}: {e}", file.display()))?;
+            let changed = diff::parse_unified(&text).map_err(|e| format!("patch {}: {e}", file.display()))?;
+            gates.diff = Some((diff::repo_root(root), changed));
+        }
+        Ok(gates)
+    }
+
+    fn apply(&self, report: &mut Report, root: &Path) {
+        if let Some(b) = &self.baseline {
+            baseline::apply(report, b);
+        }
+        if let Some((top, changed)) = &self.diff {
+            diff::apply(report, changed, root, top);
+        }
+    }
 }
 
 /// Writes a report in the chosen format (rustc-json without package context).

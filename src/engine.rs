@@ -41,6 +41,11 @@ pub struct Report {
     pub files: usize,
     /// File texts by reported path, for renderers that quote source.
     pub sources: BTreeMap<PathBuf, String>,
+    /// Findings left out because a `--baseline` records them (None: no baseline used).
+    pub baselined: Option<usize>,
+    /// Findings left out because no span of theirs is on a line the diff of
+    /// `--new-from-rev`/`--new-from-patch` adds or changes (None: no diff used).
+    pub outside_diff: Option<usize>,
 }
 
 impl Report {
@@ -159,9 +164,29 @@ pub fn lint_crate(sources: &[SourceFile], config: &Config, vocab: &Vocabulary) -
     };
     let mut findings: Vec<Finding> = raw.iter().filter_map(|r| to_finding(r, &facts, config)).collect();
     apply_suppressions(&mut findings, &mut report, &texts, &facts, config);
+    for f in findings.iter_mut().chain(report.suppressed.iter_mut().map(|s| &mut s.finding)) {
+        f.item = enclosing_item(&facts, &f.location);
+    }
     report.findings.extend(findings);
     report.sort();
     report
+}
+
+/// The qualified path of the innermost fn whose span holds `loc` (by line and
+/// column, so suppression warnings without byte offsets get one too).
+fn enclosing_item(facts: &[FileFacts], loc: &Location) -> String {
+    let s = loc.span;
+    facts
+        .iter()
+        .filter(|f| f.path == loc.file)
+        .flat_map(|f| &f.fns)
+        .filter(|f| {
+            (f.span.line, f.span.column) <= (s.line, s.column)
+                && (s.end_line, s.end_column) <= (f.span.end_line, f.span.end_column)
+        })
+        .max_by_key(|f| (f.span.line, f.span.column))
+        .map(|f| f.qualified.clone())
+        .unwrap_or_default()
 }
 
 fn internal_error(path: &Path) -> FileError {
@@ -189,6 +214,7 @@ fn to_finding(raw: &RawFinding, facts: &[FileFacts], config: &Config) -> Option<
         location: Location { file: path(raw.file), span: raw.span },
         message: raw.message.clone(),
         help: raw.help.clone(),
+        item: String::new(),
         labels: raw
             .labels
             .iter()
@@ -280,5 +306,6 @@ fn meta_warning(code: &'static str, path: &Path, line: u32, column: u32, end_col
             "write it as `// pairlint: allow(PL001) reason`".into()
         },
         labels: Vec::new(),
+        item: String::new(),
     }
 }

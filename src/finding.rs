@@ -59,6 +59,10 @@ pub struct Finding {
     pub message: String,
     pub help: String,
     pub labels: Vec<Label>,
+    /// The qualified path of the fn holding the primary span (`kiosk::Server::print`),
+    /// empty outside fns. Baselines fingerprint by it instead of line numbers; it is
+    /// not part of the JSON output.
+    pub item: String,
 }
 
 /// A file that could not be read, parsed or analysed. The run goes on without it.

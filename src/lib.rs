@@ -4,15 +4,18 @@
 //! of [`cli::run`]. See ARCHITECTURE.md for the data flow.
 
 pub mod analysis;
+pub mod baseline;
 pub mod cargo_check;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod diff;
 pub mod discover;
 pub mod engine;
 pub mod expect;
 pub mod extract;
 pub mod finding;
+pub mod fix;
 pub mod lexcheck;
 pub mod lsp;
 pub mod model;

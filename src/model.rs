@@ -223,6 +223,13 @@ pub struct FnFacts {
     pub self_ty: Option<String>,
     pub has_self: bool,
     pub name_span: Span,
+    /// The item path inside the file: inline `mod`s, the enclosing fn for nested
+    /// fns, the `impl`/trait type, then the name (`kiosk::PrintServer::print`). Stable
+    /// under edits elsewhere, so baselines fingerprint findings by it.
+    pub qualified: String,
+    /// The whole fn, attributes included: findings are attributed to the innermost fn
+    /// whose span holds them.
+    pub span: Span,
     pub params: Vec<Param>,
     /// Serves one requester: has an identity, request, session receiver or extractor.
     pub per_requester: bool,

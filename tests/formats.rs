@@ -353,6 +353,7 @@ fn github_commands_survive_hostile_paths_and_messages() {
         name: "head-of-queue-for-requester",
         severity: Severity::Error,
         confidence: Confidence::High,
+        item: "Kiosk::print".into(),
         location: Location { file: hostile_path.clone(), span },
         message: hostile_message.into(),
         help: "fix, it: now".into(),

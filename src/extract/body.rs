@@ -82,6 +82,9 @@ pub(super) fn extract_fn(
             self_ty: self_ty.map(str::to_owned),
             has_self: sig.receiver().is_some(),
             name_span: idx.span(sig.ident.span()),
+            // Set by the item walker, which knows the enclosing modules.
+            qualified: String::new(),
+            span: Span::default(),
             params: Vec::new(),
             per_requester: false,
             identity: None,

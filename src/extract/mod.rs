@@ -5,7 +5,7 @@ mod body;
 mod flow;
 
 use crate::finding::FileError;
-use crate::model::{FileFacts, StructDef, Ty};
+use crate::model::{FileFacts, FnFacts, StructDef, Ty};
 use crate::source::LineIndex;
 use crate::vocab::Vocabulary;
 use std::path::Path;
@@ -28,7 +28,7 @@ pub fn extract_file(path: &Path, text: &str, vocab: &Vocabulary) -> Result<FileF
         }
     };
     let mut facts = FileFacts { path: path.to_path_buf(), ..FileFacts::default() };
-    let mut cx = ItemCx { vocab, idx: &idx, facts: &mut facts };
+    let mut cx = ItemCx { vocab, idx: &idx, facts: &mut facts, path: Vec::new() };
     cx.items(&file.items, None);
     drop(file);
     // The span table proc-macro2 keeps per thread holds every parsed file's text;
@@ -41,6 +41,8 @@ struct ItemCx<'a> {
     vocab: &'a Vocabulary,
     idx: &'a LineIndex<'a>,
     facts: &'a mut FileFacts,
+    /// Names of the enclosing inline `mod`s and fns, outermost first.
+    path: Vec<String>,
 }
 
 impl ItemCx<'_> {
@@ -61,8 +63,7 @@ impl ItemCx<'_> {
             syn::Item::Fn(f) => {
                 self.item_lines(f.span(), &f.attrs);
                 let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, &f.block, None);
-                self.facts.fns.push(facts);
-                self.nested_items(&f.block);
+                self.push_fn(facts, None, f.span(), &f.block);
             }
             syn::Item::Impl(imp) => {
                 self.item_lines(imp.span(), &imp.attrs);
@@ -71,8 +72,7 @@ impl ItemCx<'_> {
                     if let syn::ImplItem::Fn(f) = it {
                         self.item_lines(f.span(), &f.attrs);
                         let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, &f.block, ty.as_deref());
-                        self.facts.fns.push(facts);
-                        self.nested_items(&f.block);
+                        self.push_fn(facts, ty.as_deref(), f.span(), &f.block);
                     }
                 }
             }
@@ -83,7 +83,8 @@ impl ItemCx<'_> {
                         self.item_lines(f.span(), &f.attrs);
                         if let Some(block) = &f.default {
                             let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, block, None);
-                            self.facts.fns.push(facts);
+                            let trait_name = tr.ident.to_string();
+                            self.push_fn(facts, Some(&trait_name), f.span(), block);
                         }
                     }
                 }
@@ -91,7 +92,9 @@ impl ItemCx<'_> {
             syn::Item::Mod(m) => {
                 self.item_lines(m.span(), &m.attrs);
                 if let Some((_, items)) = &m.content {
+                    self.path.push(m.ident.to_string());
                     self.items(items, self_ty);
+                    self.path.pop();
                 }
             }
             syn::Item::Struct(s) => {
@@ -161,6 +164,20 @@ impl ItemCx<'_> {
             let ty = syn::parse2::<syn::Type>(ty_tokens).map(|t| ty_of(&t)).unwrap_or(Ty::Unknown);
             self.facts.statics.push((name.to_string(), ty));
         }
+    }
+
+    /// Records a fn with its qualified path and span, then the items nested in its body
+    /// (fns of their own, qualified under this fn: `Server::print::helper`).
+    fn push_fn(&mut self, mut facts: FnFacts, owner: Option<&str>, span: proc_macro2::Span, block: &syn::Block) {
+        let mut path = self.path.clone();
+        path.extend(owner.map(str::to_owned));
+        path.push(facts.name.clone());
+        facts.qualified = path.join("::");
+        facts.span = self.idx.span(span);
+        self.facts.fns.push(facts);
+        let outer = std::mem::replace(&mut self.path, path);
+        self.nested_items(block);
+        self.path = outer;
     }
 
     /// Items declared inside fn bodies are fns of their own.

@@ -212,16 +212,26 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
 }
 
 /// `pairlint: 3 files checked: 1 error, 0 warnings, 0 files not linted, 0 suppressed`
+/// (then `, 2 baselined` / `, 4 outside the diff` when those filters were used)
 pub fn summary_line(report: &Report) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
-        "pairlint: {} checked: {}, {}, {} not linted, {} suppressed\n",
+    let mut line = format!(
+        "pairlint: {} checked: {}, {}, {} not linted, {} suppressed",
         plural(report.files, "file"),
         plural(report.error_count(), "error"),
         plural(report.warning_count(), "warning"),
         plural(report.errors.len(), "file"),
         report.suppressed.len()
-    )
+    );
+    // Gating counts appear only when the gate was asked for.
+    if let Some(n) = report.baselined {
+        line.push_str(&format!(", {n} baselined"));
+    }
+    if let Some(n) = report.outside_diff {
+        line.push_str(&format!(", {n} outside the diff"));
+    }
+    line.push('\n');
+    line
 }
 
 /// One finding rendered alone (what `rustc-json` puts in `rendered`).

@@ -39,7 +39,7 @@ fn finding(f: &Finding) -> Value {
 
 /// The report as the version-1 JSON document.
 pub fn to_value(report: &Report) -> Value {
-    json!({
+    let mut doc = json!({
         "version": 1,
         "findings": report.findings.iter().map(finding).collect::<Vec<_>>(),
         "errors": report.errors.iter().map(|e| json!({
@@ -54,7 +54,16 @@ pub fn to_value(report: &Report) -> Value {
             "errors": report.errors.len(),
             "suppressed": report.suppressed.len(),
         }
-    })
+    });
+    // Present only when `--baseline` / `--new-from-*` were used, so plain runs keep
+    // the exact version-1 shape.
+    let gates = [("baselined", report.baselined), ("outside_diff", report.outside_diff)];
+    for (key, n) in gates {
+        if let (Some(n), Some(summary)) = (n, doc["summary"].as_object_mut()) {
+            summary.insert(key.into(), json!(n));
+        }
+    }
+    doc
 }
 
 pub fn render(report: &Report) -> String {
