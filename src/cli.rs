@@ -95,6 +95,15 @@ pub struct CheckArgs {
     /// Colour human output.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// Worker threads [default: the number of available cores].
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Parse every file, even those the lexer pre-pass shows cannot contribute.
+    #[arg(long)]
+    pub no_prefilter: bool,
+    /// Neither read nor write the per-file cache under target/pairlint/.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Files or directories to lint instead of the cargo workspace.
     pub paths: Vec<PathBuf>,
 }
@@ -198,7 +207,15 @@ fn check(args: &CheckArgs, cwd: &Path, stdout: &mut dyn Write, stderr: &mut dyn 
             return 2;
         }
     };
-    let report = engine::lint_discovery(&discovery, &config);
+    let run_options = engine::RunOptions {
+        jobs: args.jobs.map_or_else(engine::default_jobs, usize::from),
+        prefilter: !args.no_prefilter,
+        cache: (!args.no_cache).then(|| {
+            let vocab = crate::vocab::Vocabulary::new(&config.vocabulary);
+            crate::cache::Cache::new(crate::cache::Cache::default_dir(&root), &vocab)
+        }),
+    };
+    let report = engine::lint_discovery_with(&discovery, &config, &run_options);
     emit(&report, args.format, &opts, stdout);
     output::exit_code(&report, args.deny_warnings)
 }

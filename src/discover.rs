@@ -49,9 +49,14 @@ impl fmt::Display for DiscoverError {
             }
             DiscoverError::CargoFailed { status, stderr } => {
                 write!(f, "`cargo metadata` failed ({status})")?;
+                // cargo quotes manifests: indent and sanitise each line, so nothing in
+                // them can start an output line or reach the terminal as an escape.
                 let stderr = stderr.trim();
                 if !stderr.is_empty() {
-                    write!(f, ":\n{stderr}")?;
+                    write!(f, ":")?;
+                    for line in stderr.lines() {
+                        write!(f, "\n  {}", crate::terminal::sanitize_line(line))?;
+                    }
                 }
                 Ok(())
             }

@@ -1,6 +1,6 @@
 //! Findings and file errors: the plain data every rule produces and every output consumes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// How a finding is reported: an error fails the run (exit 1), a warning fails it
@@ -14,7 +14,7 @@ pub enum Severity {
 
 /// A source range, 1-based lines and columns (columns count characters, as rustc's
 /// do), plus the byte range for renderers that need offsets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Span {
     pub line: u32,
     pub column: u32,
@@ -52,7 +52,7 @@ pub struct Finding {
 }
 
 /// A file that could not be read, parsed or analysed. The run goes on without it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct FileError {
     pub file: PathBuf,
     pub line: u32,

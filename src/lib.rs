@@ -4,6 +4,8 @@
 //! of [`cli::run`]. See ARCHITECTURE.md for the data flow.
 
 pub mod analysis;
+pub mod atomic;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -15,8 +17,11 @@ pub mod finding;
 pub mod lexcheck;
 pub mod model;
 pub mod output;
+pub mod panics;
+pub mod prefilter;
 pub mod reference;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod terminal;
 pub mod vocab;
