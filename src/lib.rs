@@ -14,6 +14,8 @@ pub mod engine;
 pub mod expect;
 pub mod extract;
 pub mod finding;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lexcheck;
 pub mod model;
 pub mod output;
