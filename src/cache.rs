@@ -10,7 +10,7 @@
 //! never sees half of one.
 
 use crate::atomic::write_atomic;
-use crate::finding::FileError;
+use crate::finding::{FileError, Finding, Label, Location, Severity, Span};
 use crate::model::FileFacts;
 use crate::prefilter::Scan;
 use crate::vocab::Vocabulary;
@@ -132,6 +132,139 @@ impl Cache {
         };
         if let Ok(bytes) = serde_json::to_vec(&stored) {
             let _ = write_atomic(&self.path(key), &bytes);
+        }
+    }
+}
+
+/// A whole crate's result: when no file of a crate changed (same paths, same content
+/// keys, same levels), its findings are reused without scanning or analysing anything.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CrateResult {
+    pub findings: Vec<StoredFinding>,
+    pub suppressed: Vec<(StoredFinding, String)>,
+    pub errors: Vec<FileError>,
+}
+
+/// A [`Finding`] with its rule code as data (the live type borrows static names).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredFinding {
+    rule: String,
+    severity: Severity,
+    file: PathBuf,
+    span: Span,
+    message: String,
+    help: String,
+    labels: Vec<(PathBuf, Span, String)>,
+}
+
+impl StoredFinding {
+    pub fn from_finding(f: &Finding) -> Self {
+        StoredFinding {
+            rule: f.rule.to_string(),
+            severity: f.severity,
+            file: f.location.file.clone(),
+            span: f.location.span,
+            message: f.message.clone(),
+            help: f.help.clone(),
+            labels: f
+                .labels
+                .iter()
+                .map(|l| (l.location.file.clone(), l.location.span, l.message.clone()))
+                .collect(),
+        }
+    }
+
+    /// Back to a [`Finding`]; `None` for a rule this build does not know (a foreign or
+    /// forged entry, treated as a miss).
+    pub fn to_finding(&self) -> Option<Finding> {
+        let (rule, name): (&'static str, &'static str) = match crate::rules::find(&self.rule) {
+            Some(r) if r.code == self.rule => (r.code, r.name),
+            _ => match self.rule.as_str() {
+                crate::engine::UNUSED_SUPPRESSION => {
+                    (crate::engine::UNUSED_SUPPRESSION, crate::engine::UNUSED_SUPPRESSION)
+                }
+                crate::engine::INVALID_SUPPRESSION => {
+                    (crate::engine::INVALID_SUPPRESSION, crate::engine::INVALID_SUPPRESSION)
+                }
+                _ => return None,
+            },
+        };
+        Some(Finding {
+            rule,
+            name,
+            severity: self.severity,
+            location: Location {
+                file: self.file.clone(),
+                span: self.span,
+            },
+            message: self.message.clone(),
+            help: self.help.clone(),
+            labels: self
+                .labels
+                .iter()
+                .map(|(file, span, message)| Label {
+                    location: Location {
+                        file: file.clone(),
+                        span: *span,
+                    },
+                    message: message.clone(),
+                })
+                .collect(),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct StoredCrate {
+    format: u32,
+    key: String,
+    result: CrateResult,
+}
+
+#[derive(Serialize)]
+struct StoredCrateRef<'a> {
+    format: u32,
+    key: String,
+    result: &'a CrateResult,
+}
+
+impl Cache {
+    /// The key of a crate: its files (reported path and content key, in order) and the
+    /// rule levels of the configuration.
+    pub fn crate_key(&self, files: &[(&Path, Key)], levels: &str) -> Key {
+        let mut hasher = Xxh3::new();
+        hasher.update(&self.context.to_le_bytes());
+        hasher.update(levels.as_bytes());
+        for (path, key) in files {
+            hasher.update(path.to_string_lossy().as_bytes());
+            hasher.update(&[0]);
+            hasher.update(&key.0.to_le_bytes());
+        }
+        Key(hasher.digest128())
+    }
+
+    fn crate_path(&self, key: Key) -> PathBuf {
+        self.dir.with_file_name("crates").join(format!("{}.json", key.hex()))
+    }
+
+    pub fn get_crate(&self, key: Key) -> Option<CrateResult> {
+        let file = self.crate_path(key);
+        let meta = std::fs::metadata(&file).ok()?;
+        if !meta.is_file() || meta.len() > MAX_ENTRY_BYTES {
+            return None;
+        }
+        let stored: StoredCrate = serde_json::from_slice(&std::fs::read(&file).ok()?).ok()?;
+        (stored.format == FORMAT && stored.key == key.hex()).then_some(stored.result)
+    }
+
+    pub fn put_crate(&self, key: Key, result: &CrateResult) {
+        let stored = StoredCrateRef {
+            format: FORMAT,
+            key: key.hex(),
+            result,
+        };
+        if let Ok(bytes) = serde_json::to_vec(&stored) {
+            let _ = write_atomic(&self.crate_path(key), &bytes);
         }
     }
 }

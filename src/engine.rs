@@ -2,7 +2,7 @@
 //! rules, then apply levels and suppressions. Knows nothing of output formats.
 
 use crate::analysis::CrateModel;
-use crate::cache::{Cache, Entry, Key};
+use crate::cache::{Cache, CrateResult, Entry, Key, StoredFinding};
 use crate::config::{Config, Level};
 use crate::discover::Discovery;
 use crate::extract;
@@ -317,11 +317,27 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     let cache = opts.cache.as_ref();
     let need_scan = opts.prefilter || cache.is_some();
 
+    // 0. With a cache: if no file of the crate changed, reuse the crate's result.
+    let keys: Vec<Option<Key>> = sources.par_iter().map(|src| cache.map(|c| c.key(&src.text))).collect();
+    let crate_key = cache.map(|c| {
+        let files: Vec<(&Path, Key)> = sources
+            .iter()
+            .zip(&keys)
+            .filter_map(|(s, k)| k.map(|k| (s.path.as_path(), k)))
+            .collect();
+        c.crate_key(&files, &format!("{:?}", config.levels))
+    });
+    if let (Some(c), Some(k)) = (cache, crate_key) {
+        if let Some(hit) = c.get_crate(k).and_then(|r| crate_report(r, sources)) {
+            return hit;
+        }
+    }
+
     // 1. The lexer pre-pass (or its cached result), every file in parallel.
     let pre: Vec<PrePass> = sources
         .par_iter()
-        .map(|src| {
-            let key = cache.map(|c| c.key(&src.text));
+        .zip(keys.par_iter())
+        .map(|(src, &key)| {
             if let (Some(c), Some(k)) = (cache, key) {
                 if let Some(entry) = c.get(k, &src.path) {
                     return PrePass {
@@ -494,7 +510,64 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     }
     report.sources = kept_sources;
     report.sort();
+    if let (Some(c), Some(k)) = (cache, crate_key) {
+        // A run that hit an internal error is not worth repeating from the cache.
+        if !report.errors.iter().any(|e| e.message.starts_with("internal error")) {
+            c.put_crate(
+                k,
+                &CrateResult {
+                    findings: report.findings.iter().map(StoredFinding::from_finding).collect(),
+                    suppressed: report
+                        .suppressed
+                        .iter()
+                        .map(|s| (StoredFinding::from_finding(&s.finding), s.reason.clone()))
+                        .collect(),
+                    errors: report.errors.clone(),
+                },
+            );
+        }
+    }
     report
+}
+
+/// A report rebuilt from a cached crate result (`None` if the entry names a rule this
+/// build does not know).
+fn crate_report(result: CrateResult, sources: &[SourceFile]) -> Option<Report> {
+    let findings = result
+        .findings
+        .iter()
+        .map(StoredFinding::to_finding)
+        .collect::<Option<Vec<_>>>()?;
+    let suppressed = result
+        .suppressed
+        .iter()
+        .map(|(f, reason)| {
+            f.to_finding().map(|finding| Suppressed {
+                finding,
+                reason: reason.clone(),
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let mut quoted: std::collections::BTreeSet<&Path> = std::collections::BTreeSet::new();
+    for f in &findings {
+        quoted.insert(&f.location.file);
+        quoted.extend(f.labels.iter().map(|l| l.location.file.as_path()));
+    }
+    quoted.extend(result.errors.iter().map(|e| e.file.as_path()));
+    let sources_kept = sources
+        .iter()
+        .filter(|s| quoted.contains(s.path.as_path()))
+        .map(|s| (s.path.clone(), s.text.clone()))
+        .collect();
+    let mut report = Report {
+        findings,
+        suppressed,
+        errors: result.errors,
+        files: sources.len(),
+        sources: sources_kept,
+    };
+    report.sort();
+    Some(report)
 }
 
 fn internal_error(path: &Path, message: &str) -> FileError {

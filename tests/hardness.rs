@@ -625,21 +625,32 @@ fn cache_is_transparent_and_survives_corruption() {
     let cold = run_bin(d, &args);
     assert_eq!(cold.code, 1, "{cold:?}");
     let entries = cache_entries(d);
-    assert_eq!(entries.len(), 2, "one entry per file: {entries:?}");
+    // kiosk.rs and other.rs are named separately, so each is a crate: 2 file entries, 2 crate entries.
+    assert_eq!(entries.len(), 4, "{entries:?}");
     let warm = run_bin(d, &args);
     assert_eq!(
         warm.stdout, cold.stdout,
         "a warm run reports exactly what a cold one does"
     );
 
-    // Corrupt every entry in a different way; the next run rebuilds them.
-    std::fs::write(&entries[0], b"{\"format\":1,\"key\":\"").unwrap();
-    std::fs::write(&entries[1], b"\x00\x01garbage\xff").unwrap();
+    // Corrupt every entry (truncated, garbage, or a sound entry stored under another
+    // key); the next run ignores and rebuilds them all.
+    let foreign = std::fs::read(&entries[0]).unwrap();
+    for (i, e) in entries.iter().enumerate() {
+        let bad: Vec<u8> = match i % 3 {
+            0 => b"{\"format\":1,\"key\":\"".to_vec(),
+            1 => b"\x00\x01garbage\xff".to_vec(),
+            _ => foreign.clone(),
+        };
+        std::fs::write(e, bad).unwrap();
+    }
     let rebuilt = run_bin(d, &args);
     assert_eq!(rebuilt.stdout, cold.stdout);
     for e in cache_entries(d) {
         let v: Value = serde_json::from_slice(&std::fs::read(&e).unwrap()).expect("rebuilt entries are JSON");
         assert_eq!(v["format"], 1);
+        let key = v["key"].as_str().unwrap();
+        assert!(e.to_string_lossy().contains(key), "rebuilt under its own key: {e:?}");
     }
 
     // An edit is seen: the fixed file has no finding.
@@ -671,7 +682,7 @@ fn cache_writes_leave_no_temporary_files() {
     let out = run_bin(d, &["--format", "json", "."]);
     assert_eq!(out.code, 0, "{out:?}");
     let entries = cache_entries(d);
-    assert_eq!(entries.len(), 20);
+    assert_eq!(entries.len(), 21, "20 files and the crate");
     assert!(
         entries.iter().all(|e| e.extension().is_some_and(|x| x == "json")),
         "{entries:?}"
