@@ -3,7 +3,7 @@
 //! cheaper than this unless it parses less, which is what pairlint's pre-pass does.
 //!
 //! `cargo run --release --example parse_baseline -- [-j N] PATH...` prints
-//! `files=<n> bytes=<n> parsed=<n> failed=<n> seconds=<s>`.
+//! `files=<n> lines=<n> bytes=<n> parsed=<n> failed=<n> seconds=<s>`.
 
 use pairlint::discover::discover_paths;
 use rayon::prelude::*;
@@ -33,26 +33,27 @@ fn main() {
         .stack_size(pairlint::engine::WORKER_STACK_BYTES)
         .build()
         .expect("thread pool");
-    let (bytes, parsed, failed) = pool.install(|| {
+    let (lines, bytes, parsed, failed) = pool.install(|| {
         files
             .par_iter()
             .map(|path| {
                 let Ok(text) = std::fs::read_to_string(path) else {
-                    return (0usize, 0usize, 1usize);
+                    return (0usize, 0usize, 0usize, 1usize);
                 };
+                let lines = text.lines().count();
                 // Same guard as pairlint: syn would overflow the stack on hostile nesting.
                 if pairlint::lexcheck::max_nesting(&text).0 > pairlint::lexcheck::NESTING_LIMIT {
-                    return (text.len(), 0, 1);
+                    return (lines, text.len(), 0, 1);
                 }
                 let ok = syn::parse_file(&text).is_ok();
                 // Without this, proc-macro2's per-thread span table keeps every file's text.
                 proc_macro2::extra::invalidate_current_thread_spans();
-                (text.len(), usize::from(ok), usize::from(!ok))
+                (lines, text.len(), usize::from(ok), usize::from(!ok))
             })
-            .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2))
+            .reduce(|| (0, 0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2, a.3 + b.3))
     });
     println!(
-        "files={} bytes={bytes} parsed={parsed} failed={failed} seconds={:.3}",
+        "files={} lines={lines} bytes={bytes} parsed={parsed} failed={failed} seconds={:.3}",
         files.len(),
         start.elapsed().as_secs_f64()
     );
