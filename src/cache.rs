@@ -6,10 +6,10 @@
 //!
 //! An entry is trusted only if it parses and names the key asked for; anything else
 //! (truncated, corrupt, written by another build or for other content) is ignored and
-//! rewritten. Entries are written with [`crate::atomic::write_atomic`], so a reader
-//! never sees half of one.
+//! rewritten. Entries are written with [`crate::atomic::write_atomic_unsynced`], so a
+//! reader never sees half of one.
 
-use crate::atomic::write_atomic;
+use crate::atomic::write_atomic_unsynced as write_atomic;
 use crate::finding::{FileError, Finding, Label, Location, Severity, Span};
 use crate::model::FileFacts;
 use crate::prefilter::Scan;
