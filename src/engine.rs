@@ -325,7 +325,8 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
             .zip(&keys)
             .filter_map(|(s, k)| k.map(|k| (s.path.as_path(), k)))
             .collect();
-        c.crate_key(&files, &format!("{:?}", config.levels))
+        // The pre-pass changes which syntax errors are reported, so it is part of the key.
+        c.crate_key(&files, &format!("{:?} prefilter={}", config.levels, opts.prefilter))
     });
     if let (Some(c), Some(k)) = (cache, crate_key) {
         if let Some(hit) = c.get_crate(k).and_then(|r| crate_report(r, sources)) {

@@ -664,6 +664,13 @@ fn cache_is_transparent_and_survives_corruption() {
     let edited = run_bin(d, &args);
     assert_ne!(edited.stdout, cold.stdout);
 
+    // The pre-pass changes which syntax errors are reported: a result cached with it is
+    // not served to a run without it.
+    write(d, "broken.rs", b"pub fn f() { let x = ; }\n");
+    let with = run_bin(d, &["--format", "json", "broken.rs"]);
+    let without = run_bin(d, &["--format", "json", "--no-prefilter", "broken.rs"]);
+    assert_eq!((with.code, without.code), (0, 2), "{with:?}\n{without:?}");
+
     // A cache directory that is a file is no reason to fail.
     std::fs::remove_dir_all(d.join("target")).unwrap();
     write(d, "target", b"not a directory");
