@@ -157,6 +157,15 @@ pub struct CheckArgs {
     /// Add `// pairlint: allow(..) REASON` above each reported finding.
     #[arg(long, value_name = "REASON")]
     pub add_suppressions: Option<String>,
+    /// Worker threads [default: the number of available cores].
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Parse every file, even those the lexer pre-pass shows cannot contribute.
+    #[arg(long)]
+    pub no_prefilter: bool,
+    /// Neither read nor write the per-file cache under target/pairlint/.
+    #[arg(long)]
+    pub no_cache: bool,
     /// Files or directories to lint instead of the cargo workspace.
     pub paths: Vec<PathBuf>,
 }
@@ -304,7 +313,15 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
             return 2;
         }
     };
-    let mut report = engine::lint_discovery(&discovery, &config);
+    let run_options = engine::RunOptions {
+        jobs: args.jobs.map_or_else(engine::default_jobs, usize::from),
+        prefilter: !args.no_prefilter,
+        cache: (!args.no_cache).then(|| {
+            let vocab = crate::vocab::Vocabulary::new(&config.vocabulary);
+            crate::cache::Cache::new(crate::cache::Cache::default_dir(&root), &vocab)
+        }),
+    };
+    let mut report = engine::lint_discovery_with(&discovery, &config, &run_options);
     if args.min_confidence == MinConfidence::High {
         report.findings.retain(|f| f.confidence == crate::finding::Confidence::High);
     }

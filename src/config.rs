@@ -198,7 +198,7 @@ impl ConfigError {
     fn plain(message: String) -> Self {
         ConfigError(Box::new(ErrorData {
             kind: ConfigErrorKind::Io,
-            message,
+            message: crate::terminal::sanitize_line(&message),
             label: String::new(),
             help: None,
             src: None,
@@ -212,10 +212,15 @@ impl ConfigError {
         let end = span.end.clamp(start, ctx.text.len());
         ConfigError(Box::new(ErrorData {
             kind,
-            message,
+            // The file and the keys quoted in messages are user text: no escapes reach
+            // the terminal (sanitising keeps byte offsets, so the span stays right).
+            message: crate::terminal::sanitize_line(&message),
             label: label.to_string(),
             help: None,
-            src: Some(NamedSource::new(ctx.file_name, ctx.text.to_string()).with_language("toml")),
+            src: Some(
+                NamedSource::new(crate::terminal::sanitize_line(ctx.file_name), crate::terminal::sanitize(ctx.text))
+                    .with_language("toml"),
+            ),
             span: Some(SourceSpan::from(start..end)),
         }))
     }

@@ -49,9 +49,14 @@ impl fmt::Display for DiscoverError {
             }
             DiscoverError::CargoFailed { status, stderr } => {
                 write!(f, "`cargo metadata` failed ({status})")?;
+                // cargo quotes manifests: indent and sanitise each line, so nothing in
+                // them can start an output line or reach the terminal as an escape.
                 let stderr = stderr.trim();
                 if !stderr.is_empty() {
-                    write!(f, ":\n{stderr}")?;
+                    write!(f, ":")?;
+                    for line in stderr.lines() {
+                        write!(f, "\n  {}", crate::terminal::sanitize_line(line))?;
+                    }
                 }
                 Ok(())
             }
@@ -423,7 +428,9 @@ impl<'a> ModWalker<'a> {
             };
             self.files.push(file.clone());
             let file_dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-            for decl in scan_mod_decls(&text) {
+            // Most files declare no module: skip lexing them (a cheap, conservative text test).
+            let decls = if may_declare_modules(&text) { scan_mod_decls(&text) } else { Vec::new() };
+            for decl in decls {
                 let inline_dir = decl.inline_path.iter().fold(mod_dir.clone(), |dir, seg| dir.join(seg));
                 // rustc: a `#[path]` outside inline modules is relative to the declaring
                 // file's directory; inside them, to the module directory plus the inline
@@ -545,6 +552,47 @@ struct Tok<'t> {
     kind: TokenKind,
     text: &'t str,
     start: usize,
+}
+
+/// False only when the text cannot hold an out-of-line `mod name;` declaration: no
+/// `mod` word followed (after spaces) by a name and then `;`. Anything unusual after
+/// `mod` (a comment, a raw identifier, a `#[path]` attribute is irrelevant here) counts
+/// as "may", so the full token scan decides.
+fn may_declare_modules(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let mut from = 0;
+    while let Some(found) = text[from..].find("mod") {
+        let at = from + found;
+        from = at + 3;
+        if at > 0 && is_ident(bytes[at - 1]) {
+            continue;
+        }
+        let mut i = at + 3;
+        if i < bytes.len() && is_ident(bytes[i]) {
+            continue;
+        }
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i < bytes.len() && !is_ident(bytes[i]) {
+            // `mod /* c */ x;`, `mod r#x;`... or not a declaration: let the lexer see.
+            if bytes[i] == b'/' || bytes[i] == b'r' {
+                return true;
+            }
+            continue;
+        }
+        while i < bytes.len() && (is_ident(bytes[i]) || bytes[i] == b'#') {
+            i += 1;
+        }
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= bytes.len() || bytes[i] == b';' || bytes[i] == b'/' {
+            return true;
+        }
+    }
+    false
 }
 
 /// Finds out-of-line `mod` declarations with a token scan: far cheaper than a full
@@ -747,6 +795,27 @@ fn string_value(tok: &Tok<'_>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The text test may only ever say "no" when the token scan would find nothing.
+    #[test]
+    fn module_text_test_is_conservative() {
+        for text in [
+            "mod a;",
+            "pub mod a ;",
+            "#[path = \"x.rs\"]\nmod a;",
+            "mod /* c */ a;",
+            "mod r#a;",
+            "mod a // c\n;",
+            "mod tests { mod inner; }",
+            "mod a",
+        ] {
+            assert!(may_declare_modules(text), "{text:?}");
+        }
+        for text in ["fn modify() {}", "mod tests { fn f() {} }", "// no modules\nfn f() { let model = 1; }"] {
+            assert!(!may_declare_modules(text), "{text:?}");
+            assert!(scan_mod_decls(text).is_empty());
+        }
+    }
 
     fn write(root: &Path, rel: &str, text: &str) -> PathBuf {
         let path = root.join(rel);

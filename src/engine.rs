@@ -2,19 +2,24 @@
 //! rules, then apply levels and suppressions. Knows nothing of output formats.
 
 use crate::analysis::CrateModel;
+use crate::cache::{Cache, CrateResult, Entry, Key, StoredFinding};
 use crate::config::{Config, Level};
 use crate::discover::Discovery;
 use crate::extract;
 use crate::finding::{Confidence, FileError, Finding, Label, Location, Severity, Span};
 use crate::lexcheck;
 use crate::model::FileFacts;
+use crate::panics;
+use crate::prefilter::{self, Scan};
 use crate::rules::{self, RawFinding};
 use crate::source::LineIndex;
 use crate::suppress;
 use crate::vocab::Vocabulary;
+use rayon::prelude::*;
+use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::collections::BTreeMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// One file to lint: its path as reported and its text.
 #[derive(Debug, Clone)]
@@ -69,24 +74,105 @@ impl Report {
     }
 }
 
+/// How a run is carried out. No option changes what is found: `--no-prefilter`,
+/// `--no-cache` and `--jobs` only trade time and memory.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Worker threads.
+    pub jobs: usize,
+    /// Skip parsing files the lexer pre-pass shows cannot contribute (see [`prefilter`]).
+    pub prefilter: bool,
+    /// Reuse per-file results from an earlier run.
+    pub cache: Option<Cache>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { jobs: default_jobs(), prefilter: true, cache: None }
+    }
+}
+
+/// One worker per available core.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Worker stack size. syn parses recursively (about a frame per nesting level, and
+/// debug frames are large); with the lexer's nesting bound this leaves a wide margin,
+/// and costs only address space until used.
+pub const WORKER_STACK_BYTES: usize = 64 << 20;
+
+/// The worker pool for `jobs` threads, built once per process and size.
+fn pool(jobs: usize) -> Option<Arc<ThreadPool>> {
+    static POOLS: Mutex<Vec<(usize, Arc<ThreadPool>)>> = Mutex::new(Vec::new());
+    let jobs = jobs.max(1);
+    let mut pools = POOLS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, p)) = pools.iter().find(|(j, _)| *j == jobs) {
+        return Some(p.clone());
+    }
+    let built = ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .stack_size(WORKER_STACK_BYTES)
+        .thread_name(|i| format!("pairlint-worker-{i}"))
+        .build()
+        .ok()?;
+    let built = Arc::new(built);
+    pools.push((jobs, built.clone()));
+    Some(built)
+}
+
+/// Runs `f` on the worker pool (or, if no thread can be started, right here).
+fn on_pool<T: Send>(jobs: usize, f: impl FnOnce() -> T + Send) -> T {
+    match pool(jobs) {
+        Some(p) => p.install(f),
+        None => f(),
+    }
+}
+
 /// Lints every crate of a discovery, reading files from disk.
 pub fn lint_discovery(discovery: &Discovery, config: &Config) -> Report {
+    lint_discovery_with(discovery, config, &RunOptions::default())
+}
+
+/// [`lint_discovery`] with explicit run options. Crates are linted one after another
+/// (so memory holds one crate's texts and facts at a time), each crate's files in
+/// parallel; the report is in a deterministic order whatever the thread count.
+pub fn lint_discovery_with(discovery: &Discovery, config: &Config, opts: &RunOptions) -> Report {
     let vocab = Vocabulary::new(&config.vocabulary);
-    let mut report = Report { errors: discovery.errors.clone(), ..Report::default() };
-    for unit in &discovery.crates {
-        let mut sources = Vec::new();
-        for file in &unit.files {
-            let shown = display_path(&discovery.workspace_root, file);
-            if config.is_excluded(&shown) {
-                continue;
+    // Discovery's errors name files as found; show them like every other path.
+    let errors = discovery
+        .errors
+        .iter()
+        .map(|e| FileError { file: display_path(&discovery.workspace_root, &e.file), ..e.clone() })
+        .collect();
+    let mut report = Report { errors, ..Report::default() };
+    on_pool(opts.jobs, || {
+        for unit in &discovery.crates {
+            let files: Vec<(PathBuf, &PathBuf)> = unit
+                .files
+                .iter()
+                .map(|file| (display_path(&discovery.workspace_root, file), file))
+                .filter(|(shown, _)| !config.is_excluded(shown))
+                .collect();
+            let read: Vec<Result<SourceFile, FileError>> = files
+                .par_iter()
+                .map(|(shown, file)| {
+                    read_source_file(file).map(|text| SourceFile { path: shown.clone(), text }).map_err(|mut e| {
+                        e.file = shown.clone();
+                        e
+                    })
+                })
+                .collect();
+            let mut sources = Vec::with_capacity(read.len());
+            for r in read {
+                match r {
+                    Ok(src) => sources.push(src),
+                    Err(e) => report.errors.push(e),
+                }
             }
-            match read_source(file) {
-                Ok(text) => sources.push(SourceFile { path: shown, text }),
-                Err(message) => report.errors.push(FileError { file: shown, line: 0, column: 0, message }),
-            }
+            report.merge(lint_sources(&sources, config, &vocab, opts));
         }
-        report.merge(lint_crate(&sources, config, &vocab));
-    }
+    });
     report.sort();
     report
 }
@@ -96,54 +182,260 @@ pub fn display_path(root: &Path, file: &Path) -> PathBuf {
     file.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| file.to_path_buf())
 }
 
+/// Files bigger than this are refused with a message: real source files are far
+/// smaller, and a generated blob would cost seconds and hundreds of megabytes of
+/// syntax tree for nothing a person wrote.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
 /// Reads a regular file as UTF-8 text (a BOM is dropped). Never opens FIFOs or devices.
 pub fn read_source(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
+    read_source_file(path).map_err(|e| {
+        if e.line > 0 {
+            format!("{}:{}: {}", e.line, e.column, e.message)
+        } else {
+            e.message
+        }
+    })
+}
+
+/// [`read_source`], with a position when the problem has one (the first byte that is
+/// not UTF-8).
+pub fn read_source_file(path: &Path) -> Result<String, FileError> {
+    use std::io::Read;
+    let err = |line: u32, column: u32, message: String| FileError { file: path.to_path_buf(), line, column, message };
+    let meta = std::fs::metadata(path).map_err(|e| err(0, 0, format!("cannot read: {e}")))?;
     if !meta.is_file() {
-        return Err("not a regular file; skipped".into());
+        return Err(err(0, 0, "not a regular file; skipped".into()));
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|e| format!("not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(err(0, 0, too_large(meta.len())));
+    }
+    let mut file = open_nonblocking(path).map_err(|e| err(0, 0, format!("cannot read: {e}")))?;
+    // The file may have been swapped for a FIFO or device since the check above; the
+    // open did not block (O_NONBLOCK), and this check sees what was really opened.
+    let opened = file.metadata().map_err(|e| err(0, 0, format!("cannot read: {e}")))?;
+    if !opened.is_file() {
+        return Err(err(0, 0, "not a regular file; skipped".into()));
+    }
+    let mut bytes = Vec::with_capacity(opened.len() as usize);
+    (&mut file).take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| err(0, 0, format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(err(0, 0, too_large(bytes.len() as u64)));
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            // Everything before the bad byte is valid UTF-8, so it can be counted in chars.
+            let before = std::str::from_utf8(&bytes[..valid]).unwrap_or("");
+            let (line, column) = LineIndex::new(before).line_col(valid);
+            return Err(err(
+                line,
+                column,
+                format!("not UTF-8 (invalid byte 0x{:02x} at byte offset {valid}); skipped", bytes[valid]),
+            ));
+        }
+    };
     Ok(text.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(text))
+}
+
+fn too_large(len: u64) -> String {
+    format!(
+        "file too large ({:.1} MB; pairlint reads files up to {} MB); skipped",
+        len as f64 / 1e6,
+        MAX_FILE_BYTES >> 20
+    )
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new().read(true).custom_flags(libc::O_NONBLOCK).open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 /// Lints one crate given as in-memory sources (what the demo, the tests and the
 /// language server use).
 pub fn lint_crate(sources: &[SourceFile], config: &Config, vocab: &Vocabulary) -> Report {
+    lint_crate_with(sources, config, vocab, &RunOptions::default())
+}
+
+/// [`lint_crate`] with explicit run options.
+pub fn lint_crate_with(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opts: &RunOptions) -> Report {
+    on_pool(opts.jobs, || lint_sources(sources, config, vocab, opts))
+}
+
+/// What the pre-pass made of one file.
+struct PrePass {
+    key: Option<Key>,
+    /// `None` when only the nesting was measured (no prefilter, no cache).
+    scan: Option<Scan>,
+    nesting: (usize, usize),
+    /// From the cache.
+    facts: Option<Result<FileFacts, FileError>>,
+    /// The scan was computed now, so the cache entry needs writing.
+    fresh: bool,
+    /// The pre-pass itself panicked.
+    panicked: Option<String>,
+}
+
+/// The per-crate pipeline; runs on a worker thread (see [`on_pool`]).
+fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opts: &RunOptions) -> Report {
     let mut report = Report { files: sources.len(), ..Report::default() };
-    let mut facts: Vec<FileFacts> = Vec::new();
-    let mut texts: Vec<&SourceFile> = Vec::new();
-    for src in sources {
-        report.sources.insert(src.path.clone(), src.text.clone());
-        let (depth, at) = lexcheck::max_nesting(&src.text);
-        if depth > lexcheck::NESTING_LIMIT {
-            let (line, column) = LineIndex::new(&src.text).line_col(at);
+    let cache = opts.cache.as_ref();
+    let need_scan = opts.prefilter || cache.is_some();
+
+    // 0. With a cache: if no file of the crate changed, reuse the crate's result.
+    let keys: Vec<Option<Key>> = sources.par_iter().map(|src| cache.map(|c| c.key(&src.text))).collect();
+    let crate_key = cache.map(|c| {
+        let files: Vec<(&Path, Key)> =
+            sources.iter().zip(&keys).filter_map(|(s, k)| k.map(|k| (s.path.as_path(), k))).collect();
+        // The pre-pass changes which syntax errors are reported, so it is part of the key.
+        c.crate_key(&files, &format!("{:?} prefilter={}", config.levels, opts.prefilter))
+    });
+    if let (Some(c), Some(k)) = (cache, crate_key) {
+        if let Some(hit) = c.get_crate(k).and_then(|r| crate_report(r, sources)) {
+            return hit;
+        }
+    }
+
+    // 1. The lexer pre-pass (or its cached result), every file in parallel.
+    let pre: Vec<PrePass> = sources
+        .par_iter()
+        .zip(keys.par_iter())
+        .map(|(src, &key)| {
+            if let (Some(c), Some(k)) = (cache, key) {
+                if let Some(entry) = c.get(k, &src.path) {
+                    return PrePass {
+                        key,
+                        nesting: entry.scan.nesting,
+                        scan: Some(entry.scan),
+                        facts: entry.facts,
+                        fresh: false,
+                        panicked: None,
+                    };
+                }
+            }
+            let scanned = panics::catch(|| {
+                if need_scan {
+                    let s = prefilter::scan(&src.text, vocab);
+                    (s.nesting, Some(s))
+                } else {
+                    (lexcheck::max_nesting(&src.text), None)
+                }
+            });
+            match scanned {
+                Ok((nesting, scan)) => PrePass { key, scan, nesting, facts: None, fresh: true, panicked: None },
+                Err(message) => {
+                    PrePass { key, scan: None, nesting: (0, 0), facts: None, fresh: false, panicked: Some(message) }
+                }
+            }
+        })
+        .collect();
+
+    // 2. Refuse what is nested too deep; choose what to parse.
+    let mut usable = vec![true; sources.len()];
+    for (i, (src, p)) in sources.iter().zip(&pre).enumerate() {
+        if let Some(message) = &p.panicked {
+            report.errors.push(internal_error(&src.path, message));
+            usable[i] = false;
+        } else if p.nesting.0 > lexcheck::NESTING_LIMIT {
+            let (line, column) = LineIndex::new(&src.text).line_col(p.nesting.1);
             report.errors.push(FileError {
                 file: src.path.clone(),
                 line,
                 column,
                 message: format!(
-                    "nesting too deep ({depth} levels; pairlint reads at most {})",
+                    "nesting too deep ({} levels; pairlint reads at most {}); skipped",
+                    p.nesting.0,
                     lexcheck::NESTING_LIMIT
                 ),
             });
+            usable[i] = false;
+        }
+    }
+    let parse = if opts.prefilter {
+        let scans: Vec<Option<&Scan>> =
+            pre.iter().zip(&usable).map(|(p, &ok)| if ok { p.scan.as_ref() } else { None }).collect();
+        prefilter::select(&scans)
+    } else {
+        usable.clone()
+    };
+
+    // A skipped file is not parsed, but its token-level errors are still reported, so
+    // a truncated or garbled file never passes as clean.
+    for ((src, p), &parsed) in sources.iter().zip(&pre).zip(&parse) {
+        if parsed || p.panicked.is_some() || p.nesting.0 > lexcheck::NESTING_LIMIT {
             continue;
         }
-        let extracted = catch_unwind(AssertUnwindSafe(|| extract::extract_file(&src.path, &src.text, vocab)));
-        match extracted {
-            Ok(Ok(f)) => {
+        if let Some((at, message)) = p.scan.as_ref().and_then(|s| s.syntax_error.as_ref()) {
+            let (line, column) = LineIndex::new(&src.text).line_col(*at);
+            report.errors.push(FileError {
+                file: src.path.clone(),
+                line,
+                column,
+                message: format!("could not parse: {message}"),
+            });
+        }
+    }
+
+    // 3. Parse and extract the chosen files in parallel; trees die on the worker.
+    let extracted: Vec<Option<Result<Result<FileFacts, FileError>, String>>> = sources
+        .par_iter()
+        .zip(pre.into_par_iter())
+        .zip(parse.par_iter())
+        .map(|((src, p), &wanted)| {
+            let wanted = wanted && p.panicked.is_none();
+            let (result, fresh_facts) = match (wanted, p.facts) {
+                (false, _) => (None, false),
+                (true, Some(facts)) => (Some(Ok(facts)), false),
+                (true, None) => {
+                    let r = panics::catch(|| {
+                        panics::maybe_inject(&src.path);
+                        extract::extract_file(&src.path, &src.text, vocab)
+                    });
+                    (Some(r), true)
+                }
+            };
+            if let (Some(c), Some(k), Some(scan)) = (cache, p.key, p.scan) {
+                // Cache what was computed now; a panic is never cached.
+                let facts = match &result {
+                    Some(Ok(r)) => Some(r.clone()),
+                    _ => None,
+                };
+                let panicked = matches!(result, Some(Err(_)));
+                if (p.fresh || fresh_facts) && !panicked {
+                    c.put(k, &Entry { scan, facts });
+                }
+            }
+            result
+        })
+        .collect();
+
+    let mut facts: Vec<FileFacts> = Vec::new();
+    let mut texts: Vec<&SourceFile> = Vec::new();
+    for (src, r) in sources.iter().zip(extracted) {
+        match r {
+            None => {}
+            Some(Ok(Ok(f))) => {
                 facts.push(f);
                 texts.push(src);
             }
-            Ok(Err(e)) => report.errors.push(e),
-            Err(_) => report.errors.push(internal_error(&src.path)),
+            Some(Ok(Err(e))) => report.errors.push(e),
+            Some(Err(message)) => report.errors.push(internal_error(&src.path, &message)),
         }
     }
-    let raw = catch_unwind(AssertUnwindSafe(|| {
+
+    // 4. The crate-level analysis and the rules.
+    let raw = panics::catch(|| {
         let model = CrateModel::new(&facts, vocab);
         (rules::run(&model), model.fixpoint_bound_hit)
-    }));
+    });
     let raw = match raw {
         Ok((raw, bound_hit)) => {
             if bound_hit {
@@ -156,9 +448,11 @@ pub fn lint_crate(sources: &[SourceFile], config: &Config, vocab: &Vocabulary) -
             }
             raw
         }
-        Err(_) => {
+        Err(message) => {
             let path = texts.first().map(|s| s.path.clone()).unwrap_or_default();
-            report.errors.push(internal_error(&path));
+            report
+                .errors
+                .push(internal_error(&path, &format!("in the analysis of the crate containing this file: {message}")));
             Vec::new()
         }
     };
@@ -168,7 +462,40 @@ pub fn lint_crate(sources: &[SourceFile], config: &Config, vocab: &Vocabulary) -
         f.item = enclosing_item(&facts, &f.location);
     }
     report.findings.extend(findings);
+
+    // 5. Keep the text only of files the report points into (renderers quote them).
+    let mut quoted: std::collections::BTreeSet<&Path> = std::collections::BTreeSet::new();
+    for f in &report.findings {
+        quoted.insert(&f.location.file);
+        quoted.extend(f.labels.iter().map(|l| l.location.file.as_path()));
+    }
+    quoted.extend(report.errors.iter().map(|e| e.file.as_path()));
+    let mut kept_sources = BTreeMap::new();
+    for src in sources {
+        if quoted.contains(src.path.as_path()) {
+            kept_sources.insert(src.path.clone(), src.text.clone());
+        }
+    }
+    report.sources = kept_sources;
     report.sort();
+    if let (Some(c), Some(k)) = (cache, crate_key) {
+        // A run that hit an internal error is not worth repeating from the cache.
+        if !report.errors.iter().any(|e| e.message.starts_with("internal error")) {
+            c.put_crate(
+                k,
+                &CrateResult {
+                    findings: report.findings.iter().map(StoredFinding::from_finding).collect(),
+                    suppressed: report
+                        .suppressed
+                        .iter()
+                        .map(|s| (StoredFinding::from_finding(&s.finding), s.reason.clone()))
+                        .collect(),
+                    errors: report.errors.clone(),
+                    notes: report.notes.clone(),
+                },
+            );
+        }
+    }
     report
 }
 
@@ -189,12 +516,45 @@ fn enclosing_item(facts: &[FileFacts], loc: &Location) -> String {
         .unwrap_or_default()
 }
 
-fn internal_error(path: &Path) -> FileError {
+/// A report rebuilt from a cached crate result (`None` if the entry names a rule this
+/// build does not know).
+fn crate_report(result: CrateResult, sources: &[SourceFile]) -> Option<Report> {
+    let findings = result.findings.iter().map(StoredFinding::to_finding).collect::<Option<Vec<_>>>()?;
+    let suppressed = result
+        .suppressed
+        .iter()
+        .map(|(f, reason)| f.to_finding().map(|finding| Suppressed { finding, reason: reason.clone() }))
+        .collect::<Option<Vec<_>>>()?;
+    let mut quoted: std::collections::BTreeSet<&Path> = std::collections::BTreeSet::new();
+    for f in &findings {
+        quoted.insert(&f.location.file);
+        quoted.extend(f.labels.iter().map(|l| l.location.file.as_path()));
+    }
+    quoted.extend(result.errors.iter().map(|e| e.file.as_path()));
+    let sources_kept = sources
+        .iter()
+        .filter(|s| quoted.contains(s.path.as_path()))
+        .map(|s| (s.path.clone(), s.text.clone()))
+        .collect();
+    let mut report = Report {
+        findings,
+        suppressed,
+        errors: result.errors,
+        notes: result.notes,
+        files: sources.len(),
+        sources: sources_kept,
+        ..Report::default()
+    };
+    report.sort();
+    Some(report)
+}
+
+fn internal_error(path: &Path, message: &str) -> FileError {
     FileError {
         file: path.to_path_buf(),
         line: 0,
         column: 0,
-        message: "internal error: pairlint panicked while analysing this file (please report it)".into(),
+        message: format!("internal error: pairlint panicked while analysing this file: {message} (please report it)"),
     }
 }
 
@@ -241,6 +601,10 @@ fn apply_suppressions(
     let mut kept = Vec::new();
     let mut scanned = Vec::new();
     for (src, f) in texts.iter().zip(facts) {
+        // A directive starts with `pairlint`; most files have none, so skip their lexing.
+        if !src.text.contains("pairlint") {
+            continue;
+        }
         let (comments, errors) = suppress::scan(&src.text);
         for e in errors {
             kept.push(meta_warning(INVALID_SUPPRESSION, &src.path, e.line, e.column, e.column, e.message.clone()));

@@ -1,11 +1,11 @@
 //! Findings and file errors: the plain data every rule produces and every output consumes.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// How a finding is reported: an error fails the run (exit 1), a warning fails it
 /// only with `--deny-warnings`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Warning,
@@ -14,7 +14,7 @@ pub enum Severity {
 
 /// How sure pairlint is: high when the code's types decided (the collection's type,
 /// the item's struct), medium when a name heuristic did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     Medium,
@@ -23,7 +23,7 @@ pub enum Confidence {
 
 /// A source range, 1-based lines and columns (columns count characters, as rustc's
 /// do), plus the byte range for renderers that need offsets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 pub struct Span {
     pub line: u32,
     pub column: u32,
@@ -66,7 +66,7 @@ pub struct Finding {
 }
 
 /// A file that could not be read, parsed or analysed. The run goes on without it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct FileError {
     pub file: PathBuf,
     pub line: u32,

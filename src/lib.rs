@@ -4,7 +4,9 @@
 //! of [`cli::run`]. See ARCHITECTURE.md for the data flow.
 
 pub mod analysis;
+pub mod atomic;
 pub mod baseline;
+pub mod cache;
 pub mod cargo_check;
 pub mod cli;
 pub mod config;
@@ -16,12 +18,17 @@ pub mod expect;
 pub mod extract;
 pub mod finding;
 pub mod fix;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lexcheck;
 pub mod lsp;
 pub mod model;
 pub mod output;
+pub mod panics;
+pub mod prefilter;
 pub mod reference;
 pub mod rules;
 pub mod source;
 pub mod suppress;
+pub mod terminal;
 pub mod vocab;

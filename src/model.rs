@@ -3,12 +3,13 @@
 //! (in parallel, or from a cache) and dropped.
 
 use crate::finding::Span;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// A type as far as pairlint needs to know it: the last path segment and its generic
 /// type arguments (`std::sync::Arc<Mutex<VecDeque<Image>>>` keeps Arc, Mutex, VecDeque,
 /// Image).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Ty {
     Path {
         name: String,
@@ -33,7 +34,7 @@ impl Ty {
 }
 
 /// What a place expression is rooted at.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Root {
     /// `self`.
     SelfValue,
@@ -46,7 +47,7 @@ pub enum Root {
 /// A place in shared state: a root and the fields walked from it
 /// (`self.state.queue` = SelfValue + [state, queue]). Locks, unwraps and awaits on the
 /// way are looked through.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Place {
     pub root: Root,
     pub fields: Vec<String>,
@@ -62,14 +63,14 @@ pub type CallId = usize;
 
 /// Where in a fn's control flow an event happens: its order and the chain of
 /// enclosing scopes (blocks and branches), innermost last.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Point {
     pub seq: u32,
     pub scopes: Vec<u32>,
 }
 
 /// How an item is fetched from a collection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AccessKind {
     /// By position, for any receiver type (`pop_front`, `recv`).
     PositionalStrong,
@@ -85,7 +86,7 @@ pub enum AccessKind {
 }
 
 /// A source of values that the rules track.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum OriginKind {
     Param(usize),
     SelfValue,
@@ -101,7 +102,7 @@ pub enum OriginKind {
     Typed(Ty),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Origin {
     pub kind: OriginKind,
     pub span: Span,
@@ -111,7 +112,7 @@ pub struct Origin {
     pub fallback_of: Option<Vec<OriginId>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum OutputKind {
     /// A call whose name says it emits (`print`, `send_to`...).
     Call(String),
@@ -119,7 +120,7 @@ pub enum OutputKind {
     Return,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Output {
     pub kind: OutputKind,
     pub span: Span,
@@ -132,7 +133,7 @@ pub struct Output {
 
 /// A requester check that leaves the path on failure, and so dominates what follows
 /// it in `scope` after `seq`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Guard {
     pub scope: u32,
     pub seq: u32,
@@ -144,7 +145,7 @@ pub struct Guard {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReleaseKind {
     /// An owner-like field set to None/default/empty.
     OwnerCleared(String),
@@ -158,7 +159,7 @@ pub enum ReleaseKind {
     Requeue(String),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Release {
     pub kind: ReleaseKind,
     pub span: Span,
@@ -173,7 +174,7 @@ pub struct Release {
     pub at: Point,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Callee {
     /// `recv.name(..)`; `on_self` when the receiver is `self`.
     Method { name: String, on_self: bool },
@@ -190,7 +191,7 @@ impl Callee {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Call {
     pub callee: Callee,
     /// The receiver's place, so its type can pick the right impl.
@@ -207,7 +208,7 @@ pub struct Call {
     pub result: OriginId,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Param {
     pub name: String,
     pub ty: Ty,
@@ -216,7 +217,7 @@ pub struct Param {
 }
 
 /// Everything pairlint keeps of one fn (closures included in their enclosing fn).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FnFacts {
     pub name: String,
     /// The `impl` type, for methods.
@@ -248,21 +249,21 @@ pub struct FnFacts {
 }
 
 /// A name bound to a value carrying some origins.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Binding {
     pub name: String,
     pub span: Span,
     pub origins: Vec<OriginId>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StructDef {
     pub name: String,
     pub fields: Vec<(String, Ty)>,
 }
 
 /// The facts of one file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FileFacts {
     pub path: PathBuf,
     pub structs: Vec<StructDef>,

@@ -77,6 +77,21 @@ impl Vocabulary {
         table.keys().cloned().collect()
     }
 
+    /// Every list's entries in a stable order: what a cache of per-file facts must be
+    /// keyed by, since extraction reads the vocabulary.
+    pub fn fingerprint(&self) -> String {
+        let mut keys: Vec<&String> = self.lists.keys().collect();
+        keys.sort();
+        let mut out = String::new();
+        for k in keys {
+            out.push_str(k);
+            out.push('=');
+            out.push_str(&self.lists[k].raw.join("\u{1f}"));
+            out.push('\n');
+        }
+        out
+    }
+
     fn list(&self, key: &str) -> &List {
         static EMPTY: List = List { raw: Vec::new(), words: Vec::new() };
         self.lists.get(key).unwrap_or(&EMPTY)

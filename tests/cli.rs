@@ -99,7 +99,9 @@ impl PrintServer {
 "#;
 
 /// Does not parse: `let x = ;`.
-const SYNTAX_ERROR: &str = "pub fn ok() {}\n\npub fn broken() {\n    let x = ;\n}\n";
+/// A syntax error in a fn with a requester parameter, so the pre-pass parses the file (a
+/// file that cannot contribute is only lexed: see `seedless_syntax_error_needs_no_prefilter`).
+const SYNTAX_ERROR: &str = "pub fn ok() {}\n\npub fn broken(user: &str) {\n    let x = ;\n}\n";
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -222,6 +224,21 @@ fn syntax_error_exits_2() {
     let dir = dir_with(&[("bad.rs", SYNTAX_ERROR)]);
     let out = run(dir.path(), &["--color", "never", "bad.rs"]);
     assert_eq!(out.code, 2, "{out:?}");
+}
+
+// A file holding nothing a finding could start from is only lexed (the documented
+// pre-pass trade): its syntax error is reported with `--no-prefilter`, and a token-level
+// error (an unbalanced brace) is reported either way.
+#[test]
+fn seedless_syntax_error_needs_no_prefilter() {
+    let seedless = "pub fn add(a: u32, b: u32) -> u32 {\n    let c = ;\n    a + b\n}\n";
+    let dir = dir_with(&[("bad.rs", seedless), ("unbalanced.rs", "pub fn f() {\n    (1\n}\n")]);
+    assert_eq!(run(dir.path(), &["--format", "json", "bad.rs"]).code, 0);
+    let out = run(dir.path(), &["--format", "json", "--no-prefilter", "bad.rs"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    let out = run(dir.path(), &["--format", "json", "unbalanced.rs"]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stdout.contains("unbalanced.rs"), "{out:?}");
 }
 
 // One unparsable file must not hide the findings of the others, and its error must say where.

@@ -153,20 +153,43 @@ impl<'a> CrateModel<'a> {
     // ---- call resolution -------------------------------------------------------
 
     fn resolve_calls(&mut self) {
-        let mut by_name: HashMap<&str, Vec<FnId>> = HashMap::new();
+        // Candidates indexed by (name, impl type), so resolving a call costs the size
+        // of its own candidate group, not of every same-named fn in the crate (a crate
+        // with thousands of `new`s would otherwise make this quadratic).
+        let mut by_name_ty: HashMap<&str, HashMap<&str, Vec<FnId>>> = HashMap::new();
+        let mut free_by_name: HashMap<&str, Vec<FnId>> = HashMap::new();
+        // Per name: the fns with a receiver (at most two kept: uniqueness is all `pick` asks).
+        let mut methods_by_name: HashMap<&str, Vec<FnId>> = HashMap::new();
         for f in 0..self.fns.len() {
-            by_name.entry(self.func(f).name.as_str()).or_default().push(f);
+            let func = self.func(f);
+            match func.self_ty.as_deref() {
+                Some(ty) => by_name_ty.entry(func.name.as_str()).or_default().entry(ty).or_default().push(f),
+                None => free_by_name.entry(func.name.as_str()).or_default().push(f),
+            }
+            if func.has_self {
+                let m = methods_by_name.entry(func.name.as_str()).or_default();
+                if m.len() < 2 {
+                    m.push(f);
+                }
+            }
         }
+        let group = |name: &str, ty: Option<&str>| -> &[FnId] {
+            let found = match ty {
+                Some(ty) => by_name_ty.get(name).and_then(|m| m.get(ty)),
+                None => free_by_name.get(name),
+            };
+            found.map(Vec::as_slice).unwrap_or(&[])
+        };
         let mut resolved = Vec::with_capacity(self.fns.len());
         for f in 0..self.fns.len() {
             let func = self.func(f);
             let file = self.file_of(f);
             let mut per_call = Vec::with_capacity(func.calls.len());
             for call in &func.calls {
-                let cands = by_name.get(call.callee.name()).map(Vec::as_slice).unwrap_or(&[]);
+                let name = call.callee.name();
                 let target = match &call.callee {
                     Callee::Method { on_self: true, .. } => {
-                        pick(cands, |g| self.func(g).self_ty == func.self_ty && self.func(g).has_self)
+                        pick(group(name, func.self_ty.as_deref()), |g| self.func(g).has_self)
                     }
                     Callee::Method { .. } => {
                         // The receiver's type, when the code says it, picks the impl.
@@ -178,20 +201,17 @@ impl<'a> CrateModel<'a> {
                                 _ => None,
                             });
                         match recv_ty {
-                            Some(t) => pick(cands, |g| {
-                                self.func(g).has_self && self.func(g).self_ty.as_deref() == Some(t.as_str())
-                            }),
-                            None => pick(cands, |g| self.func(g).has_self),
+                            Some(t) => pick(group(name, Some(t.as_str())), |g| self.func(g).has_self),
+                            None => pick(methods_by_name.get(name).map(Vec::as_slice).unwrap_or(&[]), |_| true),
                         }
                     }
                     Callee::Path(segs) if segs.len() >= 2 => {
                         let ty = &segs[segs.len() - 2];
                         let ty = if ty == "Self" { func.self_ty.clone().unwrap_or_default() } else { ty.clone() };
-                        pick(cands, |g| self.func(g).self_ty.as_deref() == Some(ty.as_str()))
-                            .or_else(|| pick(cands, |g| self.func(g).self_ty.is_none()))
+                        pick(group(name, Some(ty.as_str())), |_| true).or_else(|| pick(group(name, None), |_| true))
                     }
-                    Callee::Path(_) => pick(cands, |g| self.func(g).self_ty.is_none() && self.file_of(g) == file)
-                        .or_else(|| pick(cands, |g| self.func(g).self_ty.is_none())),
+                    Callee::Path(_) => pick(group(name, None), |g| self.file_of(g) == file)
+                        .or_else(|| pick(group(name, None), |_| true)),
                 };
                 // A fn calling itself is not its own caller for entry-point purposes.
                 if let Some(g) = target {
@@ -585,13 +605,40 @@ impl<'a> CrateModel<'a> {
 
     // ---- summaries ---------------------------------------------------------------
 
+    /// Summaries to a fixpoint, in rounds over every fn in order (each round sees the
+    /// summaries updated earlier in it). A fn is summarised again only when one of its
+    /// callees' summaries changed since it was last summarised: its summary depends on
+    /// nothing else, and summarising it again with unchanged inputs gives what it
+    /// already has, so skipping it changes nothing but the time.
     fn fixpoint(&mut self) {
+        let n = self.fns.len();
+        let callees: Vec<Vec<FnId>> = (0..n)
+            .map(|f| {
+                let mut c: Vec<FnId> = self.resolved[f].iter().flatten().copied().collect();
+                c.sort_unstable();
+                c.dedup();
+                c
+            })
+            .collect();
+        let mut tick: u64 = 0;
+        let mut changed_at = vec![0u64; n];
+        let mut computed_at: Vec<Option<u64>> = vec![None; n];
         for _ in 0..FIXPOINT_BOUND {
             let mut changed = false;
-            for f in 0..self.fns.len() {
+            for f in 0..n {
+                let stale = match computed_at[f] {
+                    None => true,
+                    Some(at) => callees[f].iter().any(|&g| changed_at[g] > at),
+                };
+                if !stale {
+                    continue;
+                }
+                computed_at[f] = Some(tick);
                 let s = self.summarise(f);
                 if s != self.summaries[f] {
                     self.summaries[f] = s;
+                    tick += 1;
+                    changed_at[f] = tick;
                     changed = true;
                 }
             }

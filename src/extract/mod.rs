@@ -52,45 +52,69 @@ impl ItemCx<'_> {
         }
     }
 
-    fn item_lines(&mut self, span: proc_macro2::Span, attrs: &[syn::Attribute]) {
-        let s = self.idx.span(span);
-        let first = attrs.iter().map(|a| self.idx.span(a.span()).line).min().unwrap_or(s.line);
-        self.facts.item_lines.push((first.min(s.line), s.end_line));
+    /// Records an item's line range from its first and last tokens. (`Spanned::span()`
+    /// on a whole item prints the item back to tokens, a cost proportional to its size
+    /// paid again for every nested item; the two end tokens are enough.)
+    fn item_lines(&mut self, (first_tok, last_tok): (proc_macro2::Span, proc_macro2::Span), attrs: &[syn::Attribute]) {
+        let s = self.idx.span(first_tok);
+        let e = self.idx.span(last_tok);
+        let first = attrs.iter().map(|a| self.idx.span(a.pound_token.span).line).min().unwrap_or(s.line);
+        self.facts.item_lines.push((first.min(s.line), e.end_line));
     }
 
     fn item(&mut self, item: &syn::Item, self_ty: Option<&str>) {
         match item {
             syn::Item::Fn(f) => {
-                self.item_lines(f.span(), &f.attrs);
+                let ends = (vis_or(&f.vis, sig_start(&f.sig)), f.block.brace_token.span.close());
+                self.item_lines(ends, &f.attrs);
                 let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, &f.block, None);
-                self.push_fn(facts, None, f.span(), &f.block);
+                self.push_fn(facts, None, ends, &f.attrs, &f.block);
             }
             syn::Item::Impl(imp) => {
-                self.item_lines(imp.span(), &imp.attrs);
+                let first =
+                    imp.defaultness.map(|t| t.span).or(imp.unsafety.map(|t| t.span)).unwrap_or(imp.impl_token.span);
+                self.item_lines((first, imp.brace_token.span.close()), &imp.attrs);
                 let ty = type_name(&imp.self_ty);
                 for it in &imp.items {
                     if let syn::ImplItem::Fn(f) = it {
-                        self.item_lines(f.span(), &f.attrs);
+                        let first = vis_or(&f.vis, f.defaultness.map(|t| t.span).unwrap_or_else(|| sig_start(&f.sig)));
+                        let ends = (first, f.block.brace_token.span.close());
+                        self.item_lines(ends, &f.attrs);
                         let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, &f.block, ty.as_deref());
-                        self.push_fn(facts, ty.as_deref(), f.span(), &f.block);
+                        self.push_fn(facts, ty.as_deref(), ends, &f.attrs, &f.block);
                     }
                 }
             }
             syn::Item::Trait(tr) => {
-                self.item_lines(tr.span(), &tr.attrs);
+                let first = vis_or(
+                    &tr.vis,
+                    tr.unsafety.map(|t| t.span).or(tr.auto_token.map(|t| t.span)).unwrap_or(tr.trait_token.span),
+                );
+                self.item_lines((first, tr.brace_token.span.close()), &tr.attrs);
                 for it in &tr.items {
                     if let syn::TraitItem::Fn(f) = it {
-                        self.item_lines(f.span(), &f.attrs);
+                        let last = match (&f.default, &f.semi_token) {
+                            (Some(block), _) => block.brace_token.span.close(),
+                            (None, Some(semi)) => semi.span,
+                            (None, None) => f.sig.span(),
+                        };
+                        self.item_lines((sig_start(&f.sig), last), &f.attrs);
                         if let Some(block) = &f.default {
                             let facts = body::extract_fn(self.vocab, self.idx, &f.sig, &f.attrs, block, None);
                             let trait_name = tr.ident.to_string();
-                            self.push_fn(facts, Some(&trait_name), f.span(), block);
+                            self.push_fn(facts, Some(&trait_name), (sig_start(&f.sig), last), &f.attrs, block);
                         }
                     }
                 }
             }
             syn::Item::Mod(m) => {
-                self.item_lines(m.span(), &m.attrs);
+                let first = vis_or(&m.vis, m.unsafety.map(|t| t.span).unwrap_or(m.mod_token.span));
+                let last = match (&m.content, &m.semi) {
+                    (Some((brace, _)), _) => brace.span.close(),
+                    (None, Some(semi)) => semi.span,
+                    (None, None) => m.ident.span(),
+                };
+                self.item_lines((first, last), &m.attrs);
                 if let Some((_, items)) = &m.content {
                     self.path.push(m.ident.to_string());
                     self.items(items, self_ty);
@@ -98,7 +122,13 @@ impl ItemCx<'_> {
                 }
             }
             syn::Item::Struct(s) => {
-                self.item_lines(s.span(), &s.attrs);
+                let last = match (&s.semi_token, &s.fields) {
+                    (Some(semi), _) => semi.span,
+                    (None, syn::Fields::Named(named)) => named.brace_token.span.close(),
+                    (None, syn::Fields::Unnamed(unnamed)) => unnamed.paren_token.span.close(),
+                    (None, syn::Fields::Unit) => s.ident.span(),
+                };
+                self.item_lines((vis_or(&s.vis, s.struct_token.span), last), &s.attrs);
                 let fields = s
                     .fields
                     .iter()
@@ -108,7 +138,7 @@ impl ItemCx<'_> {
                 self.facts.structs.push(StructDef { name: s.ident.to_string(), fields });
             }
             syn::Item::Enum(e) => {
-                self.item_lines(e.span(), &e.attrs);
+                self.item_lines((vis_or(&e.vis, e.enum_token.span), e.brace_token.span.close()), &e.attrs);
                 // An enum whose variants carry owner-like fields is user-bound too.
                 let fields = e
                     .variants
@@ -119,18 +149,24 @@ impl ItemCx<'_> {
                 self.facts.structs.push(StructDef { name: e.ident.to_string(), fields });
             }
             syn::Item::Type(t) => {
-                self.item_lines(t.span(), &t.attrs);
+                self.item_lines((vis_or(&t.vis, t.type_token.span), t.semi_token.span), &t.attrs);
                 self.facts.aliases.push((t.ident.to_string(), ty_of(&t.ty)));
             }
             syn::Item::Static(s) => {
-                self.item_lines(s.span(), &s.attrs);
+                self.item_lines((vis_or(&s.vis, s.static_token.span), s.semi_token.span), &s.attrs);
                 self.facts.statics.push((s.ident.to_string(), ty_of(&s.ty)));
             }
             syn::Item::Const(c) => {
-                self.item_lines(c.span(), &c.attrs);
+                self.item_lines((vis_or(&c.vis, c.const_token.span), c.semi_token.span), &c.attrs);
             }
             syn::Item::Macro(m) => {
-                self.item_lines(m.span(), &m.attrs);
+                let first = match (&m.mac.path.leading_colon, m.mac.path.segments.first()) {
+                    (Some(colon), _) => colon.spans[0],
+                    (None, Some(seg)) => seg.ident.span(),
+                    (None, None) => m.mac.bang_token.span,
+                };
+                let last = m.semi_token.map_or_else(|| m.mac.delimiter.span().close(), |t| t.span);
+                self.item_lines((first, last), &m.attrs);
                 self.lazy_static(m);
             }
             _ => {}
@@ -168,12 +204,28 @@ impl ItemCx<'_> {
 
     /// Records a fn with its qualified path and span, then the items nested in its body
     /// (fns of their own, qualified under this fn: `Server::print::helper`).
-    fn push_fn(&mut self, mut facts: FnFacts, owner: Option<&str>, span: proc_macro2::Span, block: &syn::Block) {
+    /// Records a fn's facts under its qualified path. Its span runs from its first
+    /// attribute (or first token) to its closing brace: the whole fn, attributes included.
+    fn push_fn(
+        &mut self,
+        mut facts: FnFacts,
+        owner: Option<&str>,
+        (first_tok, last_tok): (proc_macro2::Span, proc_macro2::Span),
+        attrs: &[syn::Attribute],
+        block: &syn::Block,
+    ) {
         let mut path = self.path.clone();
         path.extend(owner.map(str::to_owned));
         path.push(facts.name.clone());
         facts.qualified = path.join("::");
-        facts.span = self.idx.span(span);
+        // Inner attributes (`#![..]`) sit inside the body, so take the earliest token.
+        let first = attrs
+            .iter()
+            .map(|a| a.pound_token.span)
+            .chain([first_tok])
+            .min_by_key(|s| (s.start().line, s.start().column))
+            .unwrap_or(first_tok);
+        facts.span = LineIndex::join(self.idx.span(first), self.idx.span(last_tok));
         self.facts.fns.push(facts);
         let outer = std::mem::replace(&mut self.path, path);
         self.nested_items(block);
@@ -188,6 +240,25 @@ impl ItemCx<'_> {
             }
         }
     }
+}
+
+/// The span of `vis` if written, else `otherwise` (the item's first token after it).
+fn vis_or(vis: &syn::Visibility, otherwise: proc_macro2::Span) -> proc_macro2::Span {
+    match vis {
+        syn::Visibility::Public(p) => p.span,
+        syn::Visibility::Restricted(r) => r.pub_token.span,
+        syn::Visibility::Inherited => otherwise,
+    }
+}
+
+/// The first token of a signature (`const`, `async`, `unsafe`, `extern` or `fn`).
+fn sig_start(sig: &syn::Signature) -> proc_macro2::Span {
+    sig.constness
+        .map(|t| t.span)
+        .or(sig.asyncness.map(|t| t.span))
+        .or(sig.unsafety.map(|t| t.span))
+        .or(sig.abi.as_ref().map(|a| a.extern_token.span))
+        .unwrap_or(sig.fn_token.span)
 }
 
 /// The last segment of a type's path (`crate::a::Server<T>` -> `Server`).

@@ -58,10 +58,13 @@ impl Diagnostic for Rendered {
     }
 }
 
-/// Strips control characters (terminal escapes, carriage returns) from text quoted
-/// out of linted files, so a hostile file cannot drive the reader's terminal.
-pub fn sanitize(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{fffd}' } else { c }).collect()
+pub use crate::terminal::sanitize;
+use crate::terminal::sanitize_line;
+
+/// A path as shown to people: `/`-separated, on one line, with no control characters
+/// (a file name can hold an escape sequence or a newline).
+fn shown(path: &std::path::Path) -> String {
+    sanitize_line(&path_string(path))
 }
 
 /// Labels more than this many lines from the primary span are shown separately.
@@ -105,9 +108,9 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
                 primary_labelled |= is_primary;
                 let span = span_of(t, &l.location);
                 labels.push(if is_primary {
-                    LabeledSpan::new_primary_with_span(Some(l.message.clone()), span)
+                    LabeledSpan::new_primary_with_span(Some(sanitize_line(&l.message)), span)
                 } else {
-                    LabeledSpan::new_with_span(Some(l.message.clone()), span)
+                    LabeledSpan::new_with_span(Some(sanitize_line(&l.message)), span)
                 });
             }
         } else if let Some(other) = report.sources.get(&l.location.file) {
@@ -116,16 +119,16 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
             related.push(Rendered {
                 message: format!(
                     "{} ({}:{}:{})",
-                    l.message,
-                    path_string(&l.location.file),
+                    sanitize_line(&l.message),
+                    shown(&l.location.file),
                     l.location.span.line,
                     l.location.span.column
                 ),
                 code: None,
                 severity: miette::Severity::Advice,
                 help: None,
-                labels: vec![LabeledSpan::new_primary_with_span(Some(l.message.clone()), span)],
-                source: Some(NamedSource::new(path_string(&l.location.file), other)),
+                labels: vec![LabeledSpan::new_primary_with_span(Some(sanitize_line(&l.message)), span)],
+                source: Some(NamedSource::new(shown(&l.location.file), other)),
                 related: Vec::new(),
             });
         }
@@ -136,7 +139,7 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
         }
     }
     Rendered {
-        message: f.message.clone(),
+        message: sanitize_line(&f.message),
         code: Some(if f.rule == f.name {
             f.rule.to_string()
         } else {
@@ -150,8 +153,8 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         },
-        help: Some(f.help.clone()),
-        source: text.map(|t| NamedSource::new(path_string(&f.location.file), t).with_language("Rust")),
+        help: Some(sanitize_line(&f.help)),
+        source: text.map(|t| NamedSource::new(shown(&f.location.file), t).with_language("Rust")),
         labels,
         related,
     }
@@ -169,11 +172,11 @@ fn error_diag(e: &FileError, report: &Report) -> Rendered {
         .unwrap_or_default();
     let position = if e.line > 0 { format!(":{}:{}", e.line, e.column) } else { String::new() };
     Rendered {
-        message: format!("{}{}: {}", path_string(&e.file), position, sanitize(&e.message)),
+        message: format!("{}{}: {}", shown(&e.file), position, sanitize_line(&e.message)),
         code: None,
         severity: miette::Severity::Error,
         help: None,
-        source: text.map(|t| NamedSource::new(path_string(&e.file), t)),
+        source: text.map(|t| NamedSource::new(shown(&e.file), t)),
         labels,
         related: Vec::new(),
     }

@@ -1,0 +1,80 @@
+//! Every file pairlint writes goes through [`write_atomic`]: the bytes go to a temporary
+//! file in the same directory, which is then renamed over the target. A reader (another
+//! pairlint run, a CI step) sees the old file or the new one, never half of one, even
+//! if pairlint is killed mid-write or two runs write the same file at once.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Writes `bytes` to `path` atomically (temp file + fsync + rename). Creates the parent
+/// directory if needed. The temporary file is removed if anything fails.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write(path, bytes, true)
+}
+
+/// [`write_atomic`] without the fsync: readers still see the old file or the new one,
+/// never half of one, but after a power loss the new file may be empty. For caches,
+/// whose readers validate every entry and rebuild a bad one; an fsync per entry would
+/// cost more than the cache saves.
+pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write(path, bytes, false)
+}
+
+fn write(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let tmp = dir.join(temp_name(path));
+    let result = (|| {
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        file.write_all(bytes)?;
+        if sync {
+            file.sync_all()?;
+        }
+        drop(file);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// `.name.<pid>.<n>.tmp`: unique per process and call, hidden, and in the target's own
+/// directory (a rename across file systems would not be atomic).
+fn temp_name(path: &Path) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    format!(".{name}.{}.{n}.tmp", std::process::id())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The rename must replace an existing file and leave no temporary behind.
+    #[test]
+    fn replaces_and_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("sub/entry.json");
+        write_atomic(&target, b"old").unwrap();
+        write_atomic(&target, b"new").unwrap();
+        assert_eq!(std::fs::read(&target).unwrap(), b"new");
+        let names: Vec<_> = std::fs::read_dir(target.parent().unwrap()).unwrap().collect();
+        assert_eq!(names.len(), 1, "only the target remains");
+    }
+
+    // A failed write (the target is a directory) must not leave litter either.
+    #[test]
+    fn failure_cleans_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("is_a_dir");
+        std::fs::create_dir(&target).unwrap();
+        assert!(write_atomic(&target, b"x").is_err());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

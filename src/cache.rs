@@ -1,0 +1,328 @@
+//! A content-addressed cache of per-file results under `target/pairlint/` (or
+//! `$CARGO_TARGET_DIR/pairlint/`): the pre-pass [`Scan`] and the extracted
+//! [`FileFacts`] (or the file's parse error), keyed by the file's content, the
+//! pairlint build and the vocabulary. Nothing else goes in, so a hit is exactly what a
+//! fresh extraction would give.
+//!
+//! An entry is trusted only if it parses and names the key asked for; anything else
+//! (truncated, corrupt, written by another build or for other content) is ignored and
+//! rewritten. Entries are written with [`crate::atomic::write_atomic_unsynced`], so a
+//! reader never sees half of one.
+
+use crate::atomic::write_atomic_unsynced as write_atomic;
+use crate::finding::{Confidence, FileError, Finding, Label, Location, Severity, Span};
+use crate::model::FileFacts;
+use crate::prefilter::Scan;
+use crate::vocab::Vocabulary;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::{xxh3_128, Xxh3};
+
+/// Bump when the entry layout changes.
+const FORMAT: u32 = 2;
+/// Entries bigger than this are not read (a hostile or broken cache cannot make us
+/// allocate without bound).
+const MAX_ENTRY_BYTES: u64 = 64 << 20;
+
+/// Where entries live and what, besides content, keys them.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    dir: PathBuf,
+    context: u128,
+}
+
+/// The cached result of one file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Entry {
+    pub scan: Scan,
+    /// `None` when the pre-pass skipped the file and it was never parsed.
+    pub facts: Option<Result<FileFacts, FileError>>,
+}
+
+#[derive(Deserialize)]
+struct Stored {
+    format: u32,
+    key: String,
+    entry: Entry,
+}
+
+/// The cache key of one file's content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key(u128);
+
+impl Key {
+    fn hex(self) -> String {
+        format!("{:032x}", self.0)
+    }
+}
+
+impl Cache {
+    /// The default location for a workspace: `$CARGO_TARGET_DIR/pairlint`, else
+    /// `<root>/target/pairlint`.
+    pub fn default_dir(workspace_root: &Path) -> PathBuf {
+        match std::env::var_os("CARGO_TARGET_DIR") {
+            Some(dir) if !dir.is_empty() => {
+                let dir = PathBuf::from(dir);
+                if dir.is_absolute() {
+                    dir
+                } else {
+                    workspace_root.join(dir)
+                }
+            }
+            _ => workspace_root.join("target"),
+        }
+        .join("pairlint")
+    }
+
+    /// A cache in `dir` for results made with `vocab` by this build of pairlint.
+    pub fn new(dir: PathBuf, vocab: &Vocabulary) -> Self {
+        let mut context = String::new();
+        context.push_str(env!("CARGO_PKG_VERSION"));
+        context.push('\n');
+        context.push_str(&build_id());
+        context.push('\n');
+        context.push_str(&vocab.fingerprint());
+        Cache { dir: dir.join("facts"), context: xxh3_128(context.as_bytes()) }
+    }
+
+    pub fn key(&self, text: &str) -> Key {
+        let mut hasher = Xxh3::new();
+        hasher.update(&self.context.to_le_bytes());
+        hasher.update(text.as_bytes());
+        Key(hasher.digest128())
+    }
+
+    fn path(&self, key: Key) -> PathBuf {
+        let hex = key.hex();
+        self.dir.join(&hex[..2]).join(format!("{hex}.json"))
+    }
+
+    /// The entry for `key`, if one is stored and sound. The facts' paths are set to
+    /// `path` (the same content may live at several paths).
+    pub fn get(&self, key: Key, path: &Path) -> Option<Entry> {
+        let file = self.path(key);
+        let meta = std::fs::metadata(&file).ok()?;
+        if !meta.is_file() || meta.len() > MAX_ENTRY_BYTES {
+            return None;
+        }
+        let bytes = std::fs::read(&file).ok()?;
+        let stored: Stored = serde_json::from_slice(&bytes).ok()?;
+        if stored.format != FORMAT || stored.key != key.hex() {
+            return None;
+        }
+        let mut entry = stored.entry;
+        match &mut entry.facts {
+            Some(Ok(facts)) => facts.path = path.to_path_buf(),
+            Some(Err(e)) => e.file = path.to_path_buf(),
+            None => {}
+        }
+        Some(entry)
+    }
+
+    /// Stores an entry. Failing to write (read-only target, full disk) only costs the
+    /// next run time, so it is not an error.
+    pub fn put(&self, key: Key, entry: &Entry) {
+        let stored = StoredRef { format: FORMAT, key: key.hex(), entry };
+        if let Ok(bytes) = serde_json::to_vec(&stored) {
+            let _ = write_atomic(&self.path(key), &bytes);
+        }
+    }
+}
+
+/// A whole crate's result: when no file of a crate changed (same paths, same content
+/// keys, same levels), its findings are reused without scanning or analysing anything.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CrateResult {
+    pub findings: Vec<StoredFinding>,
+    pub suppressed: Vec<(StoredFinding, String)>,
+    pub errors: Vec<FileError>,
+    pub notes: Vec<String>,
+}
+
+/// A [`Finding`] with its rule code as data (the live type borrows static names).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredFinding {
+    rule: String,
+    severity: Severity,
+    confidence: Confidence,
+    item: String,
+    file: PathBuf,
+    span: Span,
+    message: String,
+    help: String,
+    labels: Vec<(PathBuf, Span, String)>,
+}
+
+impl StoredFinding {
+    pub fn from_finding(f: &Finding) -> Self {
+        StoredFinding {
+            rule: f.rule.to_string(),
+            severity: f.severity,
+            confidence: f.confidence,
+            item: f.item.clone(),
+            file: f.location.file.clone(),
+            span: f.location.span,
+            message: f.message.clone(),
+            help: f.help.clone(),
+            labels: f.labels.iter().map(|l| (l.location.file.clone(), l.location.span, l.message.clone())).collect(),
+        }
+    }
+
+    /// Back to a [`Finding`]; `None` for a rule this build does not know (a foreign or
+    /// forged entry, treated as a miss).
+    pub fn to_finding(&self) -> Option<Finding> {
+        let (rule, name): (&'static str, &'static str) = match crate::rules::find(&self.rule) {
+            Some(r) if r.code == self.rule => (r.code, r.name),
+            _ => match self.rule.as_str() {
+                crate::engine::UNUSED_SUPPRESSION => {
+                    (crate::engine::UNUSED_SUPPRESSION, crate::engine::UNUSED_SUPPRESSION)
+                }
+                crate::engine::INVALID_SUPPRESSION => {
+                    (crate::engine::INVALID_SUPPRESSION, crate::engine::INVALID_SUPPRESSION)
+                }
+                _ => return None,
+            },
+        };
+        Some(Finding {
+            rule,
+            name,
+            severity: self.severity,
+            confidence: self.confidence,
+            item: self.item.clone(),
+            location: Location { file: self.file.clone(), span: self.span },
+            message: self.message.clone(),
+            help: self.help.clone(),
+            labels: self
+                .labels
+                .iter()
+                .map(|(file, span, message)| Label {
+                    location: Location { file: file.clone(), span: *span },
+                    message: message.clone(),
+                })
+                .collect(),
+        })
+    }
+}
+
+#[derive(Deserialize)]
+struct StoredCrate {
+    format: u32,
+    key: String,
+    result: CrateResult,
+}
+
+#[derive(Serialize)]
+struct StoredCrateRef<'a> {
+    format: u32,
+    key: String,
+    result: &'a CrateResult,
+}
+
+impl Cache {
+    /// The key of a crate: its files (reported path and content key, in order) and the
+    /// rule levels of the configuration.
+    pub fn crate_key(&self, files: &[(&Path, Key)], levels: &str) -> Key {
+        let mut hasher = Xxh3::new();
+        hasher.update(&self.context.to_le_bytes());
+        hasher.update(levels.as_bytes());
+        for (path, key) in files {
+            hasher.update(path.to_string_lossy().as_bytes());
+            hasher.update(&[0]);
+            hasher.update(&key.0.to_le_bytes());
+        }
+        Key(hasher.digest128())
+    }
+
+    fn crate_path(&self, key: Key) -> PathBuf {
+        self.dir.with_file_name("crates").join(format!("{}.json", key.hex()))
+    }
+
+    pub fn get_crate(&self, key: Key) -> Option<CrateResult> {
+        let file = self.crate_path(key);
+        let meta = std::fs::metadata(&file).ok()?;
+        if !meta.is_file() || meta.len() > MAX_ENTRY_BYTES {
+            return None;
+        }
+        let stored: StoredCrate = serde_json::from_slice(&std::fs::read(&file).ok()?).ok()?;
+        (stored.format == FORMAT && stored.key == key.hex()).then_some(stored.result)
+    }
+
+    pub fn put_crate(&self, key: Key, result: &CrateResult) {
+        let stored = StoredCrateRef { format: FORMAT, key: key.hex(), result };
+        if let Ok(bytes) = serde_json::to_vec(&stored) {
+            let _ = write_atomic(&self.crate_path(key), &bytes);
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    format: u32,
+    key: String,
+    entry: &'a Entry,
+}
+
+/// Identifies this build of pairlint beyond its version number (development builds
+/// share a version but not an extractor): the executable's size and modification time.
+fn build_id() -> String {
+    std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}:{mtime}", m.len())
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        Entry {
+            scan: crate::prefilter::scan("fn f() {}", &Vocabulary::default()),
+            facts: Some(Ok(FileFacts::default())),
+        }
+    }
+
+    // A hit must come back with the asking file's path, since content is shared across paths.
+    #[test]
+    fn round_trip_sets_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf(), &Vocabulary::default());
+        let key = cache.key("fn f() {}");
+        assert!(cache.get(key, Path::new("a.rs")).is_none());
+        cache.put(key, &entry());
+        let got = cache.get(key, Path::new("b.rs")).expect("hit");
+        assert_eq!(got.facts.unwrap().unwrap().path, Path::new("b.rs"));
+    }
+
+    // Corrupt, truncated or foreign entries are misses, never trusted.
+    #[test]
+    fn corrupt_and_foreign_entries_are_misses() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf(), &Vocabulary::default());
+        let key = cache.key("fn f() {}");
+        cache.put(key, &entry());
+        let file = cache.path(key);
+        let good = std::fs::read(&file).unwrap();
+        std::fs::write(&file, &good[..good.len() / 2]).unwrap();
+        assert!(cache.get(key, Path::new("a.rs")).is_none(), "truncated");
+        std::fs::write(&file, b"\x00\xff garbage").unwrap();
+        assert!(cache.get(key, Path::new("a.rs")).is_none(), "garbage");
+        // An entry stored under another key (a copied file) is foreign.
+        let other = cache.key("fn g() {}");
+        cache.put(other, &entry());
+        std::fs::copy(cache.path(other), &file).unwrap();
+        assert!(cache.get(key, Path::new("a.rs")).is_none(), "foreign");
+        // Another vocabulary is another context, so other keys.
+        let mut extra = std::collections::BTreeMap::new();
+        extra.insert("identity_names".to_string(), vec!["kiosk".to_string()]);
+        let other_vocab = Cache::new(dir.path().to_path_buf(), &Vocabulary::new(&extra));
+        assert_ne!(other_vocab.key("fn f() {}"), key);
+    }
+}
