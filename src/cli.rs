@@ -281,8 +281,9 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
         }
         2
     };
+    let jobs = args.jobs.map_or_else(engine::default_jobs, usize::from);
     let (discovery, root) = if args.paths.is_empty() {
-        match discover::discover_workspace(cwd) {
+        match engine::on_pool(jobs, || discover::discover_workspace(cwd)) {
             Ok(d) => {
                 let root = d.workspace_root.clone();
                 (d, root)
@@ -295,7 +296,7 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
     } else {
         let paths: Vec<PathBuf> =
             args.paths.iter().map(|p| if p.is_absolute() { p.clone() } else { cwd.join(p) }).collect();
-        let mut d = discover::discover_paths(&paths);
+        let mut d = engine::on_pool(jobs, || discover::discover_paths(&paths));
         d.workspace_root = cwd.to_path_buf();
         (d, cwd.to_path_buf())
     };
@@ -314,7 +315,7 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
         }
     };
     let run_options = engine::RunOptions {
-        jobs: args.jobs.map_or_else(engine::default_jobs, usize::from),
+        jobs,
         prefilter: !args.no_prefilter,
         cache: (!args.no_cache).then(|| {
             let vocab = crate::vocab::Vocabulary::new(&config.vocabulary);

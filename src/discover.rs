@@ -4,7 +4,7 @@
 use crate::finding::FileError;
 use rustc_lexer::{FrontmatterAllowed, LiteralKind, TokenKind};
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -136,18 +136,29 @@ pub fn discover_workspace(start_dir: &Path) -> Result<Discovery, DiscoverError> 
 }
 
 fn discover_from_metadata(metadata: Metadata) -> Discovery {
+    use rayon::prelude::*;
+    // Packages are independent: walk them in parallel, keep cargo's order.
+    let parts: Vec<(Option<CrateUnit>, Vec<FileError>)> = metadata
+        .packages
+        .into_par_iter()
+        .map(|package| {
+            let mut errors = Vec::new();
+            let Some(root_dir) = package.manifest_path.parent().map(Path::to_path_buf) else {
+                return (None, errors);
+            };
+            let mut walker = ModWalker::new(&root_dir, &mut errors);
+            for target in &package.targets {
+                walker.add_root(&target.src_path);
+            }
+            let files = walker.finish();
+            (Some(CrateUnit { name: package.name, root_dir, files }), errors)
+        })
+        .collect();
     let mut errors = Vec::new();
     let mut crates = Vec::new();
-    for package in metadata.packages {
-        let Some(root_dir) = package.manifest_path.parent().map(Path::to_path_buf) else {
-            continue;
-        };
-        let mut walker = ModWalker::new(&root_dir, &mut errors);
-        for target in &package.targets {
-            walker.add_root(&target.src_path);
-        }
-        let files = walker.finish();
-        crates.push(CrateUnit { name: package.name, root_dir, files });
+    for (unit, errs) in parts {
+        crates.extend(unit);
+        errors.extend(errs);
     }
     Discovery { workspace_root: metadata.workspace_root, crates, errors }
 }
@@ -155,38 +166,49 @@ fn discover_from_metadata(metadata: Metadata) -> Discovery {
 /// Lints what the command line names: each file is its own one-file crate, a directory
 /// with a `Cargo.toml` is a crate, any other directory is walked for `.rs` files.
 pub fn discover_paths(paths: &[PathBuf]) -> Discovery {
+    use rayon::prelude::*;
+    // Each path is discovered on its own (in parallel on the caller's rayon pool: the
+    // module scan reads every file), then the parts are joined in command-line order.
+    let parts: Vec<Discovery> = paths.par_iter().map(discover_one_path).collect();
     let mut discovery = Discovery {
         workspace_root: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         crates: Vec::new(),
         errors: Vec::new(),
     };
-    for path in paths {
-        let meta = match fs::metadata(path) {
-            Ok(meta) => meta,
-            Err(e) => {
-                let message = if e.kind() == std::io::ErrorKind::NotFound {
-                    "no such file or directory".to_string()
-                } else {
-                    format!("cannot read: {e}")
-                };
-                discovery.errors.push(whole_file_error(path, message));
-                continue;
-            }
-        };
-        if meta.is_dir() {
-            if path.join("Cargo.toml").is_file() {
-                add_cargo_dir(path, &mut discovery);
+    for part in parts {
+        discovery.crates.extend(part.crates);
+        discovery.errors.extend(part.errors);
+    }
+    discovery
+}
+
+fn discover_one_path(path: &PathBuf) -> Discovery {
+    let mut discovery = Discovery { workspace_root: PathBuf::new(), crates: Vec::new(), errors: Vec::new() };
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => {
+            let message = if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file or directory".to_string()
             } else {
-                add_walked_dir(path, &mut discovery);
-            }
-        } else if meta.is_file() {
-            let name = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-            let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            discovery.crates.push(CrateUnit { name, root_dir, files: vec![path.clone()] });
-        } else {
-            // A FIFO or device would block or never end: never open one.
-            discovery.errors.push(whole_file_error(path, "not a regular file".to_string()));
+                format!("cannot read: {e}")
+            };
+            discovery.errors.push(whole_file_error(path, message));
+            return discovery;
         }
+    };
+    if meta.is_dir() {
+        if path.join("Cargo.toml").is_file() {
+            add_cargo_dir(path, &mut discovery);
+        } else {
+            add_walked_dir(path, &mut discovery);
+        }
+    } else if meta.is_file() {
+        let name = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        discovery.crates.push(CrateUnit { name, root_dir, files: vec![path.clone()] });
+    } else {
+        // A FIFO or device would block or never end: never open one.
+        discovery.errors.push(whole_file_error(path, "not a regular file".to_string()));
     }
     discovery
 }
@@ -370,9 +392,12 @@ fn line_column(text: &str, byte: usize) -> (u32, u32) {
 struct ModWalker<'a> {
     canonical_root: PathBuf,
     files: Vec<PathBuf>,
-    /// Canonical paths already visited: a `#[path]` cycle or two targets sharing a
-    /// module must not loop or duplicate.
-    seen: HashSet<PathBuf>,
+    /// Files already visited, by [`file_identity`] (what a canonical path would name,
+    /// for one stat instead of a readlink per path component): a `#[path]` cycle or two
+    /// targets sharing a module must not loop or duplicate.
+    seen: HashSet<FileIdentity>,
+    /// Directories already resolved: whether their canonical path is inside the root.
+    dirs_inside: HashMap<PathBuf, bool>,
     errors: &'a mut Vec<FileError>,
 }
 
@@ -382,6 +407,7 @@ impl<'a> ModWalker<'a> {
             canonical_root: fs::canonicalize(root_dir).unwrap_or_else(|_| root_dir.to_path_buf()),
             files: Vec::new(),
             seen: HashSet::new(),
+            dirs_inside: HashMap::new(),
             errors,
         }
     }
@@ -406,8 +432,26 @@ impl<'a> ModWalker<'a> {
         self.walk(root.to_path_buf(), dir);
     }
 
-    fn inside_root(&self, path: &Path) -> bool {
-        fs::canonicalize(path).is_ok_and(|p| p.starts_with(&self.canonical_root))
+    /// The file's real location is inside the root. A file that is not a symlink lives
+    /// in its directory, so only directories are canonicalized (once each); a symlinked
+    /// file is resolved on its own.
+    fn inside_root(&mut self, path: &Path) -> bool {
+        let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        self.inside_root_as(path, is_link)
+    }
+
+    /// [`Self::inside_root`] when the caller has already seen whether `path` is a symlink.
+    fn inside_root_as(&mut self, path: &Path, is_link: bool) -> bool {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if is_link || path.file_name().is_none() {
+            return fs::canonicalize(path).is_ok_and(|p| p.starts_with(&self.canonical_root));
+        }
+        if let Some(&inside) = self.dirs_inside.get(dir) {
+            return inside;
+        }
+        let inside = fs::canonicalize(dir).is_ok_and(|p| p.starts_with(&self.canonical_root));
+        self.dirs_inside.insert(dir.to_path_buf(), inside);
+        inside
     }
 
     /// Visits `file` (whose child modules live in `mod_dir`) and everything it declares.
@@ -415,11 +459,17 @@ impl<'a> ModWalker<'a> {
     fn walk(&mut self, file: PathBuf, mod_dir: PathBuf) {
         let mut work = vec![(file, mod_dir)];
         while let Some((file, mod_dir)) = work.pop() {
-            let canonical = fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
-            if !self.seen.insert(canonical) {
+            // One stat serves both the identity and the regular-file check.
+            let meta = fs::metadata(&file);
+            if !self.seen.insert(file_identity(&file, meta.as_ref().ok())) {
                 continue;
             }
-            let text = match read_regular(&file) {
+            let read = match meta {
+                Ok(meta) if meta.is_file() => fs::read_to_string(&file).map_err(|e| format!("cannot read: {e}")),
+                Ok(_) => Err("not a regular file".to_string()),
+                Err(e) => Err(format!("cannot read: {e}")),
+            };
+            let text = match read {
                 Ok(text) => text,
                 Err(message) => {
                     self.errors.push(whole_file_error(&file, message));
@@ -461,9 +511,9 @@ impl<'a> ModWalker<'a> {
                         ]
                     }
                 };
-                let existing: Vec<&(PathBuf, PathBuf)> =
-                    candidates.iter().filter(|(p, _)| fs::symlink_metadata(p).is_ok()).collect();
-                let Some((target, child_dir)) = existing.first() else {
+                let existing: Vec<(&(PathBuf, PathBuf), fs::Metadata)> =
+                    candidates.iter().filter_map(|c| fs::symlink_metadata(&c.0).ok().map(|m| (c, m))).collect();
+                let Some(((target, child_dir), lmeta)) = existing.first() else {
                     if !cfg_targets.is_empty() {
                         continue;
                     }
@@ -483,12 +533,15 @@ impl<'a> ModWalker<'a> {
                         message: format!(
                             "file for module `{}` found at both `{}` and `{}`",
                             decl.name,
-                            existing[0].0.display(),
-                            existing[1].0.display()
+                            existing[0].0 .0.display(),
+                            existing[1].0 .0.display()
                         ),
                     });
                 }
-                match fs::metadata(target) {
+                let is_link = lmeta.file_type().is_symlink();
+                // Only a symlink needs a second stat to see what it points at.
+                let meta = if is_link { fs::metadata(target) } else { Ok(lmeta.clone()) };
+                match meta {
                     Ok(meta) if meta.is_file() => {}
                     Ok(_) => {
                         self.errors.push(FileError {
@@ -516,7 +569,7 @@ impl<'a> ModWalker<'a> {
                 }
                 // Files outside the package (a `#[path]` into a sibling crate, a symlink
                 // elsewhere) belong to someone else's lint run.
-                if self.inside_root(target) {
+                if self.inside_root_as(target, is_link) {
                     work.push((target.clone(), child_dir.clone()));
                 }
             }
@@ -528,6 +581,28 @@ impl<'a> ModWalker<'a> {
         self.files.dedup();
         self.files
     }
+}
+
+/// What makes two paths the same file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum FileIdentity {
+    Inode(u64, u64),
+    Path(PathBuf),
+}
+
+/// Device and inode (one stat, following links) where the platform has them; else the
+/// canonical path. A file that cannot be stat'ed is identified by its path as given.
+fn file_identity(file: &Path, meta: Option<&fs::Metadata>) -> FileIdentity {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Some(meta) = meta {
+            return FileIdentity::Inode(meta.dev(), meta.ino());
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = meta;
+    FileIdentity::Path(fs::canonicalize(file).unwrap_or_else(|_| file.to_path_buf()))
 }
 
 /// A `mod name;` declaration found by the token scan.
@@ -561,10 +636,7 @@ struct Tok<'t> {
 fn may_declare_modules(text: &str) -> bool {
     let bytes = text.as_bytes();
     let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-    let mut from = 0;
-    while let Some(found) = text[from..].find("mod") {
-        let at = from + found;
-        from = at + 3;
+    for at in memchr::memmem::find_iter(bytes, b"mod") {
         if at > 0 && is_ident(bytes[at - 1]) {
             continue;
         }

@@ -121,8 +121,9 @@ fn pool(jobs: usize) -> Option<Arc<ThreadPool>> {
     Some(built)
 }
 
-/// Runs `f` on the worker pool (or, if no thread can be started, right here).
-fn on_pool<T: Send>(jobs: usize, f: impl FnOnce() -> T + Send) -> T {
+/// Runs `f` on the worker pool (or, if no thread can be started, right here): rayon
+/// work inside `f` (discovery, extraction) then uses `jobs` threads with big stacks.
+pub fn on_pool<T: Send>(jobs: usize, f: impl FnOnce() -> T + Send) -> T {
     match pool(jobs) {
         Some(p) => p.install(f),
         None => f(),
