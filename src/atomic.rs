@@ -7,16 +7,21 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Writes `bytes` to `path` atomically (temp file + fsync + rename). Creates the parent
-/// directory if needed. The temporary file is removed if anything fails.
+/// Writes `bytes` to `path` atomically (temp file + fsync + rename); the directory must
+/// exist. The temporary file is removed if anything fails.
+/// A symlink at `path` is followed (the link survives, its target changes), and an
+/// existing file keeps its permissions: this is for files the user names (baselines,
+/// sources rewritten by `--add-suppressions`).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write(path, bytes, true)
+    let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    write(&resolved, bytes, true)
 }
 
 /// [`write_atomic`] without the fsync: readers still see the old file or the new one,
 /// never half of one, but after a power loss the new file may be empty. For caches,
 /// whose readers validate every entry and rebuild a bad one; an fsync per entry would
-/// cost more than the cache saves.
+/// cost more than the cache saves. A symlink at `path` is replaced, never followed: a
+/// link planted in a cache directory cannot redirect the write elsewhere.
 pub fn write_atomic_unsynced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write(path, bytes, false)
 }
@@ -26,7 +31,11 @@ fn write(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&dir)?;
+    // The cache makes its own directories; a user-named file in a missing directory
+    // is more likely a typo, so it is an error.
+    if !sync {
+        std::fs::create_dir_all(&dir)?;
+    }
     let tmp = dir.join(temp_name(path));
     let result = (|| {
         let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
@@ -35,6 +44,10 @@ fn write(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
             file.sync_all()?;
         }
         drop(file);
+        // An existing file keeps its permissions (a symlink's are not looked through).
+        if let Some(meta) = std::fs::symlink_metadata(path).ok().filter(|m| m.is_file()) {
+            std::fs::set_permissions(&tmp, meta.permissions())?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if result.is_err() {
@@ -61,11 +74,30 @@ mod tests {
     fn replaces_and_leaves_no_temp_file() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("sub/entry.json");
-        write_atomic(&target, b"old").unwrap();
+        assert!(write_atomic(&target, b"old").is_err(), "a user-named file needs its directory");
+        write_atomic_unsynced(&target, b"old").unwrap();
         write_atomic(&target, b"new").unwrap();
         assert_eq!(std::fs::read(&target).unwrap(), b"new");
         let names: Vec<_> = std::fs::read_dir(target.parent().unwrap()).unwrap().collect();
         assert_eq!(names.len(), 1, "only the target remains");
+    }
+
+    // Rewriting through a symlink must keep the link and change its target.
+    #[cfg(unix)]
+    #[test]
+    fn symlink_is_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.json");
+        let link = dir.path().join("link.json");
+        write_atomic(&target, b"one").unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_atomic(&link, b"two").unwrap();
+        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"two");
+        // The cache's writer replaces a planted link instead of writing through it.
+        write_atomic_unsynced(&link, b"three").unwrap();
+        assert!(!std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), b"two");
     }
 
     // A failed write (the target is a directory) must not leave litter either.

@@ -125,38 +125,8 @@ pub fn load(path: &Path) -> Result<Baseline, String> {
 pub fn save(baseline: &Baseline, path: &Path) -> Result<(), String> {
     let mut text = serde_json::to_string_pretty(baseline).map_err(|e| format!("baseline {}: {e}", path.display()))?;
     text.push('\n');
-    write_atomically(path, text.as_bytes()).map_err(|e| format!("baseline {}: cannot write: {e}", path.display()))
-}
-
-/// Replaces `path` with `bytes` through a temporary sibling file and a rename. An
-/// existing file keeps its permissions; a symlink is followed, so the link survives
-/// and its target is what changes.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let path = resolved.as_path();
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let unique = NEXT.fetch_add(1, Ordering::Relaxed);
-    let tmp = dir.join(format!(".{name}.pairlint-{}-{unique}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::atomic::write_atomic(path, text.as_bytes())
+        .map_err(|e| format!("baseline {}: cannot write: {e}", path.display()))
 }
 
 /// Moves the findings `baseline` records out of `report.findings`, one per recorded
@@ -203,27 +173,5 @@ mod tests {
         // serde_json's recursion limit turns a hostile nesting into an error, not a crash.
         let deep = "[".repeat(100_000);
         assert!(parse(&deep).is_err());
-    }
-
-    #[test]
-    fn write_atomically_replaces_and_leaves_no_temp_file() {
-        let dir = std::env::temp_dir().join(format!("pairlint-baseline-unit-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("b.json");
-        write_atomically(&path, b"one").unwrap();
-        write_atomically(&path, b"two").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
-        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
-        assert_eq!(names.len(), 1, "{names:?}");
-        // A symlinked file keeps its link; the target gets the new text.
-        #[cfg(unix)]
-        {
-            let link = dir.join("link.json");
-            std::os::unix::fs::symlink(&path, &link).unwrap();
-            write_atomically(&link, b"three").unwrap();
-            assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
-            assert_eq!(std::fs::read_to_string(&path).unwrap(), "three");
-        }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

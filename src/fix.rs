@@ -3,7 +3,7 @@
 //! whose existing findings are accepted for now. Every edit is checked before it is
 //! written: the file still parses and each new comment covers its finding.
 
-use crate::baseline::write_atomically;
+use crate::atomic::write_atomic;
 use crate::config::RULE_CODES;
 use crate::engine::Report;
 use crate::extract;
@@ -137,7 +137,7 @@ fn fix_file(
     let mut out = String::with_capacity(bom.len() + edited.len());
     out.push_str(bom);
     out.push_str(&edited);
-    write_atomically(disk_path, out.as_bytes()).map_err(|e| format!("cannot write: {e}"))?;
+    write_atomic(disk_path, out.as_bytes()).map_err(|e| format!("cannot write: {e}"))?;
     for (_, comment, line) in &inserts {
         outcome.added.push(format!("{shown}:{line}: added `{}`", comment.trim()));
     }
