@@ -166,6 +166,9 @@ pub struct CheckArgs {
     /// Neither read nor write the per-file cache under target/pairlint/.
     #[arg(long)]
     pub no_cache: bool,
+    /// Follow symlinks (and `#[path]` modules) that lead outside the tree being linted.
+    #[arg(long)]
+    pub follow_external_symlinks: bool,
     /// Files or directories to lint instead of the cargo workspace.
     pub paths: Vec<PathBuf>,
 }
@@ -282,8 +285,9 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
         2
     };
     let jobs = args.jobs.map_or_else(engine::default_jobs, usize::from);
+    let discover_opts = discover::DiscoverOptions { follow_external: args.follow_external_symlinks };
     let (discovery, root) = if args.paths.is_empty() {
-        match engine::on_pool(jobs, || discover::discover_workspace(cwd)) {
+        match engine::on_pool(jobs, || discover::discover_workspace_with(cwd, discover_opts)) {
             Ok(d) => {
                 let root = d.workspace_root.clone();
                 (d, root)
@@ -296,7 +300,7 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
     } else {
         let paths: Vec<PathBuf> =
             args.paths.iter().map(|p| if p.is_absolute() { p.clone() } else { cwd.join(p) }).collect();
-        let mut d = engine::on_pool(jobs, || discover::discover_paths(&paths));
+        let mut d = engine::on_pool(jobs, || discover::discover_paths_with(&paths, discover_opts));
         d.workspace_root = cwd.to_path_buf();
         (d, cwd.to_path_buf())
     };

@@ -113,9 +113,23 @@ struct Target {
     kind: Vec<String>,
 }
 
+/// How discovery treats links out of the tree being linted.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiscoverOptions {
+    /// Follow symlinks (and `#[path]` modules) that lead outside the crate or directory
+    /// being linted. Off by default: a pull request could link to `/etc` or to
+    /// another checkout, and pairlint must not read it unless asked.
+    pub follow_external: bool,
+}
+
 /// Lints the workspace containing `start_dir`, as Cargo sees it: one unit per member
 /// package, made of the module trees of all its targets.
 pub fn discover_workspace(start_dir: &Path) -> Result<Discovery, DiscoverError> {
+    discover_workspace_with(start_dir, DiscoverOptions::default())
+}
+
+/// [`discover_workspace`] with options.
+pub fn discover_workspace_with(start_dir: &Path, opts: DiscoverOptions) -> Result<Discovery, DiscoverError> {
     // Under `cargo pairlint`, CARGO names the cargo that invoked us: use the same one.
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
     let output = Command::new(&cargo)
@@ -132,10 +146,10 @@ pub fn discover_workspace(start_dir: &Path) -> Result<Discovery, DiscoverError> 
     }
     let metadata: Metadata =
         serde_json::from_slice(&output.stdout).map_err(|e| DiscoverError::BadMetadata(e.to_string()))?;
-    Ok(discover_from_metadata(metadata))
+    Ok(discover_from_metadata(metadata, opts))
 }
 
-fn discover_from_metadata(metadata: Metadata) -> Discovery {
+fn discover_from_metadata(metadata: Metadata, opts: DiscoverOptions) -> Discovery {
     use rayon::prelude::*;
     // Packages are independent: walk them in parallel, keep cargo's order.
     let parts: Vec<(Option<CrateUnit>, Vec<FileError>)> = metadata
@@ -146,7 +160,7 @@ fn discover_from_metadata(metadata: Metadata) -> Discovery {
             let Some(root_dir) = package.manifest_path.parent().map(Path::to_path_buf) else {
                 return (None, errors);
             };
-            let mut walker = ModWalker::new(&root_dir, &mut errors);
+            let mut walker = ModWalker::new(&root_dir, &mut errors, opts);
             for target in &package.targets {
                 walker.add_root(&target.src_path);
             }
@@ -166,10 +180,15 @@ fn discover_from_metadata(metadata: Metadata) -> Discovery {
 /// Lints what the command line names: each file is its own one-file crate, a directory
 /// with a `Cargo.toml` is a crate, any other directory is walked for `.rs` files.
 pub fn discover_paths(paths: &[PathBuf]) -> Discovery {
+    discover_paths_with(paths, DiscoverOptions::default())
+}
+
+/// [`discover_paths`] with options.
+pub fn discover_paths_with(paths: &[PathBuf], opts: DiscoverOptions) -> Discovery {
     use rayon::prelude::*;
     // Each path is discovered on its own (in parallel on the caller's rayon pool: the
     // module scan reads every file), then the parts are joined in command-line order.
-    let parts: Vec<Discovery> = paths.par_iter().map(discover_one_path).collect();
+    let parts: Vec<Discovery> = paths.par_iter().map(|p| discover_one_path(p, opts)).collect();
     let mut discovery = Discovery {
         workspace_root: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         crates: Vec::new(),
@@ -182,7 +201,7 @@ pub fn discover_paths(paths: &[PathBuf]) -> Discovery {
     discovery
 }
 
-fn discover_one_path(path: &PathBuf) -> Discovery {
+fn discover_one_path(path: &PathBuf, opts: DiscoverOptions) -> Discovery {
     let mut discovery = Discovery { workspace_root: PathBuf::new(), crates: Vec::new(), errors: Vec::new() };
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
@@ -198,9 +217,9 @@ fn discover_one_path(path: &PathBuf) -> Discovery {
     };
     if meta.is_dir() {
         if path.join("Cargo.toml").is_file() {
-            add_cargo_dir(path, &mut discovery);
+            add_cargo_dir(path, &mut discovery, opts);
         } else {
-            add_walked_dir(path, &mut discovery);
+            add_walked_dir(path, &mut discovery, opts);
         }
     } else if meta.is_file() {
         let name = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
@@ -227,7 +246,7 @@ fn dir_name(dir: &Path) -> String {
 
 /// A directory holding a `Cargo.toml`: its targets' module trees, found the way Cargo
 /// auto-discovers targets plus any explicit `path =` in the manifest.
-fn add_cargo_dir(dir: &Path, discovery: &mut Discovery) {
+fn add_cargo_dir(dir: &Path, discovery: &mut Discovery, opts: DiscoverOptions) {
     let manifest_path = dir.join("Cargo.toml");
     let mut name = dir_name(dir);
     let mut roots: Vec<PathBuf> = Vec::new();
@@ -292,13 +311,13 @@ fn add_cargo_dir(dir: &Path, discovery: &mut Discovery) {
 
     if roots.is_empty() {
         // A crate with an unusual layout (or a virtual manifest): lint what is there.
-        add_walked_dir(dir, discovery);
+        add_walked_dir(dir, discovery, opts);
         if let Some(unit) = discovery.crates.iter_mut().find(|u| u.root_dir == dir) {
             unit.name = name;
         }
         return;
     }
-    let mut walker = ModWalker::new(dir, &mut discovery.errors);
+    let mut walker = ModWalker::new(dir, &mut discovery.errors, opts);
     for root in &roots {
         walker.add_root(root);
     }
@@ -308,7 +327,7 @@ fn add_cargo_dir(dir: &Path, discovery: &mut Discovery) {
 
 /// A directory that is not a crate: every `.rs` file under it, skipping `target/`,
 /// hidden entries and nested crates (which become units of their own).
-fn add_walked_dir(dir: &Path, discovery: &mut Discovery) {
+fn add_walked_dir(dir: &Path, discovery: &mut Discovery, opts: DiscoverOptions) {
     let canonical_root = fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let mut nested_crates = Vec::new();
     let mut files = Vec::new();
@@ -345,7 +364,7 @@ fn add_walked_dir(dir: &Path, discovery: &mut Discovery) {
             continue;
         }
         let file_type = entry.file_type();
-        if file_type.is_file() || (file_type.is_symlink() && symlink_is_regular_inside(path, &canonical_root)) {
+        if file_type.is_file() || (file_type.is_symlink() && symlink_is_regular_inside(path, &canonical_root, opts)) {
             files.push(path.to_path_buf());
         }
     }
@@ -355,17 +374,18 @@ fn add_walked_dir(dir: &Path, discovery: &mut Discovery) {
         discovery.crates.push(CrateUnit { name: dir_name(dir), root_dir: dir.to_path_buf(), files });
     }
     for nested in nested_crates {
-        add_cargo_dir(&nested, discovery);
+        add_cargo_dir(&nested, discovery, opts);
     }
 }
 
 /// A symlink is followed only to a regular file inside the tree being linted, so a
 /// link to `/dev/zero` or to another project is never read.
-fn symlink_is_regular_inside(path: &Path, canonical_root: &Path) -> bool {
+fn symlink_is_regular_inside(path: &Path, canonical_root: &Path, opts: DiscoverOptions) -> bool {
     let Ok(meta) = fs::metadata(path) else {
         return false;
     };
-    meta.is_file() && fs::canonicalize(path).is_ok_and(|target| target.starts_with(canonical_root))
+    meta.is_file()
+        && (opts.follow_external || fs::canonicalize(path).is_ok_and(|target| target.starts_with(canonical_root)))
 }
 
 /// Reads a file only after checking it is a regular file (after following links).
@@ -399,16 +419,18 @@ struct ModWalker<'a> {
     /// Directories already resolved: whether their canonical path is inside the root.
     dirs_inside: HashMap<PathBuf, bool>,
     errors: &'a mut Vec<FileError>,
+    opts: DiscoverOptions,
 }
 
 impl<'a> ModWalker<'a> {
-    fn new(root_dir: &Path, errors: &'a mut Vec<FileError>) -> Self {
+    fn new(root_dir: &Path, errors: &'a mut Vec<FileError>, opts: DiscoverOptions) -> Self {
         ModWalker {
             canonical_root: fs::canonicalize(root_dir).unwrap_or_else(|_| root_dir.to_path_buf()),
             files: Vec::new(),
             seen: HashSet::new(),
             dirs_inside: HashMap::new(),
             errors,
+            opts,
         }
     }
 
@@ -442,6 +464,9 @@ impl<'a> ModWalker<'a> {
 
     /// [`Self::inside_root`] when the caller has already seen whether `path` is a symlink.
     fn inside_root_as(&mut self, path: &Path, is_link: bool) -> bool {
+        if self.opts.follow_external {
+            return true;
+        }
         let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         if is_link || path.file_name().is_none() {
             return fs::canonicalize(path).is_ok_and(|p| p.starts_with(&self.canonical_root));
@@ -1124,7 +1149,7 @@ mod after;
             "version": 1
         });
         let metadata: Metadata = serde_json::from_value(json).unwrap();
-        let d = discover_from_metadata(metadata);
+        let d = discover_from_metadata(metadata, DiscoverOptions::default());
         assert!(d.errors.is_empty());
         assert_eq!(rel_files(&d.crates[0], root), vec!["src/lib.rs", "src/m.rs"]);
     }

@@ -259,6 +259,14 @@ fn symlink_loops_terminate_and_external_links_are_not_followed() {
     let files: Vec<String> = finding_files(&json).into_iter().map(|f| f.0).collect();
     assert_eq!(files, ["tree/kiosk.rs"], "{out:?}");
     assert!(!out.stdout.contains("secret"), "{out:?}");
+
+    // Asked to, pairlint follows both external links (the loops still terminate).
+    let out = run_bin(d, &["--format", "json", "--no-cache", "--follow-external-symlinks", "tree", "krate"]);
+    let json = out.json();
+    let mut files: Vec<String> = finding_files(&json).into_iter().map(|f| f.0).collect();
+    files.sort();
+    files.dedup();
+    assert_eq!(files, ["krate/src/external.rs", "tree/external.rs", "tree/kiosk.rs"], "{out:?}");
 }
 
 // An unreadable file is reported and the rest still linted. Root reads anything, so as

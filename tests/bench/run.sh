@@ -11,6 +11,11 @@
 #   RUNS=5 JOBS=2 bash tests/bench/run.sh   runs per figure (median), worker threads
 #   INSTALL_TOOLS=1 bash tests/bench/run.sh installs semgrep (pip) and ast-grep (npm, into
 #                                           target/bench/npm)
+#   FULL=0 bash tests/bench/run.sh          skips the whole-vendored-tree memory run
+#                                           (8 M lines, about a minute)
+#
+# Also: one generated file of 100k and 400k lines (tests/bench/gen_large.py), timed
+# against a syn parse of it, to show a large file lints in seconds and time is linear.
 #
 # Each figure is the median of RUNS runs. Vendored files touched for the "one file
 # edited" figure are restored on exit.
@@ -108,6 +113,23 @@ for i in $(seq "$RUNS"); do
 done
 cp "$WORK/touched.orig" "$TOUCHED"
 
+# ---- one large generated file: lints in seconds, time linear in its size ------------
+python3 tests/bench/gen_large.py 100000 "$WORK/large1.rs" >/dev/null
+python3 tests/bench/gen_large.py 400000 "$WORK/large4.rs" >/dev/null
+for _ in $(seq "$RUNS"); do
+  for n in 1 4; do
+    timed "$WORK/large$n.tsv" "${LINT[@]}" --no-cache -j "$JOBS" "$WORK/large$n.rs"
+    timed "$WORK/large${n}base.tsv" "$BASE" -j "$JOBS" "$WORK/large$n.rs"
+  done
+done
+
+# ---- memory as the corpus grows: the whole vendored tree (FULL=0 skips it) ------------
+if [ "${FULL:-1}" = 1 ] && [ $# -eq 0 ]; then
+  timed "$WORK/full.tsv" "${LINT[@]}" --no-cache -j "$JOBS" "$ROOT/$VENDOR"
+  timed "$WORK/fullbase.tsv" "$BASE" -j "$JOBS" "$ROOT/$VENDOR"
+  cp "$WORK/stdout.txt" "$WORK/fullbase.txt"
+fi
+
 # ---- other tools --------------------------------------------------------------------
 if [ "${INSTALL_TOOLS:-0}" = 1 ]; then
   command -v semgrep >/dev/null || pip install -q semgrep || true
@@ -188,6 +210,21 @@ printf 'after editing one file         %8.2f s   ratio to cold %s  (%s)\n' "$TOU
 printf '1 thread vs %s                  %8.2f s   speed-up %s  (target >= 1.7: %s)\n' \
   "$JOBS" "$J1" "$(ratio "$J1" "$COLD")" "$(verdict "$J1 >= 1.7 * $COLD")"
 printf 'peak RSS (cold)                %8d MB  (target < 300: %s)\n' "$((RSS / 1024))" "$(verdict "$RSS < 300 * 1024")"
+L1=$(col 1 "$WORK/large1.tsv"); L4=$(col 1 "$WORK/large4.tsv")
+B1=$(col 1 "$WORK/large1base.tsv"); B4=$(col 1 "$WORK/large4base.tsv")
+printf 'one generated file, 100k lines  %7.2f s   peak RSS %4d MB   (syn parse alone %.2f s, %d MB)\n' \
+  "$L1" "$(($(maxcol 2 "$WORK/large1.tsv") / 1024))" "$B1" "$(($(maxcol 2 "$WORK/large1base.tsv") / 1024))"
+printf 'one generated file, 400k lines  %7.2f s   peak RSS %4d MB   (syn parse alone %.2f s, %d MB)\n' \
+  "$L4" "$(($(maxcol 2 "$WORK/large4.tsv") / 1024))" "$B4" "$(($(maxcol 2 "$WORK/large4base.tsv") / 1024))"
+printf '  4x the lines: pairlint %sx the time, syn parse %sx (linear: about 4)\n' "$(ratio "$L4" "$L1")" "$(ratio "$B4" "$B1")"
+if [ -f "$WORK/full.tsv" ]; then
+  read -r FF FL FB < <(sed -E 's/.*files=([0-9]+) lines=([0-9]+) bytes=([0-9]+).*/\1 \2 \3/' "$WORK/fullbase.txt")
+  printf 'whole vendored tree             %s files, %s lines, %.0f MB: pairlint %.1f s, peak RSS %d MB; syn parse %.1f s, %d MB\n' \
+    "$FF" "$FL" "$(python3 -c "print($FB/1e6)")" "$(col 1 "$WORK/full.tsv")" "$(($(maxcol 2 "$WORK/full.tsv") / 1024))" \
+    "$(col 1 "$WORK/fullbase.tsv")" "$(($(maxcol 2 "$WORK/fullbase.tsv") / 1024))"
+  printf '  peak RSS, corpus %d MB -> whole tree %d MB  (target < 300 and flat: %s)\n' "$((RSS / 1024))" \
+    "$(($(maxcol 2 "$WORK/full.tsv") / 1024))" "$(verdict "$(maxcol 2 "$WORK/full.tsv") < 300 * 1024")"
+fi
 if [ -f "$WORK/semgrep.tsv" ]; then
   S=$(col 1 "$WORK/semgrep.tsv")
   printf 'semgrep (pop_front rule)       %8.2f s   %s hits; pairlint faster by %sx  (target >= 5: %s)\n' \
