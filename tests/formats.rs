@@ -636,3 +636,43 @@ fn rustc_json_build_finished_follows_deny_warnings() {
     assert!(success(&[]), "a warning alone does not fail the build");
     assert!(!success(&["--deny-warnings"]), "with --deny-warnings it does");
 }
+
+// ---------------------------------------------------------------------------------------
+// Analysis bounds are said, not silent
+
+// The helper-summary fixpoint stops at a bound; a report cut short by it must say so in
+// every format (a CI log or an editor would otherwise show "clean" with no hint).
+#[test]
+fn fixpoint_bound_is_reported_in_every_format() {
+    // 80 helpers, each defined before the one it calls: every round of the fixpoint
+    // carries the pop one step up the chain, so settling needs more than the 64 rounds.
+    let mut src = String::from(
+        "use std::collections::VecDeque;\npub struct Job { pub owner_id: u64 }\n\
+         pub struct Server { queue: std::sync::Mutex<VecDeque<Job>> }\nimpl Server {\n\
+         \x20   pub fn print(&self, user_id: u64) -> Option<Job> { self.step_0() }\n",
+    );
+    for i in 0..80 {
+        src.push_str(&format!("    fn step_{i}(&self) -> Option<Job> {{ self.step_{}() }}\n", i + 1));
+    }
+    src.push_str("    fn step_80(&self) -> Option<Job> { self.queue.lock().unwrap().pop_front() }\n}\n");
+    let dir = dir_with(&[("chain.rs", src)]);
+    let out = run(dir.path(), &["--format", "json", "chain.rs"]);
+    let json: Value = serde_json::from_str(&out.stdout).unwrap();
+    let notes = &json["notes"];
+    assert!(notes[0].as_str().is_some_and(|n| n.contains("bound of 64 rounds")), "{out:?}");
+    let out = run(dir.path(), &["--format", "sarif", "chain.rs"]);
+    let sarif: Value = serde_json::from_str(&out.stdout).unwrap();
+    let notes = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert!(notes.as_array().unwrap().iter().any(|n| n["level"] == "note"), "{notes}");
+    let errors = schema_errors(&sarif_validator(), &sarif);
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+    let out = run(dir.path(), &["--format", "github", "chain.rs"]);
+    assert!(out.stdout.contains("::notice title=pairlint::"), "{out:?}");
+    let out = run(dir.path(), &["--color", "never", "chain.rs"]);
+    assert!(out.stdout.contains("note:") && out.stdout.contains("bound of 64"), "{out:?}");
+    // A chain that settles in time gives no note.
+    let short = dir_with(&[("ok.rs", fixture("fixtures/PL003/pos_keyed_get_print_no_check.rs"))]);
+    let out = run(short.path(), &["--format", "json", "ok.rs"]);
+    let json: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(json.get("notes").is_none(), "{out:?}");
+}

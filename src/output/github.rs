@@ -112,6 +112,9 @@ pub fn render(report: &Report) -> String {
     for f in &report.findings {
         out.push_str(&finding_command(f));
     }
+    for note in &report.notes {
+        out.push_str(&command("notice", &[("title", "pairlint".to_string())], note));
+    }
     out.push_str(&summary_line(report));
     out
 }

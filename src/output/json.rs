@@ -63,6 +63,10 @@ pub fn to_value(report: &Report) -> Value {
             summary.insert(key.into(), json!(n));
         }
     }
+    // Notes about the run itself (an analysis bound was hit), only when there are some.
+    if !report.notes.is_empty() {
+        doc["notes"] = json!(report.notes);
+    }
     doc
 }
 

@@ -309,6 +309,7 @@ pub fn to_value(report: &Report) -> Value {
                 "locations": [{"physicalLocation": physical}],
             })
         })
+        .chain(report.notes.iter().map(|n| json!({"level": "note", "message": {"text": sanitize(n)}})))
         .collect();
     json!({
         "$schema": SCHEMA_URI,
