@@ -1,6 +1,6 @@
 //! The fuzzing entry point, shared by the cargo-fuzz target (`fuzz/`) and the stable
 //! replay example (`examples/fuzz_replay.rs`): arbitrary bytes through the whole
-//! pipeline (lexer checks, parse, extraction, crate analysis, rules, both outputs).
+//! pipeline (lexer checks, parse, extraction, crate analysis, rules, every output format).
 //!
 //! Unlike the CLI, a caught panic is re-raised here: the fuzzer must see it. The
 //! pre-pass is also checked differentially: with and without it, the findings must be
@@ -39,6 +39,26 @@ pub fn check_bytes(data: &[u8]) {
     serde_json::from_str::<serde_json::Value>(&json).expect("JSON output parses");
     let human = output::human::render(&report, &HumanOptions::default());
     assert!(human.contains("pairlint: "), "human output has its summary");
+    let sarif = output::sarif::render(&report);
+    serde_json::from_str::<serde_json::Value>(&sarif).expect("SARIF output parses");
+    // No line of an annotation stream may start a workflow command the report did not make.
+    for line in output::github::render(&report).lines() {
+        assert!(
+            !line.starts_with("::")
+                || line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice "),
+            "github output line {line:?}"
+        );
+    }
+    let packages = output::rustc_json::Packages(vec![output::rustc_json::Package {
+        name: "fuzz".into(),
+        manifest_dir: ".".into(),
+        files: sources.iter().map(|s| s.path.clone()).collect(),
+    }]);
+    for line in output::rustc_json::render_messages(&report, &packages, &HumanOptions::default()).lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("each rustc-json line parses");
+    }
     let code = output::exit_code(&report, false);
     assert!((0..=2).contains(&code));
 }
