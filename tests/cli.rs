@@ -2,11 +2,11 @@
 //! suppression comments, workspace discovery and the JSON schema. Most run
 //! `pairlint::cli::run` in-process; a few run the real binary for the process exit code.
 
+mod common;
+use common::{dir_with, run, run_bin, Out};
 use serde_json::Value;
 use std::collections::BTreeSet;
-use std::ffi::OsString;
 use std::path::Path;
-use std::process::Command;
 use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------------------
@@ -105,65 +105,6 @@ const SYNTAX_ERROR: &str = "pub fn ok() {}\n\npub fn broken(user: &str) {\n    l
 
 // ---------------------------------------------------------------------------------------
 // Helpers
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
-    }
-}
-
-impl std::fmt::Debug for Out {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
-/// Runs the CLI in-process in `cwd` with `args` (the program name is added).
-fn run(cwd: &Path, args: &[&str]) -> Out {
-    let mut argv: Vec<OsString> = vec!["cargo-pairlint".into()];
-    argv.extend(args.iter().map(OsString::from));
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    let code = pairlint::cli::run(argv, cwd, &mut stdout, &mut stderr);
-    Out {
-        code,
-        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
-    }
-}
-
-/// Runs the real binary in `cwd`.
-fn run_bin(cwd: &Path, args: &[&str]) -> Out {
-    let output = Command::new(env!("CARGO_BIN_EXE_cargo-pairlint"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("binary runs");
-    Out {
-        code: output.status.code().expect("exited normally"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
-/// A temp dir holding the given (relative path, contents) files.
-fn dir_with(files: &[(&str, &str)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
-}
 
 fn findings(json: &Value) -> &Vec<Value> {
     json["findings"].as_array().expect("findings is an array")

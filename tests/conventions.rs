@@ -2,6 +2,8 @@
 //! shape, listed in the README, covered by positive and negative fixtures, and
 //! reporting messages in one style.
 
+mod common;
+use common::rs_files;
 use pairlint::config::Config;
 use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::finding::Severity;
@@ -91,14 +93,7 @@ fn cases(rule_dir: &Path) -> Vec<(String, Vec<PathBuf>)> {
     for entry in entries {
         let name = entry.file_name().unwrap().to_string_lossy().into_owned();
         if entry.is_dir() {
-            let mut files: Vec<PathBuf> = walkdir::WalkDir::new(&entry)
-                .into_iter()
-                .filter_map(Result::ok)
-                .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
-                .map(|e| e.path().to_path_buf())
-                .collect();
-            files.sort();
-            out.push((name, files));
+            out.push((name, rs_files(&entry)));
         } else if entry.extension().is_some_and(|x| x == "rs") {
             out.push((name.trim_end_matches(".rs").to_string(), vec![entry]));
         }

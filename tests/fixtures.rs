@@ -1,6 +1,8 @@
 //! Runs the engine on every fixture and checks the inline `//~ PL00N` expectations
 //! both ways: every expectation found, nothing unexpected reported.
 
+mod common;
+use common::rs_files;
 use pairlint::config::Config;
 use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::vocab::Vocabulary;
@@ -13,17 +15,6 @@ fn expectations(sources: &[SourceFile]) -> BTreeSet<(PathBuf, u32, String)> {
         .iter()
         .flat_map(|src| pairlint::expect::expectations(&src.text).into_iter().map(|(l, r)| (src.path.clone(), l, r)))
         .collect()
-}
-
-fn rs_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
-        .map(|e| e.path().to_path_buf())
-        .collect();
-    out.sort();
-    out
 }
 
 /// Each fixture case: a single `.rs` file or a mini-crate directory.

@@ -4,11 +4,12 @@
 //! rust-analyzer uses), plus `--with-cargo-check` on a real crate and the exit codes,
 //! which must not depend on the format.
 
+mod common;
 use cargo_metadata::diagnostic::DiagnosticLevel;
 use cargo_metadata::Message;
+use common::{dir_with, run, run_env, Out};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
@@ -71,17 +72,6 @@ const STALE_SUPPRESSION: &str =
 /// that cannot contribute is only lexed; tests/hardness.rs covers that case).
 const SYNTAX_ERROR: &str = "pub fn ok() {}\n\npub fn broken(user: &str) {\n    let x = ;\n}\n";
 
-/// A temp dir holding the given (relative path, contents) files.
-fn dir_with(files: &[(&str, String)]) -> TempDir {
-    let dir = TempDir::new().unwrap();
-    for (path, text) in files {
-        let p = dir.path().join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
-}
-
 /// Several rules (PL001 with a label in another file, PL002, PL003, the unused-suppression
 /// meta warning), a suppressed PL001, and a control character on a flagged line.
 fn multi_rule_dir() -> TempDir {
@@ -98,37 +88,6 @@ fn multi_rule_dir() -> TempDir {
 }
 
 const MULTI_PATHS: &[&str] = &["shop", "timeout.rs", "warn.rs", "suppressed.rs", "stale.rs", "kiosk.rs"];
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Out {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
-/// Runs the CLI in-process with `env` as its whole environment.
-fn run_env(cwd: &Path, args: &[&str], env: &BTreeMap<&str, OsString>) -> Out {
-    let mut argv: Vec<OsString> = vec!["cargo-pairlint".into()];
-    argv.extend(args.iter().map(OsString::from));
-    let mut stdout = Vec::new();
-    let mut stderr = Vec::new();
-    let lookup = |key: &str| env.get(key).cloned();
-    let code = pairlint::cli::run_with_env(argv, cwd, &lookup, &mut stdout, &mut stderr);
-    Out {
-        code,
-        stdout: String::from_utf8(stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(stderr).expect("stderr is UTF-8"),
-    }
-}
-
-fn run(cwd: &Path, args: &[&str]) -> Out {
-    run_env(cwd, args, &BTreeMap::new())
-}
 
 fn with_paths<'a>(args: &[&'a str], paths: &[&'a str]) -> Vec<&'a str> {
     args.iter().chain(paths).copied().collect()

@@ -2,8 +2,9 @@
 //! (`--new-from-rev`, `--new-from-patch`) and `--add-suppressions`, end to end through
 //! `pairlint::cli::run` on temporary workspaces and git repositories.
 
+mod common;
+use common::{run, write, Out};
 use serde_json::Value;
-use std::ffi::OsString;
 use std::path::Path;
 use std::process::Command;
 use tempfile::TempDir;
@@ -108,39 +109,6 @@ pub(crate) fn next_image(queue: &Mutex<VecDeque<PrintImage>>) -> Option<PrintIma
 
 // ---------------------------------------------------------------------------------------
 // Helpers
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
-    }
-}
-
-impl std::fmt::Debug for Out {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
-    }
-}
-
-fn run(cwd: &Path, args: &[&str]) -> Out {
-    let mut argv: Vec<OsString> = vec!["cargo-pairlint".into()];
-    argv.extend(args.iter().map(OsString::from));
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = pairlint::cli::run(argv, cwd, &mut stdout, &mut stderr);
-    Out { code, stdout: String::from_utf8(stdout).unwrap(), stderr: String::from_utf8(stderr).unwrap() }
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let p = dir.join(path);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
 
 fn read(dir: &Path, path: &str) -> String {
     std::fs::read_to_string(dir.join(path)).unwrap()
@@ -340,7 +308,7 @@ fn deny_warnings_and_levels_apply_after_the_baseline() {
     let out = run(dir.path(), &["--baseline", "b.json", "--deny-warnings"]);
     assert_eq!(out.code, 0, "the only warning is baselined: {out:?}");
     // Deny in config does not resurrect a baselined finding either.
-    write(dir.path(), "Cargo.toml", &format!("{CARGO_TOML}\n[package.metadata.pairlint.rules]\nPL003 = \"deny\"\n"));
+    write(dir.path(), "Cargo.toml", format!("{CARGO_TOML}\n[package.metadata.pairlint.rules]\nPL003 = \"deny\"\n"));
     let out = run(dir.path(), &["--baseline", "b.json"]);
     assert_eq!(out.code, 0, "{out:?}");
     // A file that cannot be parsed is never baselined away, and no baseline is written.
@@ -365,7 +333,7 @@ fn helper_repo() -> TempDir {
 fn new_from_rev_ignores_findings_on_untouched_lines() {
     let dir = helper_repo();
     assert_eq!(run(dir.path(), &["--format", "json"]).code, 1, "the finding exists");
-    write(dir.path(), "src/lib.rs", &LIB_WITH_HELPER.replace("a + 1", "a + 2"));
+    write(dir.path(), "src/lib.rs", LIB_WITH_HELPER.replace("a + 1", "a + 2"));
     let out = run(dir.path(), &["--new-from-rev", "HEAD", "--format", "json"]);
     assert_eq!(out.code, 0, "{out:?}");
     assert!(reported(&out).is_empty(), "{out:?}");
@@ -382,7 +350,7 @@ fn new_from_rev_reports_a_finding_whose_helper_label_changed() {
     write(
         dir.path(),
         "src/helpers.rs",
-        &HELPERS.replace("queue.lock().unwrap().pop_front()", "queue.lock().expect(\"lock\").pop_front()"),
+        HELPERS.replace("queue.lock().unwrap().pop_front()", "queue.lock().expect(\"lock\").pop_front()"),
     );
     let out = run(dir.path(), &["--new-from-rev", "HEAD", "--format", "json"]);
     assert_eq!(out.code, 1, "{out:?}");
@@ -465,7 +433,7 @@ fn new_from_rev_maps_paths_when_the_workspace_is_a_subdirectory() {
     let ws = dir.path().join("services/kiosk");
     let out = run(&ws, &["--new-from-rev", "HEAD", "--format", "json"]);
     assert_eq!((out.code, reported(&out).len()), (0, 0), "{out:?}");
-    write(&ws, "src/helpers.rs", &HELPERS.replace("pop_front()", "pop_front() // head"));
+    write(&ws, "src/helpers.rs", HELPERS.replace("pop_front()", "pop_front() // head"));
     let out = run(&ws, &["--new-from-rev", "HEAD", "--format", "json"]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(reported(&out)[0].1, "src/lib.rs", "{out:?}");

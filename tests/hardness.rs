@@ -3,14 +3,15 @@
 //! of stalling CI) where the process exit code or signal matters, and the library
 //! in-process elsewhere.
 
+mod common;
+use common::{run_bin, run_bin_env, write};
 use pairlint::config::Config;
 use pairlint::discover::{CrateUnit, Discovery};
 use pairlint::engine::{lint_crate, lint_discovery, SourceFile};
 use pairlint::vocab::Vocabulary;
 use serde_json::Value;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
@@ -29,83 +30,6 @@ impl Kiosk {
     }
 }
 ";
-
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl std::fmt::Debug for Out {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let clip = |s: &str| s.chars().take(4000).collect::<String>();
-        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, clip(&self.stdout), clip(&self.stderr))
-    }
-}
-
-impl Out {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:?}"))
-    }
-}
-
-/// Runs the binary in `cwd`, killing it (and failing the test) after `limit`.
-fn run_bin_env(cwd: &Path, args: &[&str], env: &[(&str, &str)], limit: Duration) -> Out {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargo-pairlint"));
-    cmd.args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("PAIRLINT_INJECT_PANIC")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("binary starts");
-    // Drain the pipes on threads, so a big output cannot block the child.
-    let mut out_pipe = child.stdout.take().unwrap();
-    let mut err_pipe = child.stderr.take().unwrap();
-    let out_thread = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out_pipe.read_to_end(&mut s);
-        s
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err_pipe.read_to_end(&mut s);
-        s
-    });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("pairlint {args:?} did not finish within {limit:?} (hung)");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let stdout = String::from_utf8(out_thread.join().unwrap()).expect("stdout is UTF-8");
-    let stderr = String::from_utf8(err_thread.join().unwrap()).expect("stderr is UTF-8");
-    let code = status.code().unwrap_or_else(|| panic!("killed by a signal: {status:?}\n{stderr}"));
-    let out = Out { code, stdout, stderr };
-    assert!(matches!(out.code, 0..=2), "exit code outside the 0/1/2 contract: {out:?}");
-    out
-}
-
-fn run_bin(cwd: &Path, args: &[&str]) -> Out {
-    run_bin_env(cwd, args, &[], Duration::from_secs(120))
-}
-
-fn write(dir: &Path, rel: &str, bytes: &[u8]) -> PathBuf {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
 
 fn errors_of(json: &Value) -> Vec<(String, u64, String)> {
     json["errors"]

@@ -4,6 +4,8 @@
 //! keep the exit-code contract. Broken code is what pairlint sees mid-edit in editors
 //! and in half-finished pull requests.
 
+mod common;
+use common::rs_files;
 use pairlint::config::Config;
 use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::output::{self, HumanOptions};
@@ -25,13 +27,8 @@ impl Lcg {
 
 fn inputs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(root.join("fixtures"))
-        .into_iter()
-        .chain(walkdir::WalkDir::new(root.join("src/reference")))
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
-        .map(|e| e.path().to_path_buf())
-        .collect();
+    let mut files = rs_files(&root.join("fixtures"));
+    files.extend(rs_files(&root.join("src/reference")));
     files.sort();
     files
 }

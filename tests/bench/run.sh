@@ -225,17 +225,16 @@ if [ -f "$WORK/full.tsv" ]; then
   printf '  peak RSS, corpus %d MB -> whole tree %d MB  (target < 300 and flat: %s)\n' "$((RSS / 1024))" \
     "$(($(maxcol 2 "$WORK/full.tsv") / 1024))" "$(verdict "$(maxcol 2 "$WORK/full.tsv") < 300 * 1024")"
 fi
-if [ -f "$WORK/semgrep.tsv" ]; then
-  S=$(col 1 "$WORK/semgrep.tsv")
-  printf 'semgrep (pop_front rule)       %8.2f s   %s hits; pairlint faster by %sx  (target >= 5: %s)\n' \
-    "$S" "$SEMGREP_HITS" "$(ratio "$S" "$COLD")" "$(verdict "$S >= 5 * $COLD")"
-else
-  echo "semgrep                        not installed (INSTALL_TOOLS=1 installs it)"
-fi
-if [ -f "$WORK/astgrep.tsv" ]; then
-  A=$(col 1 "$WORK/astgrep.tsv")
-  printf 'ast-grep (pop_front rule)      %8.2f s   %s hits; pairlint faster by %sx  (target >= 5: %s)\n' \
-    "$A" "$ASTGREP_HITS" "$(ratio "$A" "$COLD")" "$(verdict "$A >= 5 * $COLD")"
-else
-  echo "ast-grep                       not installed (INSTALL_TOOLS=1 installs it)"
-fi
+# other_tool NAME TSV HITS: one comparison line, or how to get the tool.
+other_tool() {
+  if [ -f "$2" ]; then
+    local t
+    t=$(col 1 "$2")
+    printf '%-30s %8.2f s   %s hits; pairlint faster by %sx  (target >= 5: %s)\n' \
+      "$1 (pop_front rule)" "$t" "$3" "$(ratio "$t" "$COLD")" "$(verdict "$t >= 5 * $COLD")"
+  else
+    printf '%-30s not installed (INSTALL_TOOLS=1 installs it)\n' "$1"
+  fi
+}
+other_tool semgrep "$WORK/semgrep.tsv" "${SEMGREP_HITS:-}"
+other_tool ast-grep "$WORK/astgrep.tsv" "${ASTGREP_HITS:-}"
