@@ -23,8 +23,14 @@
 //! - **B** (fns whose summary can be non-empty): A, plus fns holding an identity,
 //!   request, extractor or timeout word or an output, check, release or requeue name.
 //!
-//! Calls are resolved by name only (every fn of that name), which over-approximates
-//! `analysis::resolve_calls`. Then: `Up(X)` = fns that can reach X through calls.
+//! Calls are resolved by name and form (`reaches`), a superset of what
+//! `analysis::resolve_calls` can pick: `f(..)` reaches free fns named `f`; `x.f(..)`
+//! fns with a `self` receiver (whatever the receiver's type: typed or not); `self.f(..)`
+//! methods of the caller's impl type; `Type::f(..)` fns of `impl Type` and free fns;
+//! anything else (`<T as Tr>::f`, turbofish) every `f`. A fn's impl types are all the
+//! top-level names of its impl's self type (a superset of syn's last segment); an impl
+//! whose type syn names no path for (`[T]`, tuples, `dyn Tr`) and a fn nested in a fn
+//! count as free too. Then: `Up(X)` = fns that can reach X through calls.
 //! **P** = fns on a call path from a site to an anchor (reached downward from
 //! `F ∩ Up(A)` without leaving `Up(A)`); **C** = fns calling a P fn by name (they decide
 //! `has_callers`); **D** = fns reached downward from P without leaving `Up(B)` (helpers
@@ -51,7 +57,9 @@
 //! beyond those already present. Suppression comments are only read from parsed
 //! files, so every file with one is parsed.
 //!
-//! The lexer over-approximates where it cannot tell: any attribute/closure/signature
+//! Names are read with the run's vocabulary once per crate (and memoised per process:
+//! `NoFlag` proves most names carry no vocabulary word without asking the
+//! vocabulary). The lexer over-approximates where it cannot tell: any attribute/closure/signature
 //! word counts, a nested fn's tokens count for it, tokens outside fn bodies count for
 //! no fn (syn makes no fn facts there either). What is lost: a skipped file is not
 //! parsed, so only its token-level syntax errors are reported.
@@ -710,6 +718,61 @@ mod flag {
     pub const SUMMARY: u16 = IDENTITY | REQUEST | EXTRACTOR | TIMEOUT | OUTPUT | CHECK | RELEASE_CALL | REQUEUE;
 }
 
+/// The lists [`flags_of`] reads.
+const FLAG_LISTS: &[&str] = &[
+    "identity_names",
+    "request_names",
+    "request_type_suffixes",
+    "handler_extractors",
+    "handler_attributes",
+    "timeout_words",
+    "positional_takes",
+    "strong_positional_takes",
+    "owner_fields",
+    "lock_flags",
+    "release_states",
+    "output_calls",
+    "check_calls",
+    "release_calls",
+    "requeue_calls",
+];
+
+/// A cheap test that a name can have no flag: every vocabulary check is true only if
+/// the name's word segments include one of the words of some entry (`is`, `mentions`,
+/// `starts_with`), or for the substring checks (`ends_with`, `Timeout`...) if it holds
+/// the entry itself.
+struct NoFlag {
+    words: std::collections::HashSet<String, BuildHasherDefault<FxHasher>>,
+    suffixes: Vec<String>,
+}
+
+impl NoFlag {
+    fn new(vocab: &Vocabulary) -> Self {
+        let mut words: std::collections::HashSet<String, BuildHasherDefault<FxHasher>> = Default::default();
+        let mut suffixes: Vec<String> = vocab.entries("request_type_suffixes").to_vec();
+        for key in FLAG_LISTS {
+            for entry in vocab.entries(key) {
+                let w = crate::vocab::words(entry);
+                if w.is_empty() {
+                    // `_` has no word segments; only a substring test can see it.
+                    suffixes.push(entry.clone());
+                }
+                words.extend(w);
+            }
+        }
+        for extra in CLOCK_NAMES.iter().chain(TIMEOUT_SUBSTRINGS).chain(&["next", "state", "status"]) {
+            words.extend(crate::vocab::words(extra));
+        }
+        suffixes.extend(TIMEOUT_SUBSTRINGS.iter().map(|s| s.to_string()));
+        NoFlag { words, suffixes }
+    }
+
+    fn holds(&self, name: &str) -> bool {
+        !self.suffixes.iter().any(|s| name.contains(s.as_str()))
+            && !crate::vocab::words(name).iter().any(|w| self.words.contains(w))
+    }
+}
+
 fn flags_of(name: &str, vocab: &Vocabulary) -> u16 {
     use flag::*;
     let mut f = 0;
@@ -775,6 +838,225 @@ pub struct Stats {
     pub helpers: usize,
 }
 
+/// Who can call whom, indexed so that a breadth-first walk touches each group of
+/// candidates once instead of once per fn of that name (thousands of `new`s).
+/// Every walk enumerates a superset and keeps what [`reaches`] accepts, so the
+/// indexes change the cost, never the result.
+struct CallIndex<'a> {
+    nodes: &'a [Node],
+    self_name: u32,
+    /// By name: every fn, free fns, fns with `self`.
+    all: &'a [Vec<u32>],
+    free: Vec<Vec<u32>>,
+    method: Vec<Vec<u32>>,
+    /// By (name, impl type name).
+    typed: FxMap<(u32, u32), Vec<u32>>,
+    /// Callers by name and form: free, method, any, `Type::f` (also by type), and
+    /// `self.f` / `Self::f` (by each of the caller's impl types, or untyped).
+    free_callers: Vec<Vec<u32>>,
+    method_callers: Vec<Vec<u32>>,
+    any_callers: Vec<Vec<u32>>,
+    path_callers: Vec<Vec<(u32, u32)>>,
+    path_callers_by_ty: FxMap<(u32, u32), Vec<(u32, u32)>>,
+    self_callers: Vec<Vec<(u32, u32)>>,
+    self_callers_by_ty: FxMap<(u32, u32), Vec<(u32, u32)>>,
+    self_callers_untyped: Vec<Vec<(u32, u32)>>,
+}
+
+impl<'a> CallIndex<'a> {
+    fn new(nodes: &'a [Node], all: &'a [Vec<u32>], self_name: u32) -> Self {
+        let names = all.len();
+        let mut ix = CallIndex {
+            nodes,
+            self_name,
+            all,
+            free: vec![Vec::new(); names],
+            method: vec![Vec::new(); names],
+            typed: FxMap::default(),
+            free_callers: vec![Vec::new(); names],
+            method_callers: vec![Vec::new(); names],
+            any_callers: vec![Vec::new(); names],
+            path_callers: vec![Vec::new(); names],
+            path_callers_by_ty: FxMap::default(),
+            self_callers: vec![Vec::new(); names],
+            self_callers_by_ty: FxMap::default(),
+            self_callers_untyped: vec![Vec::new(); names],
+        };
+        for (id, f) in nodes.iter().enumerate() {
+            let id = id as u32;
+            let n = f.name as usize;
+            if f.free {
+                ix.free[n].push(id);
+            }
+            if f.has_self {
+                ix.method[n].push(id);
+            }
+            for &t in &f.impl_types {
+                ix.typed.entry((f.name, t)).or_default().push(id);
+            }
+        }
+        for (id, f) in nodes.iter().enumerate() {
+            let id = id as u32;
+            for &(c, form) in &f.calls {
+                let n = c as usize;
+                if all[n].is_empty() {
+                    continue;
+                }
+                match form {
+                    FREE => ix.free_callers[n].push(id),
+                    METHOD => ix.method_callers[n].push(id),
+                    ANY => ix.any_callers[n].push(id),
+                    ty if form == SELF_METHOD || ty == self_name => {
+                        ix.self_callers[n].push((id, form));
+                        if f.impl_types.is_empty() {
+                            ix.self_callers_untyped[n].push((id, form));
+                        }
+                        for &t in &f.impl_types {
+                            ix.self_callers_by_ty.entry((c, t)).or_default().push((id, form));
+                        }
+                    }
+                    ty => {
+                        ix.path_callers[n].push((id, ty));
+                        ix.path_callers_by_ty.entry((c, ty)).or_default().push((id, ty));
+                    }
+                }
+            }
+        }
+        ix
+    }
+
+    /// Fns that can reach a `start` fn through calls (`start` included).
+    fn up(&self, start: &[bool]) -> Vec<bool> {
+        let nodes = self.nodes;
+        let mut seen = start.to_vec();
+        let mut work: Vec<u32> = (0..nodes.len() as u32).filter(|&i| seen[i as usize]).collect();
+        // Caller groups already taken whole (their forms reach any fn of that kind).
+        let mut done: std::collections::HashSet<(u32, u32, u8), BuildHasherDefault<FxHasher>> = Default::default();
+        let add = |c: u32, seen: &mut Vec<bool>, work: &mut Vec<u32>| {
+            if !seen[c as usize] {
+                seen[c as usize] = true;
+                work.push(c);
+            }
+        };
+        let empty: Vec<(u32, u32)> = Vec::new();
+        while let Some(id) = work.pop() {
+            let g = &nodes[id as usize];
+            let n = g.name as usize;
+            let whole = |group: &[u32], key: (u32, u32, u8), done: &mut std::collections::HashSet<_, _>| {
+                if done.insert(key) {
+                    group.to_vec()
+                } else {
+                    Vec::new()
+                }
+            };
+            let mut found: Vec<u32> = whole(&self.any_callers[n], (g.name, 0, 0), &mut done);
+            if g.free {
+                found.extend(whole(&self.free_callers[n], (g.name, 0, 1), &mut done));
+                if done.insert((g.name, 0, 2)) {
+                    found.extend(self.path_callers[n].iter().map(|&(c, _)| c));
+                }
+            } else {
+                for &t in &g.impl_types {
+                    if done.insert((g.name, t, 3)) {
+                        let group = self.path_callers_by_ty.get(&(g.name, t)).unwrap_or(&empty);
+                        found.extend(group.iter().map(|&(c, _)| c));
+                    }
+                }
+            }
+            if g.has_self {
+                found.extend(whole(&self.method_callers[n], (g.name, 0, 4), &mut done));
+            }
+            // `self.f` / `Self::f`: depends on both sides; filter with `reaches`.
+            let selfish: Vec<(u32, u32)> = if g.free || g.impl_types.is_empty() {
+                self.self_callers[n].clone()
+            } else {
+                let mut v = self.self_callers_untyped[n].clone();
+                for &t in &g.impl_types {
+                    v.extend_from_slice(self.self_callers_by_ty.get(&(g.name, t)).unwrap_or(&empty));
+                }
+                v
+            };
+            for (c, form) in selfish {
+                if !seen[c as usize] && reaches(form, &nodes[c as usize], g, self.self_name) {
+                    found.push(c);
+                }
+            }
+            for c in found {
+                debug_assert!(nodes[c as usize]
+                    .calls
+                    .iter()
+                    .any(|&(n, form)| n == g.name && reaches(form, &nodes[c as usize], g, self.self_name)));
+                add(c, &mut seen, &mut work);
+            }
+        }
+        seen
+    }
+
+    /// Fns reached from `start` through calls, staying inside `within`.
+    fn down<'s>(&'s self, start: &[u32], within: &[bool]) -> Vec<bool> {
+        let nodes = self.nodes;
+        let mut seen = vec![false; nodes.len()];
+        let mut work: Vec<u32> = Vec::new();
+        for &id in start {
+            if !seen[id as usize] {
+                seen[id as usize] = true;
+                work.push(id);
+            }
+        }
+        // Candidate groups already walked whole (caller-independent forms).
+        let mut done: std::collections::HashSet<(u32, u32, u8), BuildHasherDefault<FxHasher>> = Default::default();
+        while let Some(id) = work.pop() {
+            let f = &nodes[id as usize];
+            let mut groups: Vec<&'s [u32]> = Vec::new();
+            for &(c, form) in &f.calls {
+                let n = c as usize;
+                let mut group = |key: (u32, u32, u8), g: &'s [u32], groups: &mut Vec<&'s [u32]>| {
+                    if done.insert(key) {
+                        groups.push(g);
+                    }
+                };
+                let typed = |t: u32| -> &'s [u32] { self.typed.get(&(c, t)).map_or(&[], Vec::as_slice) };
+                match form {
+                    FREE => group((c, 0, 0), &self.free[n], &mut groups),
+                    METHOD => group((c, 0, 1), &self.method[n], &mut groups),
+                    ANY => group((c, 0, 2), &self.all[n], &mut groups),
+                    _ if (form == SELF_METHOD || form == self.self_name) && f.impl_types.is_empty() => {
+                        // An untyped caller: `self.f` is any method, `Self::f` any fn.
+                        if form == SELF_METHOD {
+                            group((c, 0, 1), &self.method[n], &mut groups)
+                        } else {
+                            group((c, 0, 2), &self.all[n], &mut groups)
+                        }
+                    }
+                    _ if form == SELF_METHOD || form == self.self_name => {
+                        // Filtered by `reaches` below: free fns and the caller's types.
+                        groups.push(&self.free[n]);
+                        for &t in &f.impl_types {
+                            groups.push(typed(t));
+                        }
+                    }
+                    ty => {
+                        group((c, 0, 0), &self.free[n], &mut groups);
+                        group((c, ty, 3), typed(ty), &mut groups);
+                    }
+                }
+                for g in groups.drain(..) {
+                    for &d in g {
+                        if within[d as usize]
+                            && !seen[d as usize]
+                            && reaches(form, f, &nodes[d as usize], self.self_name)
+                        {
+                            seen[d as usize] = true;
+                            work.push(d);
+                        }
+                    }
+                }
+            }
+        }
+        seen
+    }
+}
+
 /// Which files to parse, given every file's scan (`None`: not usable, never parsed).
 pub fn select(scans: &[Option<&Scan>], vocab: &Vocabulary) -> Vec<bool> {
     select_with_stats(scans, vocab).0
@@ -827,6 +1109,7 @@ pub fn select_with_stats(scans: &[Option<&Scan>], vocab: &Vocabulary) -> (Vec<bo
     let mut flags: Vec<u16> = Vec::new();
     let mut memo = FLAGS_MEMO.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let fingerprint = vocab.fingerprint();
+    let no_flag = NoFlag::new(vocab);
     if memo.0 != fingerprint || memo.1.len() > MEMO_CAP {
         *memo = (fingerprint, FxMap::default());
     }
@@ -840,7 +1123,7 @@ pub fn select_with_stats(scans: &[Option<&Scan>], vocab: &Vocabulary) -> (Vec<bo
                         let f = match memo.1.get(name) {
                             Some(&f) => f,
                             None => {
-                                let f = flags_of(name, vocab);
+                                let f = if no_flag.holds(name) { 0 } else { flags_of(name, vocab) };
                                 memo.1.insert(name.into(), f);
                                 f
                             }
@@ -947,44 +1230,9 @@ pub fn select_with_stats(scans: &[Option<&Scan>], vocab: &Vocabulary) -> (Vec<bo
         summary[id] = a || any(&f.mentions, summary_bits);
     }
 
-    // Up(X): fns that can reach X through calls.
-    let up = |start: &[bool]| -> Vec<bool> {
-        let mut seen = start.to_vec();
-        let mut work: Vec<u32> = (0..n as u32).filter(|&i| seen[i as usize]).collect();
-        while let Some(id) = work.pop() {
-            let callee = &nodes[id as usize];
-            for &(c, form) in &callers_of[callee.name as usize] {
-                if !seen[c as usize] && reaches(form, &nodes[c as usize], callee, self_name) {
-                    seen[c as usize] = true;
-                    work.push(c);
-                }
-            }
-        }
-        seen
-    };
-    // Down from `start`, staying inside `within`.
-    let down = |start: &[u32], within: &[bool]| -> Vec<bool> {
-        let mut seen = vec![false; n];
-        let mut work: Vec<u32> = Vec::new();
-        for &id in start {
-            if !seen[id as usize] {
-                seen[id as usize] = true;
-                work.push(id);
-            }
-        }
-        while let Some(id) = work.pop() {
-            let caller = &nodes[id as usize];
-            for &(c, form) in &caller.calls {
-                for &d in &by_name[c as usize] {
-                    if within[d as usize] && !seen[d as usize] && reaches(form, caller, &nodes[d as usize], self_name) {
-                        seen[d as usize] = true;
-                        work.push(d);
-                    }
-                }
-            }
-        }
-        seen
-    };
+    let index = CallIndex::new(&nodes, &by_name, self_name);
+    let up = |start: &[bool]| index.up(start);
+    let down = |start: &[u32], within: &[bool]| index.down(start, within);
     let up_anchor = up(&anchor);
     let starts: Vec<u32> = (0..n as u32).filter(|&i| site[i as usize] && up_anchor[i as usize]).collect();
     let on_path = down(&starts, &up_anchor);
@@ -1152,5 +1400,32 @@ mod tests {
         assert_eq!(select(&scans, &v), [true, true, true, true, false, true, false, false]);
         // No site at all: nothing is parsed.
         assert_eq!(select(&[Some(&helper), Some(&unrelated)], &v), [false, false]);
+    }
+
+    // The shortcut that skips the vocabulary must never hide a flag: check it on every
+    // vocabulary entry dressed up, and on every name of real code.
+    #[test]
+    fn no_flag_shortcut_never_hides_a_flag() {
+        let v = Vocabulary::default();
+        let no_flag = NoFlag::new(&v);
+        let mut names: Vec<String> = Vec::new();
+        for key in FLAG_LISTS {
+            for e in v.entries(key) {
+                names.extend([e.clone(), format!("x_{e}"), format!("{e}_y"), format!("My{e}"), format!("{e}Ext")]);
+            }
+        }
+        for text in [include_str!("prefilter.rs"), include_str!("extract/body.rs"), include_str!("reference/flawed.rs")]
+        {
+            let s = scan_of(text);
+            names.extend((0..s.ends.len() as u32).map(|i| s.ident(i).to_string()));
+        }
+        let mut skipped = 0;
+        for n in &names {
+            if no_flag.holds(n) {
+                skipped += 1;
+                assert_eq!(flags_of(n, &v), 0, "{n}");
+            }
+        }
+        assert!(skipped > 100, "the shortcut must skip most plain names ({skipped})");
     }
 }
