@@ -356,10 +356,21 @@ pub fn scan<'t>(text: &'t str, _vocab: &Vocabulary) -> Scan {
             TokenKind::Ident | TokenKind::RawIdent => Some(intern(tok.trim_start_matches("r#"))),
             _ => None,
         };
-        // An impl header being read at its own depth.
+        // An impl header, or a fn signature, being read at its own depth (a fn's `<..>`
+        // is counted so that `-> Foo<{ N }>` does not open its body).
         if let Some(f) = frames.last_mut() {
-            if f.kind == FrameKind::Impl && !f.open && f.depth == depth {
-                f.header_token(kind, tok, ident_id, prev);
+            if !f.open && f.depth == depth {
+                match f.kind {
+                    FrameKind::Impl => f.header_token(kind, tok, ident_id, prev),
+                    FrameKind::Fn => match kind {
+                        TokenKind::Lt => f.angle += 1,
+                        TokenKind::Gt if !matches!(prev, Some((TokenKind::Minus | TokenKind::Eq, _))) => {
+                            f.angle = f.angle.saturating_sub(1)
+                        }
+                        _ => {}
+                    },
+                    _ => {}
+                }
             }
         }
         let innermost_fn = frames.iter().rposition(|f| f.kind == FrameKind::Fn);
@@ -418,7 +429,7 @@ pub fn scan<'t>(text: &'t str, _vocab: &Vocabulary) -> Scan {
                     }
                     f.mentions.extend_from_slice(&f.sig);
                     frames.push(f);
-                } else if !after_path {
+                } else if !after_path && kind == TokenKind::Ident {
                     match name {
                         // What the model types places with: structs, enums, aliases and
                         // statics (not unions or consts, and not an impl's associated
@@ -519,7 +530,7 @@ pub fn scan<'t>(text: &'t str, _vocab: &Vocabulary) -> Scan {
                         attr_names.clear();
                     }
                     if let Some(f) = frames.last_mut() {
-                        if !f.open && f.depth == depth && f.kind != FrameKind::Semi {
+                        if !f.open && f.depth == depth && f.kind != FrameKind::Semi && f.angle == 0 {
                             f.open = true;
                         }
                     }
@@ -1372,6 +1383,8 @@ mod tests {
         assert_eq!(names(&owner, &owner.fns[0].assigned), ["locked_by", "owner"]);
         let generic = scan_of("fn f<const N: usize>(p: *const u8) -> [u8; N] { g() }");
         assert_eq!(generic.fns.len(), 1, "const generics and raw pointers are not items");
+        let block_arg = scan_of("fn f() -> Foo<{ N }> { g() }");
+        assert_eq!(calls(&block_arg, &block_arg.fns[0]), [("g".to_string(), "free".to_string())]);
     }
 
     // A path from a requester fn to a take keeps every fn on it, the definitions
