@@ -363,7 +363,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     let parse = if opts.prefilter {
         let scans: Vec<Option<&Scan>> =
             pre.iter().zip(&usable).map(|(p, &ok)| if ok { p.scan.as_ref() } else { None }).collect();
-        prefilter::select(&scans)
+        prefilter::select(&scans, vocab)
     } else {
         usable.clone()
     };

@@ -127,6 +127,15 @@ fn contains_run(hay: &[String], needle: &[String]) -> bool {
     !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Read access for the pre-pass (`prefilter`), which needs every word a list can match
+/// to skip the names no list can.
+impl Vocabulary {
+    /// The list's entries as written (defaults plus configured extras).
+    pub fn entries(&self, key: &str) -> &[String] {
+        &self.list(key).raw
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -99,9 +99,11 @@ impl PrintServer {
 "#;
 
 /// Does not parse: `let x = ;`.
-/// A syntax error in a fn with a requester parameter, so the pre-pass parses the file (a
-/// file that cannot contribute is only lexed: see `seedless_syntax_error_needs_no_prefilter`).
-const SYNTAX_ERROR: &str = "pub fn ok() {}\n\npub fn broken(user: &str) {\n    let x = ;\n}\n";
+/// A syntax error in a fn with a requester parameter and a positional take, so the
+/// pre-pass parses the file (a file that cannot contribute is only lexed: see
+/// `seedless_syntax_error_needs_no_prefilter`).
+const SYNTAX_ERROR: &str =
+    "pub fn ok() {}\n\npub fn broken(user: &str, q: &mut Q) {\n    let x = ;\n    q.pop_front();\n}\n";
 
 // ---------------------------------------------------------------------------------------
 // Helpers

@@ -68,9 +68,10 @@ const STALE_SUPPRESSION: &str =
     "// pairlint: allow(PL002) no longer needed\npub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n";
 
 /// Does not parse.
-/// A syntax error in a fn with a requester parameter: a file the pre-pass parses (a file
+/// A syntax error in a fn with a requester parameter and a take: a file the pre-pass parses (a file
 /// that cannot contribute is only lexed; tests/hardness.rs covers that case).
-const SYNTAX_ERROR: &str = "pub fn ok() {}\n\npub fn broken(user: &str) {\n    let x = ;\n}\n";
+const SYNTAX_ERROR: &str =
+    "pub fn ok() {}\n\npub fn broken(user: &str, q: &mut Q) {\n    let x = ;\n    q.pop_front();\n}\n";
 
 /// Several rules (PL001 with a label in another file, PL002, PL003, the unused-suppression
 /// meta warning), a suppressed PL001, and a control character on a flagged line.

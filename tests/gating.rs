@@ -313,7 +313,7 @@ fn deny_warnings_and_levels_apply_after_the_baseline() {
     assert_eq!(out.code, 0, "{out:?}");
     // A file that cannot be parsed is never baselined away, and no baseline is written.
     // (A requester parameter: the pre-pass parses the file, so the syntax error is seen.)
-    write(dir.path(), "src/lib.rs", "pub fn broken(user: &str) { let x = ; }\n");
+    write(dir.path(), "src/lib.rs", "pub fn broken(user: &str, q: &mut Q) { let x = ; q.pop_front(); }\n");
     assert_eq!(run(dir.path(), &["--baseline", "b.json"]).code, 2);
     let out = run(dir.path(), &["--write-baseline", "b2.json"]);
     assert_eq!(out.code, 2, "{out:?}");

@@ -111,3 +111,99 @@ fn worker_count_changes_nothing() {
         assert_eq!(outcome(&one), outcome(&lint(&srcs, true, jobs)), "{jobs} workers");
     }
 }
+
+fn crate_of(files: &[(&str, &str)]) -> Vec<SourceFile> {
+    files.iter().map(|(p, t)| SourceFile { path: PathBuf::from(p), text: t.to_string() }).collect()
+}
+
+/// Lints with and without the pre-pass; they must agree on findings (meta warnings
+/// included) and suppressions. Returns the run without it.
+fn same_with_and_without(name: &str, srcs: &[SourceFile]) -> Report {
+    let on = lint(srcs, true, 1);
+    let off = lint(srcs, false, 1);
+    assert_eq!(on.findings, off.findings, "{name}: the pre-pass changed the findings");
+    assert_eq!(on.suppressed.len(), off.suppressed.len(), "{name}: the pre-pass changed the suppressions");
+    off
+}
+
+const KIOSK: &str = "pub struct PrintServer { queue: Mutex<VecDeque<Image>>, printer: Printer }
+impl PrintServer {
+    pub fn print_for(&self, card: CardId) -> Result<(), PrintError> {
+        let img = helpers::next_image(&self.queue).ok_or(PrintError::Empty)?;
+        self.printer.print(&img.pdf)
+    }
+}
+";
+const HELPERS: &str = "pub(crate) fn next_image(queue: &Mutex<VecDeque<Image>>) -> Option<Image> {
+    queue.lock().unwrap().pop_front()
+}
+";
+/// Unparsable, and nothing a finding could come from: skipped with the pre-pass.
+const BROKEN: &str = "pub fn add(a: u32, b: u32) -> u32 { let c = ; a + b }\n";
+
+// The pre-pass must follow a call chain into a file with no requester word at all.
+#[test]
+fn prefilter_keeps_a_seedless_helper_on_a_call_chain() {
+    let srcs = crate_of(&[("lib.rs", KIOSK), ("helpers.rs", HELPERS), ("math.rs", BROKEN)]);
+    let off = same_with_and_without("seedless helper", &srcs);
+    assert_eq!(off.findings.len(), 1, "{:?}", off.findings);
+    assert!(lint(&srcs, true, 1).errors.is_empty(), "math.rs was parsed, so the pre-pass skipped nothing");
+}
+
+// `first()` is a take only when the field's type, defined in another (seedless) file,
+// says queue; without that file the finding would vanish.
+#[test]
+fn prefilter_keeps_the_struct_typing_a_queue_field() {
+    let counter = "impl Counter {
+    pub fn show(&self, resident: &ResidentId, screen: &mut Screen) {
+        let first = self.pending.first();
+        if let Some(cert) = first { screen.render(&cert.text); }
+    }
+}
+";
+    let types = "pub struct Counter { pending: Vec<Certificate> }\npub struct Certificate { pub issued_to: ResidentId, pub text: String }\n";
+    let srcs = crate_of(&[("counter.rs", counter), ("types.rs", types), ("math.rs", BROKEN)]);
+    let off = same_with_and_without("queue field type", &srcs);
+    assert_eq!(off.findings.len(), 1, "{:?}", off.findings);
+}
+
+// A same-named method in an unrelated file makes an untyped call ambiguous (no
+// finding); skipping that file would make the call resolve and invent a finding.
+#[test]
+fn prefilter_keeps_a_namesake_that_makes_a_call_ambiguous() {
+    let kiosk = "impl Kiosk {
+    pub fn print_for(&self, card: CardId) {
+        let spool = spool_of();
+        let img = spool.next_image();
+        self.printer.print(&img);
+    }
+}
+";
+    let spool = "impl Spool { pub fn next_image(&self) -> Option<Image> { self.queue.lock().unwrap().pop_front() } }\n";
+    let other = "impl Gallery { pub fn next_image(&self) -> u8 { 1 } }\n";
+    let unique = crate_of(&[("kiosk.rs", kiosk), ("spool.rs", spool)]);
+    assert_eq!(same_with_and_without("unique", &unique).findings.len(), 1, "the control case must find it");
+    let ambiguous = crate_of(&[("kiosk.rs", kiosk), ("spool.rs", spool), ("gallery.rs", other)]);
+    assert!(same_with_and_without("ambiguous", &ambiguous).findings.is_empty());
+}
+
+// A caller in a seedless file makes a per-requester fn's return no output of its own.
+#[test]
+fn prefilter_keeps_a_seedless_caller() {
+    let take =
+        "pub fn next_for(user: u64, q: &Mutex<VecDeque<Item>>) -> Option<Item> { q.lock().unwrap().pop_front() }\n";
+    let caller = "fn run(q: &Mutex<VecDeque<Item>>) { let _ = next_for(1, q); }\n";
+    let alone = crate_of(&[("take.rs", take)]);
+    assert_eq!(same_with_and_without("no caller", &alone).findings.len(), 1, "the control case must find it");
+    let called = crate_of(&[("take.rs", take), ("main.rs", caller)]);
+    assert!(same_with_and_without("caller", &called).findings.is_empty());
+}
+
+// A suppression in a file nothing else needs still gets its unused-suppression warning.
+#[test]
+fn prefilter_keeps_a_seedless_suppression() {
+    let stale = "// pairlint: allow(PL001) the queue is gone\nfn tidy(v: &mut Vec<u8>) { v.clear(); }\n";
+    let srcs = crate_of(&[("lib.rs", KIOSK), ("helpers.rs", HELPERS), ("stale.rs", stale)]);
+    let off = same_with_and_without("stale suppression", &srcs);
+    assert!(off.findings.iter().any(|f| f.rule == "unused-suppression" || f.message.contains("suppresses nothing")));
+}
