@@ -10,6 +10,11 @@ use rayon::prelude::*;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// The same allocator as the `cargo-pairlint` binary, so the baseline stays a fair
+/// "plain syn parse" in the same build.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut paths = Vec::new();
