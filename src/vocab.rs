@@ -16,7 +16,7 @@ pub fn words(name: &str) -> Vec<String> {
 }
 
 /// Calls `f` with each word segment of `name` as a slice of `name` (not lowercased), in
-/// order: the segmentation of [`words`] without allocating. A segment boundary is an
+/// order: the segmentation of [`words`]. A segment boundary is an
 /// `_`, `-` or `:`, or an uppercase char after a lowercase char or ASCII digit, or
 /// before a lowercase char (`HTTPRequest`: [HTTP, Request]).
 fn for_each_segment<'n>(name: &'n str, mut f: impl FnMut(&'n str)) {
@@ -41,50 +41,43 @@ fn for_each_segment<'n>(name: &'n str, mut f: impl FnMut(&'n str)) {
     }
 }
 
-/// `seg`, lowercased, equals `word` (which is already lowercase), without allocating.
-fn segment_is(seg: &str, word: &str) -> bool {
-    if seg.is_ascii() {
-        return seg.len() == word.len() && seg.bytes().zip(word.bytes()).all(|(a, b)| a.to_ascii_lowercase() == b);
-    }
-    seg.chars().flat_map(char::to_lowercase).eq(word.chars())
-}
-
-/// The word segments of a name, kept on the stack for the usual short names.
-struct Segments<'n> {
-    inline: [&'n str; 8],
-    len: usize,
-    spill: Vec<&'n str>,
-}
-
-impl<'n> Segments<'n> {
-    fn of(name: &'n str) -> Self {
-        let mut s = Segments { inline: [""; 8], len: 0, spill: Vec::new() };
+/// Calls `f` with the lowercase word segments of `name` (what [`words`] returns). For
+/// ASCII names of up to 64 bytes and 8 segments, the usual case, they are slices of a
+/// lowercase copy on the stack, so a vocabulary check allocates nothing.
+fn with_words<R>(name: &str, f: impl FnOnce(&[&str]) -> R) -> R {
+    const BYTES: usize = 64;
+    const SEGMENTS: usize = 8;
+    if name.len() <= BYTES && name.is_ascii() {
+        let mut buf = [0u8; BYTES];
+        for (lower, byte) in buf.iter_mut().zip(name.bytes()) {
+            *lower = byte.to_ascii_lowercase();
+        }
+        // ASCII stays ASCII when lowercased, so this is always valid UTF-8.
+        let lower = std::str::from_utf8(&buf[..name.len()]).unwrap_or_default();
+        let mut segments = [""; SEGMENTS];
+        let mut count = 0;
+        let mut fits = true;
         for_each_segment(name, |seg| {
-            if s.len < s.inline.len() && s.spill.is_empty() {
-                s.inline[s.len] = seg;
-                s.len += 1;
-            } else {
-                if s.spill.is_empty() {
-                    s.spill.extend_from_slice(&s.inline[..s.len]);
-                }
-                s.spill.push(seg);
+            // `seg` is a slice of `name`; the same bytes of the lowercase copy.
+            let at = seg.as_ptr() as usize - name.as_ptr() as usize;
+            match segments.get_mut(count) {
+                Some(slot) => *slot = &lower[at..at + seg.len()],
+                None => fits = false,
             }
+            count += 1;
         });
-        s
-    }
-
-    fn as_slice(&self) -> &[&'n str] {
-        if self.spill.is_empty() {
-            &self.inline[..self.len]
-        } else {
-            &self.spill
+        if fits {
+            return f(&segments[..count]);
         }
     }
+    let owned = words(name);
+    let segments: Vec<&str> = owned.iter().map(String::as_str).collect();
+    f(&segments)
 }
 
 /// The segments `hay[at..]` begin with the words of `entry`.
 fn run_at(hay: &[&str], at: usize, entry: &[String]) -> bool {
-    hay.len() - at >= entry.len() && hay[at..].iter().zip(entry).all(|(seg, word)| segment_is(seg, word))
+    hay.len() - at >= entry.len() && hay[at..].iter().zip(entry).all(|(seg, word)| *seg == word)
 }
 
 /// One named list: the raw entries (for exact matches of type and method names) and
@@ -159,16 +152,16 @@ impl Vocabulary {
 
     /// Some entry's words occur, consecutively, among the name's words.
     pub fn mentions(&self, key: &str, name: &str) -> bool {
-        let segs = Segments::of(name);
-        let w = segs.as_slice();
-        self.list(key).words.iter().any(|entry| !entry.is_empty() && (0..w.len()).any(|at| run_at(w, at, entry)))
+        let list = self.list(key);
+        with_words(name, |w| {
+            list.words.iter().any(|entry| !entry.is_empty() && (0..w.len()).any(|at| run_at(w, at, entry)))
+        })
     }
 
     /// The name's words begin with some entry's words (`print_image` starts with `print`).
     pub fn starts_with(&self, key: &str, name: &str) -> bool {
-        let segs = Segments::of(name);
-        let w = segs.as_slice();
-        self.list(key).words.iter().any(|entry| !entry.is_empty() && run_at(w, 0, entry))
+        let list = self.list(key);
+        with_words(name, |w| list.words.iter().any(|entry| !entry.is_empty() && run_at(w, 0, entry)))
     }
 
     /// The name's type ends with one of the list's suffixes (`PrintCommand` ends `Command`).
@@ -243,6 +236,9 @@ mod tests {
             "checkOwner",
             "is_owner",
             "TIMEOUT_MS",
+            "a_b_c_d_e_f_g_h_user_id",
+            "a_b_c_d_e_f_g_user_id",
+            "the_customer_identifier_of_the_session_that_holds_this_user_token",
         ];
         let v = Vocabulary::default();
         for name in names {
