@@ -30,14 +30,14 @@ fn main() {
         std::process::exit(2);
     }
     let start = Instant::now();
-    // The same files pairlint lints: the same discovery.
-    let discovery = discover_paths(&paths);
-    let files: Vec<PathBuf> = discovery.crates.into_iter().flat_map(|c| c.files).collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .stack_size(pairlint::engine::WORKER_STACK_BYTES)
         .build()
         .expect("thread pool");
+    // The same files pairlint lints: the same discovery, on the same number of threads.
+    let discovery = pool.install(|| discover_paths(&paths));
+    let files: Vec<PathBuf> = discovery.crates.into_iter().flat_map(|c| c.files).collect();
     let (lines, bytes, parsed, failed) = pool.install(|| {
         files
             .par_iter()

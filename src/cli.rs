@@ -295,7 +295,9 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
     } else {
         let paths: Vec<PathBuf> =
             args.paths.iter().map(|p| if p.is_absolute() { p.clone() } else { cwd.join(p) }).collect();
-        let mut d = discover::discover_paths(&paths);
+        // Discovery reads and lexes every file for `mod` items: use the run's workers.
+        let jobs = args.jobs.map_or_else(engine::default_jobs, usize::from);
+        let mut d = engine::on_pool(jobs, || discover::discover_paths(&paths));
         d.workspace_root = cwd.to_path_buf();
         (d, cwd.to_path_buf())
     };

@@ -154,41 +154,56 @@ fn discover_from_metadata(metadata: Metadata) -> Discovery {
 
 /// Lints what the command line names: each file is its own one-file crate, a directory
 /// with a `Cargo.toml` is a crate, any other directory is walked for `.rs` files.
+/// The paths are discovered in parallel (on the current rayon pool: the caller's
+/// `engine::on_pool` worker count, or rayon's global pool), each into its own
+/// `Discovery`, concatenated in the order the paths were given.
 pub fn discover_paths(paths: &[PathBuf]) -> Discovery {
-    let mut discovery = Discovery {
-        workspace_root: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
-        crates: Vec::new(),
-        errors: Vec::new(),
-    };
-    for path in paths {
-        let meta = match fs::metadata(path) {
-            Ok(meta) => meta,
-            Err(e) => {
-                let message = if e.kind() == std::io::ErrorKind::NotFound {
-                    "no such file or directory".to_string()
-                } else {
-                    format!("cannot read: {e}")
-                };
-                discovery.errors.push(whole_file_error(path, message));
-                continue;
-            }
-        };
-        if meta.is_dir() {
-            if path.join("Cargo.toml").is_file() {
-                add_cargo_dir(path, &mut discovery);
-            } else {
-                add_walked_dir(path, &mut discovery);
-            }
-        } else if meta.is_file() {
-            let name = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-            let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            discovery.crates.push(CrateUnit { name, root_dir, files: vec![path.clone()] });
-        } else {
-            // A FIFO or device would block or never end: never open one.
-            discovery.errors.push(whole_file_error(path, "not a regular file".to_string()));
-        }
+    use rayon::prelude::*;
+    let workspace_root = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let parts: Vec<Discovery> = paths
+        .par_iter()
+        .map(|path| {
+            let mut part = Discovery { workspace_root: workspace_root.clone(), crates: Vec::new(), errors: Vec::new() };
+            add_path(path, &mut part);
+            part
+        })
+        .collect();
+    let mut discovery = Discovery { workspace_root, crates: Vec::new(), errors: Vec::new() };
+    for part in parts {
+        discovery.crates.extend(part.crates);
+        discovery.errors.extend(part.errors);
     }
     discovery
+}
+
+/// One command-line path into `discovery` (see [`discover_paths`]).
+fn add_path(path: &PathBuf, discovery: &mut Discovery) {
+    let meta = match fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => {
+            let message = if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file or directory".to_string()
+            } else {
+                format!("cannot read: {e}")
+            };
+            discovery.errors.push(whole_file_error(path, message));
+            return;
+        }
+    };
+    if meta.is_dir() {
+        if path.join("Cargo.toml").is_file() {
+            add_cargo_dir(path, discovery);
+        } else {
+            add_walked_dir(path, discovery);
+        }
+    } else if meta.is_file() {
+        let name = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
+        let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        discovery.crates.push(CrateUnit { name, root_dir, files: vec![path.clone()] });
+    } else {
+        // A FIFO or device would block or never end: never open one.
+        discovery.errors.push(whole_file_error(path, "not a regular file".to_string()));
+    }
 }
 
 fn whole_file_error(path: &Path, message: String) -> FileError {

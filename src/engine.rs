@@ -122,7 +122,7 @@ fn pool(jobs: usize) -> Option<Arc<ThreadPool>> {
 }
 
 /// Runs `f` on the worker pool (or, if no thread can be started, right here).
-fn on_pool<T: Send>(jobs: usize, f: impl FnOnce() -> T + Send) -> T {
+pub fn on_pool<T: Send>(jobs: usize, f: impl FnOnce() -> T + Send) -> T {
     match pool(jobs) {
         Some(p) => p.install(f),
         None => f(),
