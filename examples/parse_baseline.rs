@@ -10,6 +10,11 @@ use rayon::prelude::*;
 use std::path::PathBuf;
 use std::time::Instant;
 
+/// The same allocator as the `cargo-pairlint` binary, so the baseline stays a fair
+/// "plain syn parse" in the same build.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut paths = Vec::new();
@@ -25,14 +30,14 @@ fn main() {
         std::process::exit(2);
     }
     let start = Instant::now();
-    // The same files pairlint lints: the same discovery.
-    let discovery = discover_paths(&paths);
-    let files: Vec<PathBuf> = discovery.crates.into_iter().flat_map(|c| c.files).collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .stack_size(pairlint::engine::WORKER_STACK_BYTES)
         .build()
         .expect("thread pool");
+    // The same files pairlint lints: the same discovery, on the same number of threads.
+    let discovery = pool.install(|| discover_paths(&paths));
+    let files: Vec<PathBuf> = discovery.crates.into_iter().flat_map(|c| c.files).collect();
     let (lines, bytes, parsed, failed) = pool.install(|| {
         files
             .par_iter()

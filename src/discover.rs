@@ -179,6 +179,9 @@ fn discover_from_metadata(metadata: Metadata, opts: DiscoverOptions) -> Discover
 
 /// Lints what the command line names: each file is its own one-file crate, a directory
 /// with a `Cargo.toml` is a crate, any other directory is walked for `.rs` files.
+/// The paths are discovered in parallel (on the current rayon pool: the caller's
+/// `engine::on_pool` worker count, or rayon's global pool), each into its own
+/// `Discovery`, concatenated in the order the paths were given.
 pub fn discover_paths(paths: &[PathBuf]) -> Discovery {
     discover_paths_with(paths, DiscoverOptions::default())
 }

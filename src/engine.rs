@@ -135,9 +135,13 @@ pub fn lint_discovery(discovery: &Discovery, config: &Config) -> Report {
     lint_discovery_with(discovery, config, &RunOptions::default())
 }
 
-/// [`lint_discovery`] with explicit run options. Crates are linted one after another
-/// (so memory holds one crate's texts and facts at a time), each crate's files in
-/// parallel; the report is in a deterministic order whatever the thread count.
+/// [`lint_discovery`] with explicit run options. Crates overlap: `jobs` lanes each take
+/// the next crate in discovery order and lint it (its files in parallel, then its
+/// analysis), so while one crate's analysis runs on one thread the other threads read,
+/// pre-scan and extract the next crate. At most `jobs` crates are in flight, so memory
+/// holds that many crates' texts and facts at a time. Each crate's report goes into its
+/// own slot and the slots are merged in discovery order, so the report is the same
+/// whatever the thread count.
 pub fn lint_discovery_with(discovery: &Discovery, config: &Config, opts: &RunOptions) -> Report {
     let vocab = Vocabulary::new(&config.vocabulary);
     // Discovery's errors name files as found; show them like every other path.
@@ -147,34 +151,63 @@ pub fn lint_discovery_with(discovery: &Discovery, config: &Config, opts: &RunOpt
         .map(|e| FileError { file: display_path(&discovery.workspace_root, &e.file), ..e.clone() })
         .collect();
     let mut report = Report { errors, ..Report::default() };
+    let crates = &discovery.crates;
+    let slots: Vec<Mutex<Option<Report>>> = crates.iter().map(|_| Mutex::new(None)).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let lane = || loop {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let Some(unit) = crates.get(i) else { break };
+        let crate_report = lint_unit(discovery, &unit.files, config, &vocab, opts);
+        *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(crate_report);
+    };
     on_pool(opts.jobs, || {
-        for unit in &discovery.crates {
-            let files: Vec<(PathBuf, &PathBuf)> = unit
-                .files
-                .iter()
-                .map(|file| (display_path(&discovery.workspace_root, file), file))
-                .filter(|(shown, _)| !config.is_excluded(shown))
-                .collect();
-            let read: Vec<Result<SourceFile, FileError>> = files
-                .par_iter()
-                .map(|(shown, file)| {
-                    read_source_file(file).map(|text| SourceFile { path: shown.clone(), text }).map_err(|mut e| {
-                        e.file = shown.clone();
-                        e
-                    })
-                })
-                .collect();
-            let mut sources = Vec::with_capacity(read.len());
-            for r in read {
-                match r {
-                    Ok(src) => sources.push(src),
-                    Err(e) => report.errors.push(e),
-                }
+        rayon::scope(|s| {
+            for _ in 0..opts.jobs.max(1) {
+                s.spawn(|_| lane());
             }
-            report.merge(lint_sources(&sources, config, &vocab, opts));
-        }
+        })
     });
+    for slot in slots {
+        if let Some(r) = slot.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            report.merge(r);
+        }
+    }
     report.sort();
+    report
+}
+
+/// Reads one crate's files (in parallel) and lints them; read errors join its report.
+fn lint_unit(
+    discovery: &Discovery,
+    files: &[PathBuf],
+    config: &Config,
+    vocab: &Vocabulary,
+    opts: &RunOptions,
+) -> Report {
+    let files: Vec<(PathBuf, &PathBuf)> = files
+        .iter()
+        .map(|file| (display_path(&discovery.workspace_root, file), file))
+        .filter(|(shown, _)| !config.is_excluded(shown))
+        .collect();
+    let read: Vec<Result<SourceFile, FileError>> = files
+        .par_iter()
+        .map(|(shown, file)| {
+            read_source_file(file).map(|text| SourceFile { path: shown.clone(), text }).map_err(|mut e| {
+                e.file = shown.clone();
+                e
+            })
+        })
+        .collect();
+    let mut errors = Vec::new();
+    let mut sources = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok(src) => sources.push(src),
+            Err(e) => errors.push(e),
+        }
+    }
+    let mut report = Report { errors, ..Report::default() };
+    report.merge(lint_sources(&sources, config, vocab, opts));
     report
 }
 

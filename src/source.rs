@@ -27,6 +27,10 @@ impl<'a> LineIndex<'a> {
             return self.text.len();
         };
         let rest = &self.text[start..];
+        // Most lines are ASCII up to the column: then characters are bytes.
+        if rest.as_bytes().get(..char_col).is_some_and(|b| b.is_ascii()) {
+            return start + char_col;
+        }
         rest.char_indices().nth(char_col).map(|(i, _)| start + i).unwrap_or(self.text.len())
     }
 
@@ -83,6 +87,22 @@ impl<'a> LineIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The ASCII fast path must give what counting characters gives, at the end of a
+    // line, at the end of the text, past it, and after multi-byte characters.
+    #[test]
+    fn ascii_fast_path_agrees_with_char_counting() {
+        let text = "ab\ncé d\nxyz";
+        let idx = LineIndex::new(text);
+        for line in 1..=4 {
+            for col in 0..8 {
+                let slow = idx.line_starts.get(line - 1).map_or(text.len(), |&start| {
+                    text[start..].char_indices().nth(col).map(|(i, _)| start + i).unwrap_or(text.len())
+                });
+                assert_eq!(idx.offset(line, col), slow, "line {line} col {col}");
+            }
+        }
+    }
 
     #[test]
     fn offsets_count_characters_not_bytes() {

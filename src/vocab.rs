@@ -11,25 +11,73 @@ pub const DEFAULTS: &str = include_str!("../rules/vocabulary.toml");
 /// `print_image_now` both give [print, image, now]; `HTTPRequest` gives [http, request].
 pub fn words(name: &str) -> Vec<String> {
     let mut out = Vec::new();
+    for_each_segment(name, |seg| out.push(seg.chars().flat_map(char::to_lowercase).collect()));
+    out
+}
+
+/// Calls `f` with each word segment of `name` as a slice of `name` (not lowercased), in
+/// order: the segmentation of [`words`]. A segment boundary is an
+/// `_`, `-` or `:`, or an uppercase char after a lowercase char or ASCII digit, or
+/// before a lowercase char (`HTTPRequest`: [HTTP, Request]).
+fn for_each_segment<'n>(name: &'n str, mut f: impl FnMut(&'n str)) {
     for part in name.trim_start_matches("r#").split(['_', '-', ':']) {
-        let chars: Vec<char> = part.chars().collect();
-        let mut cur = String::new();
-        for (i, &c) in chars.iter().enumerate() {
+        let mut start = 0;
+        let mut prev: Option<char> = None;
+        let mut chars = part.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
             let boundary = c.is_uppercase()
-                && !cur.is_empty()
-                && (chars[i - 1].is_lowercase()
-                    || chars[i - 1].is_ascii_digit()
-                    || chars.get(i + 1).is_some_and(|n| n.is_lowercase()));
+                && i > start
+                && (prev.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit())
+                    || chars.peek().is_some_and(|&(_, n)| n.is_lowercase()));
             if boundary {
-                out.push(std::mem::take(&mut cur));
+                f(&part[start..i]);
+                start = i;
             }
-            cur.extend(c.to_lowercase());
+            prev = Some(c);
         }
-        if !cur.is_empty() {
-            out.push(cur);
+        if start < part.len() {
+            f(&part[start..]);
         }
     }
-    out
+}
+
+/// Calls `f` with the lowercase word segments of `name` (what [`words`] returns). For
+/// ASCII names of up to 64 bytes and 8 segments, the usual case, they are slices of a
+/// lowercase copy on the stack, so a vocabulary check allocates nothing.
+fn with_words<R>(name: &str, f: impl FnOnce(&[&str]) -> R) -> R {
+    const BYTES: usize = 64;
+    const SEGMENTS: usize = 8;
+    if name.len() <= BYTES && name.is_ascii() {
+        let mut buf = [0u8; BYTES];
+        for (lower, byte) in buf.iter_mut().zip(name.bytes()) {
+            *lower = byte.to_ascii_lowercase();
+        }
+        // ASCII stays ASCII when lowercased, so this is always valid UTF-8.
+        let lower = std::str::from_utf8(&buf[..name.len()]).unwrap_or_default();
+        let mut segments = [""; SEGMENTS];
+        let mut count = 0;
+        let mut fits = true;
+        for_each_segment(name, |seg| {
+            // `seg` is a slice of `name`; the same bytes of the lowercase copy.
+            let at = seg.as_ptr() as usize - name.as_ptr() as usize;
+            match segments.get_mut(count) {
+                Some(slot) => *slot = &lower[at..at + seg.len()],
+                None => fits = false,
+            }
+            count += 1;
+        });
+        if fits {
+            return f(&segments[..count]);
+        }
+    }
+    let owned = words(name);
+    let segments: Vec<&str> = owned.iter().map(String::as_str).collect();
+    f(&segments)
+}
+
+/// The segments `hay[at..]` begin with the words of `entry`.
+fn run_at(hay: &[&str], at: usize, entry: &[String]) -> bool {
+    hay.len() - at >= entry.len() && hay[at..].iter().zip(entry).all(|(seg, word)| *seg == word)
 }
 
 /// One named list: the raw entries (for exact matches of type and method names) and
@@ -104,27 +152,22 @@ impl Vocabulary {
 
     /// Some entry's words occur, consecutively, among the name's words.
     pub fn mentions(&self, key: &str, name: &str) -> bool {
-        let w = words(name);
-        self.list(key).words.iter().any(|entry| contains_run(&w, entry))
+        let list = self.list(key);
+        with_words(name, |w| {
+            list.words.iter().any(|entry| !entry.is_empty() && (0..w.len()).any(|at| run_at(w, at, entry)))
+        })
     }
 
     /// The name's words begin with some entry's words (`print_image` starts with `print`).
     pub fn starts_with(&self, key: &str, name: &str) -> bool {
-        let w = words(name);
-        self.list(key)
-            .words
-            .iter()
-            .any(|entry| !entry.is_empty() && w.len() >= entry.len() && w[..entry.len()] == entry[..])
+        let list = self.list(key);
+        with_words(name, |w| list.words.iter().any(|entry| !entry.is_empty() && run_at(w, 0, entry)))
     }
 
     /// The name's type ends with one of the list's suffixes (`PrintCommand` ends `Command`).
     pub fn ends_with(&self, key: &str, name: &str) -> bool {
         self.list(key).raw.iter().any(|r| name.ends_with(r.as_str()) && name.len() >= r.len())
     }
-}
-
-fn contains_run(hay: &[String], needle: &[String]) -> bool {
-    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// Read access for the pre-pass (`prefilter`), which needs every word a list can match
@@ -146,6 +189,78 @@ mod tests {
         assert_eq!(words("CustomerId"), ["customer", "id"]);
         assert_eq!(words("HTTPRequest"), ["http", "request"]);
         assert_eq!(words("resident_no"), ["resident", "no"]);
+    }
+
+    /// The segmentation before it stopped allocating, kept as the reference.
+    fn words_reference(name: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for part in name.trim_start_matches("r#").split(['_', '-', ':']) {
+            let chars: Vec<char> = part.chars().collect();
+            let mut cur = String::new();
+            for (i, &c) in chars.iter().enumerate() {
+                let boundary = c.is_uppercase()
+                    && !cur.is_empty()
+                    && (chars[i - 1].is_lowercase()
+                        || chars[i - 1].is_ascii_digit()
+                        || chars.get(i + 1).is_some_and(|n| n.is_lowercase()));
+                if boundary {
+                    out.push(std::mem::take(&mut cur));
+                }
+                cur.extend(c.to_lowercase());
+            }
+            if !cur.is_empty() {
+                out.push(cur);
+            }
+        }
+        out
+    }
+
+    // The allocation-free segmentation and matching must agree with the plain one on
+    // awkward names (acronyms, digits, non-ASCII case, raw idents, long names), or a
+    // vocabulary match would silently change.
+    #[test]
+    fn allocation_free_matching_agrees_with_words() {
+        let names = [
+            "",
+            "_",
+            "__x__",
+            "r#type",
+            "HTTPRequest",
+            "getHTTPResponseCode",
+            "user2Id",
+            "User2ID",
+            "ÉtatClient",
+            "straße_Id",
+            "ΣΑΣ_user",
+            "a-b:c_d",
+            "ABC",
+            "aBC",
+            "AbC",
+            "x1Y2z3",
+            "customer_id_ref_by_session_token_value_x",
+            "İstanbulUser",
+            "MemberId",
+            "print_image_now",
+            "printImageNow",
+            "checkOwner",
+            "is_owner",
+            "TIMEOUT_MS",
+            "a_b_c_d_e_f_g_h_user_id",
+            "a_b_c_d_e_f_g_user_id",
+            "the_customer_identifier_of_the_session_that_holds_this_user_token",
+        ];
+        let v = Vocabulary::default();
+        for name in names {
+            assert_eq!(words(name), words_reference(name), "{name}");
+            let w = words_reference(name);
+            for (key, list) in &v.lists {
+                let mentions = list.words.iter().any(|e| !e.is_empty() && w.windows(e.len()).any(|x| x == &e[..]));
+                let starts = list.words.iter().any(|e| !e.is_empty() && w.len() >= e.len() && w[..e.len()] == e[..]);
+                assert_eq!(v.mentions(key, name), mentions, "{key} mentions {name}");
+                assert_eq!(v.starts_with(key, name), starts, "{key} starts_with {name}");
+            }
+        }
+        assert!(v.mentions("identity_names", "customer_id_ref_by_session_token_value_x"));
     }
 
     #[test]

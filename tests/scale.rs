@@ -207,3 +207,35 @@ fn prefilter_keeps_a_seedless_suppression() {
     let off = same_with_and_without("stale suppression", &srcs);
     assert!(off.findings.iter().any(|f| f.rule == "unused-suppression" || f.message.contains("suppresses nothing")));
 }
+// Crates overlap on the worker pool (one lane per worker); if a slower crate could
+// finish after a faster one and land earlier or later in the report, the output would
+// depend on timing. Every fixture case is its own crate here (plus the reference
+// service and pairlint's source), so there are many crates in flight; the whole report
+// (findings, errors, suppressions with reasons, notes, in order) must be the same for
+// 1, 2 and 4 workers.
+#[test]
+fn crate_overlap_changes_nothing() {
+    use pairlint::engine::lint_discovery_with;
+    let mut paths = Vec::new();
+    for rule in ["PL001", "PL002", "PL003", "PL004"] {
+        let mut cases: Vec<PathBuf> =
+            std::fs::read_dir(root().join("fixtures").join(rule)).unwrap().map(|e| e.unwrap().path()).collect();
+        cases.sort();
+        paths.extend(cases);
+    }
+    paths.push(root().join("src/reference"));
+    paths.push(root().join("src"));
+    let discovery = pairlint::discover::discover_paths(&paths);
+    assert!(discovery.crates.len() > 50, "{} crates", discovery.crates.len());
+    let run = |jobs: usize| {
+        let r = lint_discovery_with(&discovery, &Config::default(), &RunOptions { jobs, prefilter: true, cache: None });
+        let suppressed: Vec<(Finding, String)> =
+            r.suppressed.iter().map(|s| (s.finding.clone(), s.reason.clone())).collect();
+        (r.findings, r.errors, suppressed, r.notes, r.files)
+    };
+    let one = run(1);
+    assert!(one.0.len() > 20, "{} findings", one.0.len());
+    for jobs in [2, 4] {
+        assert!(one == run(jobs), "{jobs} workers changed the report");
+    }
+}

@@ -209,13 +209,15 @@ impl Walker<'_> {
         *self.scopes.last().unwrap_or(&0)
     }
 
-    /// Records that `val`'s checks guard what follows in `scope`.
-    fn guard(&mut self, scope: u32, val: &Val, span: proc_macro2::Span) {
+    /// Records that `val`'s checks guard what follows in `scope`, at `node`'s span.
+    /// Takes the node, not its span: `Spanned::span()` prints the node back to tokens,
+    /// which is wasted on the many values that check nothing.
+    fn guard(&mut self, scope: u32, val: &Val, node: &impl Spanned) {
         if !val.is_check() {
             return;
         }
         self.seq += 1;
-        let span = self.span(span);
+        let span = self.span(node.span());
         self.f.guards.push(Guard {
             scope,
             seq: self.seq,
@@ -223,6 +225,23 @@ impl Walker<'_> {
             calls: val.check_calls.iter().copied().collect(),
             span,
         });
+    }
+
+    /// The span of a call to a path, `c.span()`, from its first and last tokens when
+    /// the call starts with the path (no attributes, no `<T as Trait>::`): the same
+    /// positions without printing the call and its arguments back to tokens.
+    fn call_span(&self, c: &syn::ExprCall, p: &syn::ExprPath) -> Span {
+        let first = match (&p.path.leading_colon, p.path.segments.first()) {
+            (Some(colons), _) => Some(colons.spans[0]),
+            (None, Some(seg)) => Some(seg.ident.span()),
+            (None, None) => None,
+        };
+        match first {
+            Some(first) if c.attrs.is_empty() && p.attrs.is_empty() && p.qself.is_none() => {
+                LineIndex::join(self.span(first), self.span(c.paren_token.span.close()))
+            }
+            _ => self.span(c.span()),
+        }
     }
 
     fn is_timeout_word(&self, name: &str) -> bool {
@@ -349,7 +368,7 @@ impl Walker<'_> {
             self.leave_scope();
             self.fallback = saved;
             let scope = self.current_scope();
-            self.guard(scope, &v, local.span());
+            self.guard(scope, &v, &local);
             v.checks.clear();
             v.check_calls.clear();
         }
@@ -509,7 +528,7 @@ impl Walker<'_> {
                 let mut v = self.expr(&t.expr);
                 // `check(..)?` and `lookup.filter(check).ok_or(e)?` leave on failure.
                 let scope = self.current_scope();
-                self.guard(scope, &v, t.span());
+                self.guard(scope, &v, &t);
                 v.checks.clear();
                 v.check_calls.clear();
                 v.place = None;
@@ -536,7 +555,7 @@ impl Walker<'_> {
                 let c = self.expr(&w.cond);
                 let scope = self.current_scope();
                 if !c.negated {
-                    self.guard(scope, &c, w.cond.span());
+                    self.guard(scope, &c, &w.cond);
                 }
                 self.block(&w.body, false);
                 self.leave_scope();
@@ -802,11 +821,9 @@ impl Walker<'_> {
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> Val {
         let name = m.method.to_string();
         let recv = self.expr(&m.receiver);
-        let call_span = {
-            let s = self.span(m.span());
-            let mspan = self.span(m.method.span());
-            LineIndex::join(mspan, s)
-        };
+        // From the method name to the closing parenthesis, the last token of the call
+        // (what `m.span()` ends with, without printing the receiver chain).
+        let call_span = LineIndex::join(self.span(m.method.span()), self.span(m.paren_token.span.close()));
         let n = name.as_str();
 
         // Locks, unwraps and conversions keep the place and the item.
@@ -860,7 +877,7 @@ impl Walker<'_> {
             self.args(&m.args);
             let scope = self.current_scope();
             // A panic on a failed check leaves the path.
-            self.guard(scope, &recv, m.span());
+            self.guard(scope, &recv, &m);
             return Val { checks: BTreeSet::new(), check_calls: BTreeSet::new(), ..recv };
         }
         if n == "get_mut" && m.args.is_empty() {
@@ -1096,7 +1113,7 @@ impl Walker<'_> {
         if is_ctor && !self.vocab.starts_with("output_calls", &last) && !self.vocab.starts_with("check_calls", &last) {
             return args.into_iter().fold(Val::default(), Val::union);
         }
-        let call_span = self.span(c.span());
+        let call_span = self.call_span(c, p);
         self.finish_call(Callee::Path(segs), call_span, None, args)
     }
 
@@ -1188,7 +1205,7 @@ impl Walker<'_> {
         }
         let then_scope = self.enter_scope();
         if !c.negated {
-            self.guard(then_scope, &c, i.cond.span());
+            self.guard(then_scope, &c, &i.cond);
         }
         let mut v = self.block_stmts(&i.then_branch.stmts, tail);
         self.leave_scope();
@@ -1208,7 +1225,7 @@ impl Walker<'_> {
             }
             let else_scope = self.enter_scope();
             if c.negated {
-                self.guard(else_scope, &c, i.cond.span());
+                self.guard(else_scope, &c, &i.cond);
             }
             let ev = self.expr_at(els, tail);
             self.leave_scope();
@@ -1218,11 +1235,11 @@ impl Walker<'_> {
             // Reaching what follows means the passing branch ran.
             if (c.negated && then_leaves) || (!c.negated && flow::branch_fails(els)) {
                 let scope = self.current_scope();
-                self.guard(scope, &c, i.cond.span());
+                self.guard(scope, &c, &i.cond);
             }
         } else if c.negated && then_leaves {
             let scope = self.current_scope();
-            self.guard(scope, &c, i.cond.span());
+            self.guard(scope, &c, &i.cond);
         }
         v.place = None;
         v.checks.clear();
@@ -1260,7 +1277,7 @@ impl Walker<'_> {
             }
             let arm_scope = self.enter_scope();
             if flow::is_success_pattern(&arm.pat) || matches!(&arm.pat, syn::Pat::Lit(_)) {
-                self.guard(arm_scope, &scrut, arm.pat.span());
+                self.guard(arm_scope, &scrut, &arm.pat);
             }
             self.bind_pat(
                 &arm.pat,
@@ -1269,7 +1286,7 @@ impl Walker<'_> {
             if let Some((_, g)) = &arm.guard {
                 let gv = self.expr(g);
                 if !gv.negated {
-                    self.guard(arm_scope, &gv, g.span());
+                    self.guard(arm_scope, &gv, &g);
                 }
             }
             let av = self.expr_at(&arm.body, tail);
@@ -1283,7 +1300,7 @@ impl Walker<'_> {
         }
         if some_arm_leaves {
             let scope = self.current_scope();
-            self.guard(scope, &scrut, m.expr.span());
+            self.guard(scope, &scrut, &m.expr);
         }
         v.place = None;
         v.checks.clear();
@@ -1302,7 +1319,7 @@ impl Walker<'_> {
                         let c = self.expr(first);
                         if !c.negated {
                             let scope = self.current_scope();
-                            self.guard(scope, &c, mac.span());
+                            self.guard(scope, &c, &mac);
                         }
                     }
                     self.exprs(args.iter().skip(1));
@@ -1323,7 +1340,7 @@ impl Walker<'_> {
                         }
                         if name == "assert_eq" {
                             let scope = self.current_scope();
-                            self.guard(scope, &Val { checks, ..Val::default() }, mac.span());
+                            self.guard(scope, &Val { checks, ..Val::default() }, &mac);
                         }
                     }
                 }
