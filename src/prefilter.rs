@@ -63,6 +63,12 @@
 //! word counts, a nested fn's tokens count for it, tokens outside fn bodies count for
 //! no fn (syn makes no fn facts there either). What is lost: a skipped file is not
 //! parsed, so only its token-level syntax errors are reported.
+//!
+//! The selection's work is capped linearly in the crate's size (`Budget`): resolving
+//! by name is (callers of a name) x (fns of that name), quadratic on crates with
+//! thousands of same-named methods. Past the cap every file of the crate is parsed,
+//! which is sound and costs what `--no-prefilter` costs. On the 44-crate corpus it
+//! triggers on tokio, tower, cached and diesel, which kept (nearly) every file anyway.
 
 use crate::lexcheck::NestingCounter;
 use crate::vocab::{words, Vocabulary};
@@ -847,6 +853,8 @@ pub struct Stats {
     pub on_paths: usize,
     /// D: helpers whose summaries P fns use.
     pub helpers: usize,
+    /// The work budget ran out, so every file was kept.
+    pub gave_up: bool,
 }
 
 /// Who can call whom, indexed so that a breadth-first walk touches each group of
@@ -937,7 +945,7 @@ impl<'a> CallIndex<'a> {
     }
 
     /// Fns that can reach a `start` fn through calls (`start` included).
-    fn up(&self, start: &[bool]) -> Vec<bool> {
+    fn up(&self, start: &[bool], budget: &Budget) -> Vec<bool> {
         let nodes = self.nodes;
         let mut seen = start.to_vec();
         let mut work: Vec<u32> = (0..nodes.len() as u32).filter(|&i| seen[i as usize]).collect();
@@ -951,6 +959,9 @@ impl<'a> CallIndex<'a> {
         };
         let empty: Vec<(u32, u32)> = Vec::new();
         while let Some(id) = work.pop() {
+            if budget.exhausted() {
+                break;
+            }
             let g = &nodes[id as usize];
             let n = g.name as usize;
             let whole = |group: &[u32], key: (u32, u32, u8), done: &mut std::collections::HashSet<_, _>| {
@@ -987,6 +998,7 @@ impl<'a> CallIndex<'a> {
                 }
                 v
             };
+            budget.spend(selfish.len() + found.len() + 1);
             for (c, form) in selfish {
                 if !seen[c as usize] && reaches(form, &nodes[c as usize], g, self.self_name) {
                     found.push(c);
@@ -1004,7 +1016,7 @@ impl<'a> CallIndex<'a> {
     }
 
     /// Fns reached from `start` through calls, staying inside `within`.
-    fn down<'s>(&'s self, start: &[u32], within: &[bool]) -> Vec<bool> {
+    fn down<'s>(&'s self, start: &[u32], within: &[bool], budget: &Budget) -> Vec<bool> {
         let nodes = self.nodes;
         let mut seen = vec![false; nodes.len()];
         let mut work: Vec<u32> = Vec::new();
@@ -1017,6 +1029,9 @@ impl<'a> CallIndex<'a> {
         // Candidate groups already walked whole (caller-independent forms).
         let mut done: std::collections::HashSet<(u32, u32, u8), BuildHasherDefault<FxHasher>> = Default::default();
         while let Some(id) = work.pop() {
+            if budget.exhausted() {
+                break;
+            }
             let f = &nodes[id as usize];
             let mut groups: Vec<&'s [u32]> = Vec::new();
             for &(c, form) in &f.calls {
@@ -1052,6 +1067,7 @@ impl<'a> CallIndex<'a> {
                     }
                 }
                 for g in groups.drain(..) {
+                    budget.spend(g.len() + 1);
                     for &d in g {
                         if within[d as usize]
                             && !seen[d as usize]
@@ -1086,6 +1102,33 @@ struct Node {
     mentions: Vec<u32>,
     zero_take: bool,
 }
+
+/// A cap on the selection's work, linear in the crate's size. Resolving calls by name
+/// can cost (callers of a name) x (fns of that name) on generated code (thousands of
+/// `clone`s calling thousands of `clone`s); past the cap, selection gives up and every
+/// file is parsed, which is always sound, so the pre-pass never makes a run slower than
+/// a quadratic walk would.
+struct Budget {
+    left: std::cell::Cell<u64>,
+}
+
+impl Budget {
+    fn new(units: u64) -> Self {
+        Budget { left: std::cell::Cell::new(units) }
+    }
+    /// Spends `n` units; false once the budget is gone.
+    fn spend(&self, n: usize) -> bool {
+        let left = self.left.get().saturating_sub(n as u64);
+        self.left.set(left);
+        left > 0
+    }
+    fn exhausted(&self) -> bool {
+        self.left.get() == 0
+    }
+}
+
+/// Work units per fn and per call of the crate.
+const BUDGET_PER_ITEM: u64 = 64;
 
 /// Whether a call of `form` made in `caller` can resolve to `callee` (a superset of
 /// what `analysis::resolve_calls` can pick).
@@ -1242,8 +1285,10 @@ pub fn select_with_stats(scans: &[Option<&Scan>], vocab: &Vocabulary) -> (Vec<bo
     }
 
     let index = CallIndex::new(&nodes, &by_name, self_name);
-    let up = |start: &[bool]| index.up(start);
-    let down = |start: &[u32], within: &[bool]| index.down(start, within);
+    let calls_total: usize = nodes.iter().map(|f| f.calls.len()).sum();
+    let budget = Budget::new(BUDGET_PER_ITEM * (nodes.len() + calls_total) as u64 + 100_000);
+    let up = |start: &[bool]| index.up(start, &budget);
+    let down = |start: &[u32], within: &[bool]| index.down(start, within, &budget);
     let up_anchor = up(&anchor);
     let starts: Vec<u32> = (0..n as u32).filter(|&i| site[i as usize] && up_anchor[i as usize]).collect();
     let on_path = down(&starts, &up_anchor);
@@ -1255,6 +1300,9 @@ pub fn select_with_stats(scans: &[Option<&Scan>], vocab: &Vocabulary) -> (Vec<bo
     // Every fn a call of `form` in `caller` could resolve to is parsed, so an
     // ambiguous call stays ambiguous.
     let keep_candidates = |caller: &Node, c: u32, form: u32, keep: &mut Vec<bool>| {
+        if !budget.spend(by_name[c as usize].len() + 1) {
+            return;
+        }
         for &d in &by_name[c as usize] {
             if reaches(form, caller, &nodes[d as usize], self_name) {
                 keep[nodes[d as usize].file] = true;
@@ -1262,8 +1310,12 @@ pub fn select_with_stats(scans: &[Option<&Scan>], vocab: &Vocabulary) -> (Vec<bo
         }
     };
     for (id, f) in nodes.iter().enumerate() {
+        if budget.exhausted() {
+            break;
+        }
         if on_path[id] {
             // Its callers decide `has_callers`.
+            budget.spend(callers_of[f.name as usize].len() + 1);
             for &(c, form) in &callers_of[f.name as usize] {
                 let caller = &nodes[c as usize];
                 if reaches(form, caller, f, self_name) {
@@ -1287,13 +1339,21 @@ pub fn select_with_stats(scans: &[Option<&Scan>], vocab: &Vocabulary) -> (Vec<bo
         if std::mem::replace(&mut seen_types[name as usize], true) {
             continue;
         }
+        if !budget.spend(type_defs[name as usize].len() + 1) {
+            break;
+        }
         for (fi, mentions) in &type_defs[name as usize] {
             keep[*fi] = true;
             type_work.extend_from_slice(mentions);
         }
     }
+    let gave_up = budget.exhausted();
+    if gave_up {
+        keep = vec![true; scans.len()];
+    }
     let count = |v: &[bool]| v.iter().filter(|&&x| x).count();
     let stats = Stats {
+        gave_up,
         files: scans.len(),
         kept: count(&keep),
         fns: n,
@@ -1413,6 +1473,30 @@ mod tests {
         assert_eq!(select(&scans, &v), [true, true, true, true, false, true, false, false]);
         // No site at all: nothing is parsed.
         assert_eq!(select(&[Some(&helper), Some(&unrelated)], &v), [false, false]);
+    }
+
+    // Generated code with thousands of same-named methods calling each other would make
+    // the by-name closure quadratic; the budget stops it and keeps every file (sound),
+    // while an ordinary crate is selected normally.
+    #[test]
+    fn selection_gives_up_within_a_linear_budget() {
+        let v = Vocabulary::default();
+        let unit = |i: usize| {
+            scan_of(&format!(
+                "impl T{i} {{ fn serve(&self, user: u64) -> u8 {{ self.next() }}\n\
+                 fn next(&self) -> u8 {{ self.q.pop_front().unwrap() }} }}\nfn noise_{i}() {{}}"
+            ))
+        };
+        let many: Vec<Scan> = (0..3000).map(unit).collect();
+        let refs: Vec<Option<&Scan>> = many.iter().map(Some).collect();
+        let (keep, stats) = select_with_stats(&refs, &v);
+        assert!(stats.gave_up, "{stats:?}");
+        assert!(keep.iter().all(|&k| k), "giving up keeps every file");
+        let few: Vec<Scan> = (0..3).map(unit).chain([scan_of("fn unrelated() {}")]).collect();
+        let refs: Vec<Option<&Scan>> = few.iter().map(Some).collect();
+        let (keep, stats) = select_with_stats(&refs, &v);
+        assert!(!stats.gave_up, "{stats:?}");
+        assert_eq!(keep, [true, true, true, false]);
     }
 
     // The shortcut that skips the vocabulary must never hide a flag: check it on every
