@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::{xxh3_128, Xxh3};
 
 /// Bump when the entry layout changes.
-const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 /// Entries bigger than this are not read (a hostile or broken cache cannot make us
 /// allocate without bound).
 const MAX_ENTRY_BYTES: u64 = 64 << 20;
@@ -34,7 +34,10 @@ pub struct Cache {
 /// The cached result of one file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
-    pub scan: Scan,
+    /// Deepest nesting and where (see [`crate::lexcheck`]).
+    pub nesting: (usize, usize),
+    /// The pre-pass's scan, when the run that wrote the entry used the pre-pass.
+    pub scan: Option<Scan>,
     /// `None` when the pre-pass skipped the file and it was never parsed.
     pub facts: Option<Result<FileFacts, FileError>>,
 }
@@ -284,7 +287,8 @@ mod tests {
 
     fn entry() -> Entry {
         Entry {
-            scan: crate::prefilter::scan("fn f() {}", &Vocabulary::default()),
+            nesting: (1, 7),
+            scan: Some(crate::prefilter::scan("fn f() {}", &Vocabulary::default())),
             facts: Some(Ok(FileFacts::default())),
         }
     }

@@ -160,7 +160,10 @@ pub struct CheckArgs {
     /// Worker threads [default: the number of available cores].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
-    /// Parse every file, even those the lexer pre-pass shows cannot contribute.
+    /// Parse only the files a lexer pre-pass shows can contribute (see README).
+    #[arg(long, conflicts_with = "no_prefilter")]
+    pub prefilter: bool,
+    /// Parse every file (the default).
     #[arg(long)]
     pub no_prefilter: bool,
     /// Neither read nor write the per-file cache under target/pairlint/.
@@ -320,7 +323,7 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
     };
     let run_options = engine::RunOptions {
         jobs,
-        prefilter: !args.no_prefilter,
+        prefilter: args.prefilter,
         cache: (!args.no_cache).then(|| {
             let vocab = crate::vocab::Vocabulary::new(&config.vocabulary);
             crate::cache::Cache::new(crate::cache::Cache::default_dir(&root), &vocab)

@@ -99,9 +99,8 @@ impl PrintServer {
 "#;
 
 /// Does not parse: `let x = ;`.
-/// A syntax error in a fn with a requester parameter and a positional take, so the
-/// pre-pass parses the file (a file that cannot contribute is only lexed: see
-/// `seedless_syntax_error_needs_no_prefilter`).
+/// A syntax error in a fn with a requester parameter and a positional take, so even
+/// `--prefilter` parses the file (see `syntax_errors_by_default_token_errors_with_prefilter`).
 const SYNTAX_ERROR: &str =
     "pub fn ok() {}\n\npub fn broken(user: &str, q: &mut Q) {\n    let x = ;\n    q.pop_front();\n}\n";
 
@@ -169,19 +168,22 @@ fn syntax_error_exits_2() {
     assert_eq!(out.code, 2, "{out:?}");
 }
 
-// A file holding nothing a finding could start from is only lexed (the documented
-// pre-pass trade): its syntax error is reported with `--no-prefilter`, and a token-level
-// error (an unbalanced brace) is reported either way.
+// Every file is parsed by default, so every syntax error is reported. With `--prefilter`
+// a file holding nothing a finding could start from is only lexed (the documented
+// trade): its syntax error goes unreported, but a token-level error (an unbalanced
+// delimiter) is still reported.
 #[test]
-fn seedless_syntax_error_needs_no_prefilter() {
+fn syntax_errors_by_default_token_errors_with_prefilter() {
     let seedless = "pub fn add(a: u32, b: u32) -> u32 {\n    let c = ;\n    a + b\n}\n";
     let dir = dir_with(&[("bad.rs", seedless), ("unbalanced.rs", "pub fn f() {\n    (1\n}\n")]);
-    assert_eq!(run(dir.path(), &["--format", "json", "bad.rs"]).code, 0);
-    let out = run(dir.path(), &["--format", "json", "--no-prefilter", "bad.rs"]);
+    let out = run(dir.path(), &["--format", "json", "bad.rs"]);
     assert_eq!(out.code, 2, "{out:?}");
-    let out = run(dir.path(), &["--format", "json", "unbalanced.rs"]);
+    assert_eq!(run(dir.path(), &["--format", "json", "--prefilter", "bad.rs"]).code, 0);
+    let out = run(dir.path(), &["--format", "json", "--prefilter", "unbalanced.rs"]);
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stdout.contains("unbalanced.rs"), "{out:?}");
+    let out = run(dir.path(), &["--prefilter", "--no-prefilter", "bad.rs"]);
+    assert_eq!(out.code, 2, "the two flags conflict: {out:?}");
 }
 
 // One unparsable file must not hide the findings of the others, and its error must say where.

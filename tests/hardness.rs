@@ -443,7 +443,7 @@ fn cache_is_transparent_and_survives_corruption() {
     assert_eq!(rebuilt.stdout, cold.stdout);
     for e in cache_entries(d) {
         let v: Value = serde_json::from_slice(&std::fs::read(&e).unwrap()).expect("rebuilt entries are JSON");
-        assert_eq!(v["format"], 2);
+        assert_eq!(v["format"], pairlint::cache::FORMAT);
         let key = v["key"].as_str().unwrap();
         assert!(e.to_string_lossy().contains(key), "rebuilt under its own key: {e:?}");
     }
@@ -456,9 +456,16 @@ fn cache_is_transparent_and_survives_corruption() {
     // The pre-pass changes which syntax errors are reported: a result cached with it is
     // not served to a run without it.
     write(d, "broken.rs", b"pub fn f() { let x = ; }\n");
-    let with = run_bin(d, &["--format", "json", "broken.rs"]);
-    let without = run_bin(d, &["--format", "json", "--no-prefilter", "broken.rs"]);
+    let with = run_bin(d, &["--format", "json", "--prefilter", "broken.rs"]);
+    let without = run_bin(d, &["--format", "json", "broken.rs"]);
     assert_eq!((with.code, without.code), (0, 2), "{with:?}\n{without:?}");
+    // A file cached by a run without the pre-pass has no scan in its entry; a later run
+    // with it makes the scan then, and finds what a fresh run does.
+    write(d, "broken2.rs", b"pub fn g() { let y = ; }\n");
+    assert_eq!(run_bin(d, &["--format", "json", "broken2.rs"]).code, 2);
+    let later = run_bin(d, &["--format", "json", "--prefilter", "broken2.rs"]);
+    let fresh = run_bin(d, &["--format", "json", "--prefilter", "--no-cache", "broken2.rs"]);
+    assert_eq!((later.code, &later.stdout), (0, &fresh.stdout), "{later:?}");
 
     // A cache directory that is a file is no reason to fail.
     std::fs::remove_dir_all(d.join("target")).unwrap();
