@@ -4,7 +4,9 @@
 //! pairlint build and the vocabulary. Nothing else goes in, so a hit is exactly what a
 //! fresh extraction would give.
 //!
-//! An entry is trusted only if it parses and names the key asked for; anything else
+//! File entries are postcard (compact: facts are several times the source size as
+//! JSON), crate entries JSON. An entry is trusted only if it parses and names the key
+//! asked for; anything else
 //! (truncated, corrupt, written by another build or for other content) is ignored and
 //! rewritten. Entries are written with [`crate::atomic::write_atomic_unsynced`], so a
 //! reader never sees half of one.
@@ -19,7 +21,7 @@ use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::{xxh3_128, Xxh3};
 
 /// Bump when the entry layout changes.
-pub const FORMAT: u32 = 3;
+pub const FORMAT: u32 = 4;
 /// Entries bigger than this are not read (a hostile or broken cache cannot make us
 /// allocate without bound).
 const MAX_ENTRY_BYTES: u64 = 64 << 20;
@@ -97,7 +99,7 @@ impl Cache {
 
     fn path(&self, key: Key) -> PathBuf {
         let hex = key.hex();
-        self.dir.join(&hex[..2]).join(format!("{hex}.json"))
+        self.dir.join(&hex[..2]).join(format!("{hex}.bin"))
     }
 
     /// The entry for `key`, if one is stored and sound. The facts' paths are set to
@@ -109,7 +111,7 @@ impl Cache {
             return None;
         }
         let bytes = std::fs::read(&file).ok()?;
-        let stored: Stored = serde_json::from_slice(&bytes).ok()?;
+        let stored: Stored = postcard::from_bytes(&bytes).ok()?;
         if stored.format != FORMAT || stored.key != key.hex() {
             return None;
         }
@@ -126,7 +128,7 @@ impl Cache {
     /// next run time, so it is not an error.
     pub fn put(&self, key: Key, entry: &Entry) {
         let stored = StoredRef { format: FORMAT, key: key.hex(), entry };
-        if let Ok(bytes) = serde_json::to_vec(&stored) {
+        if let Ok(bytes) = postcard::to_allocvec(&stored) {
             let _ = write_atomic(&self.path(key), &bytes);
         }
     }
@@ -256,6 +258,23 @@ impl Cache {
             let _ = write_atomic(&self.crate_path(key), &bytes);
         }
     }
+}
+
+/// The format and key a stored file entry (postcard) or crate entry (JSON) names, for
+/// inspecting a cache directory; `None` if the bytes are neither.
+pub fn entry_header(bytes: &[u8]) -> Option<(u32, String)> {
+    #[derive(Deserialize)]
+    struct Header {
+        format: u32,
+        key: String,
+    }
+    if let Ok((h, _)) = postcard::take_from_bytes::<Header>(bytes) {
+        if h.key.len() == 32 && h.key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Some((h.format, h.key));
+        }
+    }
+    let v: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    Some((u32::try_from(v["format"].as_u64()?).ok()?, v["key"].as_str()?.to_string()))
 }
 
 #[derive(Serialize)]
