@@ -957,8 +957,10 @@ impl Walker<'_> {
                 }
             }
         }
-        // `img.locked_by.take()` clears an owner field.
-        if n == "take" && m.args.is_empty() {
+        // `img.locked_by.take()` clears an owner field. On `self` a no-argument `take` is
+        // the crate's own method (self is no `Option`), resolved like any other call.
+        let on_self_receiver = matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("self"));
+        if n == "take" && m.args.is_empty() && !on_self_receiver {
             if let syn::Expr::Field(f) = &*m.receiver {
                 if let syn::Member::Named(id) = &f.member {
                     if self.vocab.is("owner_fields", &id.to_string()) {
