@@ -493,6 +493,18 @@ fn rustc_json_columns_count_characters() {
     assert_ne!(span.column_start - 1, at, "é makes characters and bytes differ");
 }
 
+// The human snippet header (`[file:line:col]`) must name the same column as every other
+// format; miette's default counts bytes, which differs on non-ASCII lines.
+#[test]
+fn human_header_columns_count_characters() {
+    let text = kiosk("", "").replace("        self.queue", "/*é*/   self.queue");
+    let dir = dir_with(&[("kiosk.rs", text)]);
+    let json = run(dir.path(), &["--format", "json", "kiosk.rs"]).json();
+    let (line, column) = (&json["findings"][0]["line"], &json["findings"][0]["column"]);
+    let human = run(dir.path(), &["--color", "never", "kiosk.rs"]);
+    assert!(human.stdout.contains(&format!("[kiosk.rs:{line}:{column}]")), "{human:?}");
+}
+
 /// A tiny crate with no dependencies: a type error for the compiler and the incident's
 /// flaw for pairlint.
 fn tiny_crate() -> TempDir {

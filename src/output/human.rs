@@ -8,6 +8,48 @@ use crate::source::LineIndex;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use std::fmt;
 
+/// A named source whose span contents count columns in characters, as every other
+/// output does. miette's own `SourceCode` for text counts bytes, so the snippet header
+/// (`[file:line:col]`) disagreed with the JSON on lines with non-ASCII text.
+#[derive(Debug)]
+struct CharColumns(NamedSource<String>);
+
+impl CharColumns {
+    fn new(name: String, text: String) -> Self {
+        CharColumns(NamedSource::new(name, text))
+    }
+    fn with_language(self, language: &str) -> Self {
+        CharColumns(self.0.with_language(language))
+    }
+}
+
+impl miette::SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let contents = self.0.read_span(span, before, after)?;
+        let text = self.0.inner().as_str();
+        let start = contents.span().offset().min(text.len());
+        let line_start = text.as_bytes()[..start].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = text.get(line_start..start).map_or(contents.column(), |t| t.chars().count());
+        let mut fixed = miette::MietteSpanContents::new_named(
+            contents.name().unwrap_or_default().to_string(),
+            contents.data(),
+            *contents.span(),
+            contents.line(),
+            column,
+            contents.line_count(),
+        );
+        if let Some(language) = contents.language() {
+            fixed = fixed.with_language(language);
+        }
+        Ok(Box::new(fixed))
+    }
+}
+
 /// A finding or file error shaped for miette.
 #[derive(Debug)]
 struct Rendered {
@@ -15,7 +57,7 @@ struct Rendered {
     code: Option<String>,
     severity: miette::Severity,
     help: Option<String>,
-    source: Option<NamedSource<String>>,
+    source: Option<CharColumns>,
     labels: Vec<LabeledSpan>,
     /// Labels in other files, each shown with its own snippet.
     related: Vec<Rendered>,
@@ -128,7 +170,7 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
                 severity: miette::Severity::Advice,
                 help: None,
                 labels: vec![LabeledSpan::new_primary_with_span(Some(sanitize_line(&l.message)), span)],
-                source: Some(NamedSource::new(shown(&l.location.file), other)),
+                source: Some(CharColumns::new(shown(&l.location.file), other)),
                 related: Vec::new(),
             });
         }
@@ -154,7 +196,7 @@ fn finding_diag(f: &Finding, report: &Report) -> Rendered {
             Severity::Warning => miette::Severity::Warning,
         },
         help: Some(sanitize_line(&f.help)),
-        source: text.map(|t| NamedSource::new(shown(&f.location.file), t).with_language("Rust")),
+        source: text.map(|t| CharColumns::new(shown(&f.location.file), t).with_language("Rust")),
         labels,
         related,
     }
@@ -176,7 +218,7 @@ fn error_diag(e: &FileError, report: &Report) -> Rendered {
         code: None,
         severity: miette::Severity::Error,
         help: None,
-        source: text.map(|t| NamedSource::new(shown(&e.file), t)),
+        source: text.map(|t| CharColumns::new(shown(&e.file), t)),
         labels,
         related: Vec::new(),
     }
