@@ -1,6 +1,8 @@
 //! The speed features change nothing that is found: the lexer pre-pass, the worker
 //! count and the cache are invisible in the report.
 
+mod common;
+use common::rs_files;
 use pairlint::config::Config;
 use pairlint::engine::{lint_crate_with, Report, RunOptions, SourceFile};
 use pairlint::finding::{FileError, Finding};
@@ -9,17 +11,6 @@ use std::path::{Path, PathBuf};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn rs_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
-        .map(|e| e.path().to_path_buf())
-        .collect();
-    out.sort();
-    out
 }
 
 fn sources(files: &[PathBuf]) -> Vec<SourceFile> {
