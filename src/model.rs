@@ -262,6 +262,43 @@ pub struct StructDef {
     pub fields: Vec<(String, Ty)>,
 }
 
+impl FileFacts {
+    /// Gives back the spare capacity of every list: facts of a whole crate are held
+    /// for its analysis, and lists grown by doubling carry up to half again in slack.
+    pub fn shrink(&mut self) {
+        self.structs.shrink_to_fit();
+        self.aliases.shrink_to_fit();
+        self.statics.shrink_to_fit();
+        self.item_lines.shrink_to_fit();
+        self.fns.shrink_to_fit();
+        for f in &mut self.fns {
+            f.params.shrink_to_fit();
+            f.bindings.shrink_to_fit();
+            f.guards.shrink_to_fit();
+            f.outputs.shrink_to_fit();
+            f.releases.shrink_to_fit();
+            f.origins.shrink_to_fit();
+            f.calls.shrink_to_fit();
+            for o in &mut f.origins {
+                o.at.scopes.shrink_to_fit();
+            }
+            for c in &mut f.calls {
+                c.at.scopes.shrink_to_fit();
+                c.receiver.shrink_to_fit();
+                c.args.shrink_to_fit();
+                c.args_identity.shrink_to_fit();
+            }
+            for o in &mut f.outputs {
+                o.at.scopes.shrink_to_fit();
+                o.origins.shrink_to_fit();
+            }
+            for b in &mut f.bindings {
+                b.origins.shrink_to_fit();
+            }
+        }
+    }
+}
+
 /// The facts of one file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct FileFacts {

@@ -34,6 +34,7 @@ pub fn extract_file(path: &Path, text: &str, vocab: &Vocabulary) -> Result<FileF
     // The span table proc-macro2 keeps per thread holds every parsed file's text;
     // this file's spans are converted already, so let it go.
     proc_macro2::extra::invalidate_current_thread_spans();
+    facts.shrink();
     Ok(facts)
 }
 
