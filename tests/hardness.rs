@@ -276,6 +276,17 @@ fn injected_panic_is_reported_and_other_findings_survive() {
     for out in [&json_out, &human_out] {
         assert!(!out.stderr.contains("panicked at"), "no panic spew: {out:?}");
     }
+    // The machine formats carry both the finding and (debug builds) the internal error.
+    for format in ["sarif", "github", "rustc-json"] {
+        let out =
+            run_bin_env(d, &["--format", format, "--no-cache", "--no-prefilter", "boom.rs", "kiosk.rs"], &env, limit);
+        assert!(out.stdout.contains("PL001"), "{format}: {out:?}");
+        if cfg!(debug_assertions) {
+            assert_eq!(out.code, 2, "{format}: {out:?}");
+            assert!(out.stdout.contains("internal error") && out.stdout.contains("boom.rs"), "{format}: {out:?}");
+        }
+        assert!(!out.stderr.contains("panicked at"), "{format}: no panic spew: {out:?}");
+    }
 }
 
 // ---------------------------------------------------------------------------------------
