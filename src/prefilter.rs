@@ -174,10 +174,7 @@ impl Hasher for FxHasher {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// Clock calls and timeout patterns the extractor recognises by exact name or
-/// substring (see `extract::flow`), beyond the `timeout_words` vocabulary.
-const CLOCK_NAMES: &[&str] = &["now", "sleep", "sleep_until", "tick", "interval", "timeout", "elapsed"];
-const TIMEOUT_SUBSTRINGS: &[&str] = &["Timeout", "Elapsed", "TimedOut"];
+use crate::vocab::{CLOCK_CALLS, TIMEOUT_VARIANT_PARTS, TIMER_CALLS};
 
 /// Keywords after which an expression starts (so a `|` opens a closure's parameters).
 const EXPR_KEYWORDS: &[&str] = &[
@@ -777,10 +774,12 @@ impl NoFlag {
                 words.extend(w);
             }
         }
-        for extra in CLOCK_NAMES.iter().chain(TIMEOUT_SUBSTRINGS).chain(&["next", "state", "status"]) {
+        for extra in
+            TIMER_CALLS.iter().chain(CLOCK_CALLS).chain(TIMEOUT_VARIANT_PARTS).chain(&["next", "state", "status"])
+        {
             words.extend(crate::vocab::words(extra));
         }
-        suffixes.extend(TIMEOUT_SUBSTRINGS.iter().map(|s| s.to_string()));
+        suffixes.extend(TIMEOUT_VARIANT_PARTS.iter().map(|s| s.to_string()));
         NoFlag { words, suffixes }
     }
 
@@ -811,8 +810,9 @@ fn flags_of(name: &str, vocab: &Vocabulary) -> u16 {
     set(
         &mut f,
         TIMEOUT,
-        CLOCK_NAMES.contains(&name)
-            || TIMEOUT_SUBSTRINGS.iter().any(|s| name.contains(s))
+        TIMER_CALLS.contains(&name)
+            || CLOCK_CALLS.contains(&name)
+            || TIMEOUT_VARIANT_PARTS.iter().any(|s| name.contains(s))
             || vocab.mentions("timeout_words", name),
     );
     set(

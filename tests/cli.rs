@@ -3,7 +3,7 @@
 //! `pairlint::cli::run` in-process; a few run the real binary for the process exit code.
 
 mod common;
-use common::{dir_with, run, run_bin, Out};
+use common::{dir_with, run, run_bin, Out, FLAWED_KIOSK};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -11,23 +11,6 @@ use tempfile::TempDir;
 
 // ---------------------------------------------------------------------------------------
 // Inputs
-
-/// The incident's flawed print handler: pops the head of a shared queue for a card holder.
-const FLAWED_KIOSK: &str = r#"pub struct PrintImage {
-    pub applicant: u64,
-    pub pdf: Vec<u8>,
-}
-
-pub struct Kiosk {
-    queue: std::sync::Mutex<std::collections::VecDeque<PrintImage>>,
-}
-
-impl Kiosk {
-    pub fn print(&self, card_id: u64) -> Option<PrintImage> {
-        self.queue.lock().unwrap().pop_front()
-    }
-}
-"#;
 
 /// The fixed handler: keyed by ticket, and the applicant is checked before returning.
 const FIXED_KIOSK: &str = r#"pub struct PrintImage {

@@ -3,7 +3,7 @@
 //! `pairlint::cli::run` on temporary workspaces and git repositories.
 
 mod common;
-use common::{run, write, Out};
+use common::{run, write, Out, FLAWED_KIOSK};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -13,23 +13,6 @@ use tempfile::TempDir;
 // Inputs
 
 const CARGO_TOML: &str = "[package]\nname = \"kiosk\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
-
-/// A print server that hands out the head of the shared queue (PL001 at `pop_front`).
-const FLAWED: &str = r#"pub struct PrintImage {
-    pub applicant: u64,
-    pub pdf: Vec<u8>,
-}
-
-pub struct Kiosk {
-    queue: std::sync::Mutex<std::collections::VecDeque<PrintImage>>,
-}
-
-impl Kiosk {
-    pub fn print(&self, card_id: u64) -> Option<PrintImage> {
-        self.queue.lock().unwrap().pop_front()
-    }
-}
-"#;
 
 /// A second flawed method, appended to the impl to make a new finding.
 const NEW_FLAW: &str = r#"
@@ -177,14 +160,14 @@ fn repo(files: &[(&str, &str)]) -> TempDir {
 // while new findings and edits to a known finding's line are reported.
 #[test]
 fn baseline_survives_inserted_lines_and_reports_new_and_changed_findings() {
-    let dir = workspace(&[("src/lib.rs", FLAWED)]);
+    let dir = workspace(&[("src/lib.rs", FLAWED_KIOSK)]);
     let w = run(dir.path(), &["--write-baseline", "pairlint-baseline.json"]);
     assert_eq!(w.code, 0, "{w:?}");
     assert!(w.stderr.contains("wrote 1 finding(s)"), "{w:?}");
 
     // 20 lines inserted above the finding: it moves, but stays baselined.
     let padding: String = (0..20).map(|i| format!("// note {i}\n")).collect();
-    let moved = FLAWED.replace("impl Kiosk {", &format!("{padding}impl Kiosk {{"));
+    let moved = FLAWED_KIOSK.replace("impl Kiosk {", &format!("{padding}impl Kiosk {{"));
     write(dir.path(), "src/lib.rs", &moved);
     let out = run(dir.path(), &["--baseline", "pairlint-baseline.json", "--format", "json"]);
     assert_eq!(out.code, 0, "{out:?}");
@@ -224,7 +207,7 @@ fn baseline_survives_inserted_lines_and_reports_new_and_changed_findings() {
 // fingerprinted by item and code, with counts, and written without leftovers.
 #[test]
 fn write_baseline_records_versioned_fingerprints_with_counts() {
-    let twice = FLAWED.replace(
+    let twice = FLAWED_KIOSK.replace(
         "        self.queue.lock().unwrap().pop_front()\n",
         "        if card_id == 0 {\n            return self.queue.lock().unwrap().pop_front();\n        }\n        return self.queue.lock().unwrap().pop_front();\n",
     );
@@ -266,7 +249,7 @@ fn write_baseline_records_versioned_fingerprints_with_counts() {
 // two different fingerprints.
 #[test]
 fn item_path_includes_inline_modules() {
-    let text = format!("pub mod front {{\n{FLAWED}}}\n");
+    let text = format!("pub mod front {{\n{FLAWED_KIOSK}}}\n");
     let dir = workspace(&[("src/lib.rs", &text)]);
     assert_eq!(run(dir.path(), &["--write-baseline", "b.json"]).code, 0);
     let written: Value = serde_json::from_str(&read(dir.path(), "b.json")).unwrap();
@@ -276,7 +259,7 @@ fn item_path_includes_inline_modules() {
 // A corrupt baseline must stop CI with a pointer to the problem, never pass silently.
 #[test]
 fn malformed_truncated_or_hostile_baselines_exit_2_naming_file_and_position() {
-    let dir = workspace(&[("src/lib.rs", FLAWED)]);
+    let dir = workspace(&[("src/lib.rs", FLAWED_KIOSK)]);
     let cases: &[(&str, &str, &str)] = &[
         ("truncated", "{\"version\": 1,\n\"pairlint\": \"0.1.0\",\n\"findings\": [", "truncated JSON"),
         ("garbage", "not json at all", "1:2: malformed JSON"),
@@ -415,7 +398,7 @@ fn new_from_rev_reports_a_finding_caused_by_deleting_a_check() {
 #[test]
 fn new_from_rev_counts_untracked_files_as_new() {
     let dir = repo(&[("Cargo.toml", CARGO_TOML), ("src/lib.rs", "mod kiosk;\n")]);
-    write(dir.path(), "src/kiosk.rs", FLAWED);
+    write(dir.path(), "src/kiosk.rs", FLAWED_KIOSK);
     let out = run(dir.path(), &["--new-from-rev", "HEAD", "--format", "json"]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(reported(&out).len(), 1, "{out:?}");
@@ -452,7 +435,7 @@ fn new_from_rev_errors_exit_2() {
     let out = run(dir.path(), &["--new-from-rev", "--output=/tmp/x"]);
     assert_eq!(out.code, 2, "option-looking revisions are refused: {out:?}");
 
-    let not_repo = workspace(&[("src/lib.rs", FLAWED)]);
+    let not_repo = workspace(&[("src/lib.rs", FLAWED_KIOSK)]);
     // A precondition, not a skip: if the temp dir sat inside a repository this test
     // could not say anything, so it fails loudly instead.
     let inside_repo = Command::new("git")
@@ -515,7 +498,7 @@ impl PrintServer {
     let warning = format!("{WARNING}{two_rules}");
     let dir = workspace(&[
         ("src/lib.rs", "mod kiosk;\nmod server;\n"),
-        ("src/kiosk.rs", FLAWED),
+        ("src/kiosk.rs", FLAWED_KIOSK),
         ("src/server.rs", &warning),
     ]);
     let before = run(dir.path(), &["--format", "json"]);
@@ -536,7 +519,7 @@ impl PrintServer {
         kiosk.contains("        // pairlint: allow(PL001) legacy, tracked in #42\n        self.queue"),
         "same indentation as the line: {kiosk}"
     );
-    assert_eq!(without_directives(&kiosk), FLAWED);
+    assert_eq!(without_directives(&kiosk), FLAWED_KIOSK);
     assert_eq!(without_directives(&read(dir.path(), "src/server.rs")), warning);
 
     // A second run has nothing to add and reports no unused suppressions.
@@ -549,7 +532,7 @@ impl PrintServer {
 // Windows checkouts: the inserted line keeps CRLF, and tabs indent like the line.
 #[test]
 fn add_suppressions_keeps_crlf_and_indentation() {
-    let crlf = FLAWED.replace("        self.queue", "\t\tself.queue").replace('\n', "\r\n");
+    let crlf = FLAWED_KIOSK.replace("        self.queue", "\t\tself.queue").replace('\n', "\r\n");
     let dir = workspace(&[("src/lib.rs", &crlf)]);
     let out = run(dir.path(), &["--add-suppressions", "legacy"]);
     assert_eq!(out.code, 0, "{out:?}");
@@ -562,7 +545,7 @@ fn add_suppressions_keeps_crlf_and_indentation() {
 // A comment inserted inside a multi-line string would be text, not a suppression.
 #[test]
 fn add_suppressions_skips_lines_that_start_inside_a_string() {
-    let text = FLAWED.replace(
+    let text = FLAWED_KIOSK.replace(
         "    pub fn print(&self, card_id: u64) -> Option<PrintImage> {\n        self.queue.lock().unwrap().pop_front()\n",
         "    pub fn show(&self, card_id: u64) -> String {\n        format!(\"head:\n{:?}\", self.queue.lock().unwrap().pop_front().map(|i| i.pdf))\n",
     );
@@ -579,12 +562,12 @@ fn add_suppressions_skips_lines_that_start_inside_a_string() {
 // before anything is written.
 #[test]
 fn add_suppressions_refuses_empty_or_multiline_reasons() {
-    let dir = workspace(&[("src/lib.rs", FLAWED)]);
+    let dir = workspace(&[("src/lib.rs", FLAWED_KIOSK)]);
     for reason in ["", "   ", "two\nlines", "cr\rhere"] {
         let out = run(dir.path(), &["--add-suppressions", reason]);
         assert_eq!(out.code, 2, "{reason:?}: {out:?}");
         assert!(out.stderr.contains("--add-suppressions"), "{out:?}");
-        assert_eq!(read(dir.path(), "src/lib.rs"), FLAWED);
+        assert_eq!(read(dir.path(), "src/lib.rs"), FLAWED_KIOSK);
     }
 }
 

@@ -4,7 +4,7 @@
 //! in-process elsewhere.
 
 mod common;
-use common::{run_bin, run_bin_env, write};
+use common::{run_bin, run_bin_env, write, FLAWED_KIOSK};
 use pairlint::config::Config;
 use pairlint::discover::{CrateUnit, Discovery};
 use pairlint::engine::{lint_crate, lint_discovery, SourceFile};
@@ -14,22 +14,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
-
-/// The incident's flaw: pops the head of a shared queue for a card holder (PL001).
-const FLAWED: &str = "pub struct PrintImage {
-    pub applicant: u64,
-}
-
-pub struct Kiosk {
-    queue: std::sync::Mutex<std::collections::VecDeque<PrintImage>>,
-}
-
-impl Kiosk {
-    pub fn print(&self, card_id: u64) -> Option<PrintImage> {
-        self.queue.lock().unwrap().pop_front()
-    }
-}
-";
 
 fn errors_of(json: &Value) -> Vec<(String, u64, String)> {
     json["errors"]
@@ -61,8 +45,8 @@ fn finding_files(json: &Value) -> Vec<(String, String, u64)> {
         .collect()
 }
 
-/// The line of the `pop_front` in FLAWED.
-const POP_LINE: u64 = 11;
+/// The line of the `pop_front` in FLAWED_KIOSK.KIOSK.
+const POP_LINE: u64 = 12;
 
 // ---------------------------------------------------------------------------------------
 // Odd file contents
@@ -74,11 +58,11 @@ fn odd_encodings_and_contents_are_linted_or_reported() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
     write(d, "not_utf8.rs", b"fn a() {}\n  \xff\xfe\n");
-    write(d, "bom.rs", format!("\u{feff}{FLAWED}").as_bytes());
-    write(d, "crlf.rs", FLAWED.replace('\n', "\r\n").as_bytes());
+    write(d, "bom.rs", format!("\u{feff}{FLAWED_KIOSK}").as_bytes());
+    write(d, "crlf.rs", FLAWED_KIOSK.replace('\n', "\r\n").as_bytes());
     write(d, "empty.rs", b"");
     write(d, "nul.rs", b"fn a() {}\n\0\n");
-    let long = format!("pub const S: &str = \"{}\";\n{FLAWED}", "a".repeat(100_000));
+    let long = format!("pub const S: &str = \"{}\";\n{FLAWED_KIOSK}", "a".repeat(100_000));
     write(d, "long_line.rs", long.as_bytes());
     let names = ["not_utf8.rs", "bom.rs", "crlf.rs", "empty.rs", "nul.rs", "long_line.rs"];
     let mut args = vec!["--format", "json", "--no-cache"];
@@ -115,7 +99,7 @@ fn fifty_megabyte_file_is_refused_with_a_message() {
     let line = "pub fn f() -> u32 { 1 + 2 + 3 }\n";
     let big = line.repeat(50_000_000 / line.len() + 1);
     write(dir.path(), "big.rs", big.as_bytes());
-    write(dir.path(), "kiosk.rs", FLAWED.as_bytes());
+    write(dir.path(), "kiosk.rs", FLAWED_KIOSK.as_bytes());
     let start = Instant::now();
     let out = run_bin(dir.path(), &["--format", "json", "--no-cache", "big.rs", "kiosk.rs"]);
     assert!(start.elapsed() < Duration::from_secs(60), "took {:?}", start.elapsed());
@@ -140,10 +124,10 @@ fn mkfifo(path: &Path) {
 fn fifos_are_never_opened() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
-    write(d, "walk/kiosk.rs", FLAWED.as_bytes());
+    write(d, "walk/kiosk.rs", FLAWED_KIOSK.as_bytes());
     mkfifo(&d.join("walk/pipe.rs"));
     write(d, "krate/Cargo.toml", b"[package]\nname = \"krate\"\nversion = \"0.1.0\"\n");
-    write(d, "krate/src/lib.rs", format!("mod pipe;\n{FLAWED}").as_bytes());
+    write(d, "krate/src/lib.rs", format!("mod pipe;\n{FLAWED_KIOSK}").as_bytes());
     mkfifo(&d.join("krate/src/pipe.rs"));
     mkfifo(&d.join("named.rs"));
 
@@ -164,10 +148,10 @@ fn fifos_are_never_opened() {
 fn symlink_loops_terminate_and_external_links_are_not_followed() {
     use std::os::unix::fs::symlink;
     let outside = TempDir::new().unwrap();
-    write(outside.path(), "secret.rs", FLAWED.as_bytes());
+    write(outside.path(), "secret.rs", FLAWED_KIOSK.as_bytes());
     let dir = TempDir::new().unwrap();
     let d = dir.path();
-    write(d, "tree/kiosk.rs", FLAWED.as_bytes());
+    write(d, "tree/kiosk.rs", FLAWED_KIOSK.as_bytes());
     symlink(d.join("tree/b.rs"), d.join("tree/a.rs")).unwrap();
     symlink(d.join("tree/a.rs"), d.join("tree/b.rs")).unwrap();
     symlink(d.join("tree"), d.join("tree/loop")).unwrap();
@@ -201,8 +185,8 @@ fn unreadable_file_is_reported_and_skipped() {
     use std::os::unix::fs::PermissionsExt;
     let dir = TempDir::new().unwrap();
     let d = dir.path();
-    let locked = write(d, "locked.rs", FLAWED.as_bytes());
-    write(d, "kiosk.rs", FLAWED.as_bytes());
+    let locked = write(d, "locked.rs", FLAWED_KIOSK.as_bytes());
+    write(d, "kiosk.rs", FLAWED_KIOSK.as_bytes());
     std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
     let readable_anyway = std::fs::read(&locked).is_ok();
     let out = run_bin(d, &["--format", "json", "--no-cache", "locked.rs", "kiosk.rs"]);
@@ -225,7 +209,7 @@ fn unreadable_file_is_reported_and_skipped() {
 fn file_vanishing_after_discovery_is_reported() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
-    let kiosk = write(d, "kiosk.rs", FLAWED.as_bytes());
+    let kiosk = write(d, "kiosk.rs", FLAWED_KIOSK.as_bytes());
     let gone = write(d, "gone.rs", b"pub fn f() {}\n");
     let discovery = Discovery {
         workspace_root: d.to_path_buf(),
@@ -251,7 +235,7 @@ fn injected_panic_is_reported_and_other_findings_survive() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
     write(d, "boom.rs", b"pub fn helper() -> u32 { 1 }\n");
-    write(d, "kiosk.rs", FLAWED.as_bytes());
+    write(d, "kiosk.rs", FLAWED_KIOSK.as_bytes());
     let env = [("PAIRLINT_INJECT_PANIC", "boom.rs")];
     let limit = Duration::from_secs(60);
     let json_out =
@@ -315,7 +299,7 @@ fn deep_nesting_is_refused_not_a_crash() {
         write(d, name, text.as_bytes());
         names.push(name);
     }
-    write(d, "kiosk.rs", FLAWED.as_bytes());
+    write(d, "kiosk.rs", FLAWED_KIOSK.as_bytes());
     names.push("kiosk.rs");
     for jobs in ["1", "2"] {
         let mut args = vec!["--format", "json", "--no-cache", "-j", jobs];
@@ -335,7 +319,7 @@ fn deep_nesting_is_refused_not_a_crash() {
 #[test]
 fn nesting_just_under_the_bound_parses_in_process() {
     let depth = pairlint::lexcheck::NESTING_LIMIT - 8;
-    let text = format!("fn a() -> u32 {{ {}1{} }}\n{FLAWED}", "(".repeat(depth), ")".repeat(depth));
+    let text = format!("fn a() -> u32 {{ {}1{} }}\n{FLAWED_KIOSK}", "(".repeat(depth), ")".repeat(depth));
     let sources = vec![SourceFile { path: "deep.rs".into(), text }];
     let report = lint_crate(&sources, &Config::default(), &Vocabulary::default());
     assert!(report.errors.is_empty(), "{:?}", report.errors);
@@ -357,14 +341,15 @@ fn nesting_just_under_the_bound_parses_in_process() {
 fn escapes_and_workflow_commands_cannot_be_injected() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
-    let evil_text = format!("// \x1b[31mred\x1b[0m \u{202e}reversed\n::error::pwned\n{FLAWED}");
+    let evil_text = format!("// \x1b[31mred\x1b[0m \u{202e}reversed\n::error::pwned\n{FLAWED_KIOSK}");
     // `::error::pwned` outside a fn is a syntax error, so that line is quoted in the
     // error's snippet; the evil file name carries a finding; quoted.rs quotes an OSC
     // title sequence in a finding's snippet.
     write(d, "evil.rs", evil_text.as_bytes());
     let evil_name = "name\x1b[31m\n::error::pwned.rs";
-    write(d, evil_name, FLAWED.as_bytes());
-    let quoted = format!("{}\n::warning::pwned\n", FLAWED.replace("pop_front()", "pop_front() /* \x1b]0;title\x07 */"));
+    write(d, evil_name, FLAWED_KIOSK.as_bytes());
+    let quoted =
+        format!("{}\n::warning::pwned\n", FLAWED_KIOSK.replace("pop_front()", "pop_front() /* \x1b]0;title\x07 */"));
     write(d, "quoted.rs", quoted.as_bytes());
     for args in [
         vec!["--color", "never", "--no-cache", "--no-prefilter", "evil.rs", evil_name, "quoted.rs"],
@@ -404,7 +389,7 @@ fn malformed_config_is_a_clear_error() {
     for (what, bytes) in cases {
         let dir = TempDir::new().unwrap();
         write(dir.path(), "pairlint.toml", &bytes);
-        write(dir.path(), "kiosk.rs", FLAWED.as_bytes());
+        write(dir.path(), "kiosk.rs", FLAWED_KIOSK.as_bytes());
         let out = run_bin(dir.path(), &["--no-cache", "kiosk.rs"]);
         assert_eq!(out.code, 2, "{what}: {out:?}");
         assert!(out.stderr.contains("pairlint.toml"), "{what}: names the file: {out:?}");
@@ -428,7 +413,7 @@ fn cache_entries(root: &Path) -> Vec<PathBuf> {
 fn cache_is_transparent_and_survives_corruption() {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
-    write(d, "kiosk.rs", FLAWED.as_bytes());
+    write(d, "kiosk.rs", FLAWED_KIOSK.as_bytes());
     write(d, "other.rs", b"pub fn helper(x: u32) -> u32 { x + 1 }\n");
     let args = ["--format", "json", "kiosk.rs", "other.rs"];
     let cold = run_bin(d, &args);
@@ -459,7 +444,7 @@ fn cache_is_transparent_and_survives_corruption() {
     }
 
     // An edit is seen: the fixed file has no finding.
-    write(d, "kiosk.rs", FLAWED.replace("pop_front()", "front().cloned().map(|_| unreachable!())").as_bytes());
+    write(d, "kiosk.rs", FLAWED_KIOSK.replace("pop_front()", "front().cloned().map(|_| unreachable!())").as_bytes());
     let edited = run_bin(d, &args);
     assert_ne!(edited.stdout, cold.stdout);
 

@@ -959,8 +959,8 @@ impl Walker<'_> {
         }
         // `img.locked_by.take()` clears an owner field. On `self` a no-argument `take` is
         // the crate's own method (self is no `Option`), resolved like any other call.
-        let on_self_receiver = matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("self"));
-        if n == "take" && m.args.is_empty() && !on_self_receiver {
+        let on_self = matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("self"));
+        if n == "take" && m.args.is_empty() && !on_self {
             if let syn::Expr::Field(f) = &*m.receiver {
                 if let syn::Member::Named(id) = &f.member {
                     if self.vocab.is("owner_fields", &id.to_string()) {
@@ -1070,7 +1070,6 @@ impl Walker<'_> {
         }
 
         // Everything else: maybe an output, a check, or a crate fn.
-        let on_self = matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("self"));
         let args = self.args(&m.args);
         self.finish_call(Callee::Method { name: name.clone(), on_self }, call_span, Some(recv), args)
     }
@@ -1373,11 +1372,7 @@ impl Walker<'_> {
                     let timer = b
                         .future
                         .as_ref()
-                        .map(|f| {
-                            flow::called_names(f).iter().any(|n| {
-                                matches!(n.as_str(), "sleep" | "sleep_until" | "tick" | "timeout" | "interval")
-                            })
-                        })
+                        .map(|f| flow::called_names(f).iter().any(|n| crate::vocab::TIMER_CALLS.contains(&n.as_str())))
                         .unwrap_or(false);
                     let fv = b.future.as_ref().map(|f| self.expr(f)).unwrap_or_default();
                     self.enter_scope();

@@ -12,6 +12,24 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
+/// The incident's flawed print handler: pops the head of a shared queue for a card
+/// holder (PL001 at `pop_front`, line 12).
+pub const FLAWED_KIOSK: &str = r#"pub struct PrintImage {
+    pub applicant: u64,
+    pub pdf: Vec<u8>,
+}
+
+pub struct Kiosk {
+    queue: std::sync::Mutex<std::collections::VecDeque<PrintImage>>,
+}
+
+impl Kiosk {
+    pub fn print(&self, card_id: u64) -> Option<PrintImage> {
+        self.queue.lock().unwrap().pop_front()
+    }
+}
+"#;
+
 /// What one run of pairlint gave.
 pub struct Out {
     pub code: i32,
