@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 out=fuzz/corpus/lint
 mkdir -p "$out"
 n=0
-for f in $(find fixtures src/reference -name '*.rs' | sort); do
+for f in $(find fixtures crates/pairlint-reference/src -name '*.rs' | sort); do
   cp "$f" "$out/seed-$(printf %03d $n).rs"
   n=$((n + 1))
 done

@@ -495,9 +495,9 @@ fn demo(args: &DemoArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 
         }
         DemoFormat::Human => {
             let mut out = crate::demo::simulation_table(&outcome);
-            out.push_str("\n== pairlint on the flawed variant (src/reference/flawed.rs)\n\n");
+            out.push_str("\n== pairlint on the flawed variant (crates/pairlint-reference/src/flawed.rs)\n\n");
             out.push_str(&human::render(&outcome.flawed, &opts));
-            out.push_str("\n== pairlint on the fixed variant (src/reference/fixed.rs)\n\n");
+            out.push_str("\n== pairlint on the fixed variant (crates/pairlint-reference/src/fixed.rs)\n\n");
             out.push_str(&human::render(&outcome.fixed, &opts));
             out.push('\n');
             if outcome.ok() {

@@ -1,9 +1,17 @@
 //! pairlint: finds unsafe queue-pairing, code that hands one person's item to another.
 //!
 //! The library does all the work; `main.rs` only turns process arguments into a call
-//! of [`cli::run`]. See ARCHITECTURE.md for the data flow.
+//! of [`cli::run`]. See ARCHITECTURE.md for the crates and the data flow. This crate
+//! (`cargo-pairlint`) holds discovery, the engine, the cache, configuration, gating,
+//! the outputs, the language server and the CLI; the data, the syntax layer, the
+//! analysis and the reference service are crates of their own, re-exported here under
+//! the module names the rest of this crate and its users know.
 
-pub mod analysis;
+pub use pairlint_analysis::{analysis, rules};
+pub use pairlint_base::{expect, finding, model, report, source, vocab};
+pub use pairlint_reference as reference;
+pub use pairlint_syntax::{extract, lexcheck, prefilter};
+
 pub mod atomic;
 pub mod baseline;
 pub mod cache;
@@ -14,21 +22,11 @@ pub mod demo;
 pub mod diff;
 pub mod discover;
 pub mod engine;
-pub mod expect;
-pub mod extract;
-pub mod finding;
 pub mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod lexcheck;
 pub mod lsp;
-pub mod model;
 pub mod output;
 pub mod panics;
-pub mod prefilter;
-pub mod reference;
-pub mod rules;
-pub mod source;
 pub mod suppress;
 pub mod terminal;
-pub mod vocab;

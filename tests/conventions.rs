@@ -206,3 +206,34 @@ fn readme_lists_every_rule() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The crates below `cargo-pairlint` and the syntax crates none of them may reach.
+/// "Analysis never sees syntax" and "the reference service does not depend on the
+/// linter" are properties of the dependency graph; `cargo tree` (all edge kinds, dev
+/// and build included) is what checks them.
+#[test]
+fn crate_graph_keeps_syntax_out_of_the_analysis_and_the_linter_out_of_the_service() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let tree = |package: &str| -> BTreeSet<String> {
+        let out = std::process::Command::new(&cargo)
+            .args(["tree", "--offline", "--prefix", "none", "--format", "{p}", "-e", "all", "-p", package])
+            .current_dir(root())
+            .output()
+            .expect("cargo runs");
+        assert!(out.status.success(), "cargo tree -p {package}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .map(str::to_string)
+            .collect()
+    };
+    let analysis = tree("pairlint-analysis");
+    assert!(analysis.contains("pairlint-base"), "the tree was read: {analysis:?}");
+    for syntax in ["syn", "quote", "proc-macro2", "ra-ap-rustc_lexer", "pairlint-syntax"] {
+        assert!(!analysis.contains(syntax), "pairlint-analysis reaches {syntax}: {analysis:?}");
+    }
+    let reference = tree("pairlint-reference");
+    for linter in ["pairlint-base", "pairlint-syntax", "pairlint-analysis", "cargo-pairlint"] {
+        assert!(!reference.contains(linter), "pairlint-reference depends on {linter}");
+    }
+}

@@ -28,7 +28,7 @@ impl Lcg {
 fn inputs() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = rs_files(&root.join("fixtures"));
-    files.extend(rs_files(&root.join("src/reference")));
+    files.extend(rs_files(&root.join("crates/pairlint-reference/src")));
     files.sort();
     files
 }

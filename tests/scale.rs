@@ -38,12 +38,16 @@ fn crates() -> Vec<(String, Vec<SourceFile>)> {
         }
     }
     out.push(("all fixtures".into(), sources(&rs_files(&fixtures))));
-    let reference = root().join("src/reference");
+    let reference = root().join("crates/pairlint-reference/src");
     for variant in ["flawed.rs", "fixed.rs"] {
         let files = [reference.join("domain.rs"), reference.join(variant)];
         out.push((variant.into(), sources(&files)));
     }
-    out.push(("pairlint src".into(), sources(&rs_files(&root().join("src")))));
+    // The root crate with the workspace's other crates, as one crate: more files, more
+    // shared names than any one of them.
+    let mut own = rs_files(&root().join("src"));
+    own.extend(rs_files(&root().join("crates")));
+    out.push(("pairlint src".into(), sources(&own)));
     out
 }
 
@@ -214,8 +218,11 @@ fn crate_overlap_changes_nothing() {
         cases.sort();
         paths.extend(cases);
     }
-    paths.push(root().join("src/reference"));
+    paths.push(root().join("crates/pairlint-reference/src"));
     paths.push(root().join("src"));
+    for name in ["pairlint-base", "pairlint-syntax", "pairlint-analysis"] {
+        paths.push(root().join("crates").join(name).join("src"));
+    }
     let discovery = pairlint::discover::discover_paths(&paths);
     assert!(discovery.crates.len() > 50, "{} crates", discovery.crates.len());
     let run = |jobs: usize| {

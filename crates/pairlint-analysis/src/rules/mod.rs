@@ -7,8 +7,8 @@ mod output_without_requester_check;
 mod timeout_releases_ownership;
 
 use crate::analysis::{CrateModel, FnId, Step};
-use crate::finding::{Confidence, Severity, Span};
-use crate::model::OriginId;
+use pairlint_base::finding::{Confidence, Severity, Span};
+use pairlint_base::model::OriginId;
 use std::collections::BTreeSet;
 
 /// A rule's identity and documentation. The doc is the Markdown file in `rules/`:
@@ -27,28 +27,28 @@ pub const PL001: Rule = Rule {
     name: "head-of-queue-for-requester",
     default_severity: Severity::Error,
     summary: "an item taken by position from a shared queue is handed to a requester unchecked",
-    doc: include_str!("../../rules/PL001.md"),
+    doc: include_str!("../../../../rules/PL001.md"),
 };
 pub const PL002: Rule = Rule {
     code: "PL002",
     name: "timeout-releases-ownership",
     default_severity: Severity::Error,
     summary: "a timeout path releases an item's ownership instead of deleting it",
-    doc: include_str!("../../rules/PL002.md"),
+    doc: include_str!("../../../../rules/PL002.md"),
 };
 pub const PL003: Rule = Rule {
     code: "PL003",
     name: "output-without-requester-check",
     default_severity: Severity::Warning,
     summary: "a user-bound item from shared state is output without checking it is the requester's",
-    doc: include_str!("../../rules/PL003.md"),
+    doc: include_str!("../../../../rules/PL003.md"),
 };
 pub const PL004: Rule = Rule {
     code: "PL004",
     name: "fallback-to-other-item",
     default_severity: Severity::Error,
     summary: "when the requester's own item is missing, another item is taken instead",
-    doc: include_str!("../../rules/PL004.md"),
+    doc: include_str!("../../../../rules/PL004.md"),
 };
 
 /// Every rule, in code order.

@@ -4,7 +4,7 @@
 
 use super::{identity_label, step_labels, Claims, RawFinding, PL004};
 use crate::analysis::{Class, CrateModel};
-use crate::finding::Confidence;
+use pairlint_base::finding::Confidence;
 
 pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
     for f in model.fn_ids() {

@@ -1,4 +1,4 @@
-//! Source text and the one place where syntax positions become [`Span`]s.
+//! Source text and the one place where positions become [`Span`]s.
 
 use crate::finding::Span;
 
@@ -52,16 +52,16 @@ impl<'a> LineIndex<'a> {
         self.line_starts[line]
     }
 
-    /// Converts a syntax span into a [`Span`].
-    pub fn span(&self, span: proc_macro2::Span) -> Span {
-        let (start, end) = (span.start(), span.end());
-        let byte_start = self.offset(start.line, start.column);
-        let byte_end = self.offset(end.line, end.column).max(byte_start);
+    /// A [`Span`] from 1-based lines and 0-based character columns (proc-macro2's
+    /// convention) of its start and end. The syntax crate feeds syn's spans through this.
+    pub fn span_between(&self, start: (usize, usize), end: (usize, usize)) -> Span {
+        let byte_start = self.offset(start.0, start.1);
+        let byte_end = self.offset(end.0, end.1).max(byte_start);
         Span {
-            line: start.line as u32,
-            column: start.column as u32 + 1,
-            end_line: end.line as u32,
-            end_column: end.column as u32 + 1,
+            line: start.0 as u32,
+            column: start.1 as u32 + 1,
+            end_line: end.0 as u32,
+            end_column: end.1 as u32 + 1,
             byte_start,
             byte_end,
         }

@@ -4,10 +4,11 @@
 
 use super::flow;
 use super::{ty_of, type_name};
-use crate::finding::Span;
-use crate::model::*;
-use crate::source::LineIndex;
-use crate::vocab::{words, Vocabulary};
+use crate::span::SpanOfSyntax;
+use pairlint_base::finding::Span;
+use pairlint_base::model::*;
+use pairlint_base::source::LineIndex;
+use pairlint_base::vocab::{words, Vocabulary};
 use quote::ToTokens;
 use std::collections::{BTreeSet, HashMap};
 use syn::spanned::Spanned;
@@ -1372,7 +1373,11 @@ impl Walker<'_> {
                     let timer = b
                         .future
                         .as_ref()
-                        .map(|f| flow::called_names(f).iter().any(|n| crate::vocab::TIMER_CALLS.contains(&n.as_str())))
+                        .map(|f| {
+                            flow::called_names(f)
+                                .iter()
+                                .any(|n| pairlint_base::vocab::TIMER_CALLS.contains(&n.as_str()))
+                        })
                         .unwrap_or(false);
                     let fv = b.future.as_ref().map(|f| self.expr(f)).unwrap_or_default();
                     self.enter_scope();

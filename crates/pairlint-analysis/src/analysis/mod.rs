@@ -2,9 +2,9 @@
 //! the crate's fns, per-fn summaries iterated to a fixpoint, and the questions the
 //! rules ask (is this take from a shared queue, is this output checked...).
 
-use crate::finding::Span;
-use crate::model::*;
-use crate::vocab::Vocabulary;
+use pairlint_base::finding::Span;
+use pairlint_base::model::*;
+use pairlint_base::vocab::Vocabulary;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A fn of the crate: (file index, fn index in that file).

@@ -28,13 +28,13 @@ pub const FLAWED_SOURCE: &str = include_str!("flawed.rs");
 pub const FIXED_SOURCE: &str = include_str!("fixed.rs");
 
 /// Path of the flawed server in the crate (excluded from pairlint's run on its own source).
-pub const FLAWED_PATH: &str = "src/reference/flawed.rs";
+pub const FLAWED_PATH: &str = "crates/pairlint-reference/src/flawed.rs";
 
 /// Path of the fixed server in the crate.
-pub const FIXED_PATH: &str = "src/reference/fixed.rs";
+pub const FIXED_PATH: &str = "crates/pairlint-reference/src/fixed.rs";
 
 /// Source text of the domain types both servers use.
 pub const DOMAIN_SOURCE: &str = include_str!("domain.rs");
 
 /// Path of the domain types in the crate.
-pub const DOMAIN_PATH: &str = "src/reference/domain.rs";
+pub const DOMAIN_PATH: &str = "crates/pairlint-reference/src/domain.rs";

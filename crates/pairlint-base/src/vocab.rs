@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 /// The default vocabulary, the same file users read in `rules/`.
-pub const DEFAULTS: &str = include_str!("../rules/vocabulary.toml");
+pub const DEFAULTS: &str = include_str!("../../../rules/vocabulary.toml");
 
 /// Calls that start a timer (`tokio::time::sleep`, `interval.tick()`...): a `select!`
 /// branch awaiting one is a timeout path. Fixed, unlike the configurable lists: they

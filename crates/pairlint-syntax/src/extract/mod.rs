@@ -4,10 +4,11 @@
 mod body;
 mod flow;
 
-use crate::finding::FileError;
-use crate::model::{FileFacts, FnFacts, StructDef, Ty};
-use crate::source::LineIndex;
-use crate::vocab::Vocabulary;
+use crate::span::SpanOfSyntax;
+use pairlint_base::finding::FileError;
+use pairlint_base::model::{FileFacts, FnFacts, StructDef, Ty};
+use pairlint_base::source::LineIndex;
+use pairlint_base::vocab::Vocabulary;
 use std::path::Path;
 use syn::spanned::Spanned;
 

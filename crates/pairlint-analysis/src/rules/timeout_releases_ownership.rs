@@ -4,7 +4,7 @@
 
 use super::{step_labels, RawFinding, PL002};
 use crate::analysis::CrateModel;
-use crate::finding::Confidence;
+use pairlint_base::finding::Confidence;
 
 pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
     for f in model.fn_ids() {

@@ -4,7 +4,7 @@
 
 use super::{flow_labels, identity_label, step_labels, Claims, RawFinding, PL001};
 use crate::analysis::{Class, CrateModel};
-use crate::finding::Confidence;
+use pairlint_base::finding::Confidence;
 use std::collections::BTreeSet;
 
 pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {

@@ -71,7 +71,7 @@
 //! triggers on tokio, tower, cached and diesel, which kept (nearly) every file anyway.
 
 use crate::lexcheck::NestingCounter;
-use crate::vocab::{words, Vocabulary};
+use pairlint_base::vocab::{words, Vocabulary};
 use rustc_lexer::{tokenize, FrontmatterAllowed, LiteralKind, TokenKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -174,7 +174,7 @@ impl Hasher for FxHasher {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-use crate::vocab::{CLOCK_CALLS, TIMEOUT_VARIANT_PARTS, TIMER_CALLS};
+use pairlint_base::vocab::{CLOCK_CALLS, TIMEOUT_VARIANT_PARTS, TIMER_CALLS};
 
 /// Keywords after which an expression starts (so a `|` opens a closure's parameters).
 const EXPR_KEYWORDS: &[&str] = &[
@@ -766,7 +766,7 @@ impl NoFlag {
         let mut suffixes: Vec<String> = vocab.entries("request_type_suffixes").to_vec();
         for key in FLAG_LISTS {
             for entry in vocab.entries(key) {
-                let w = crate::vocab::words(entry);
+                let w = pairlint_base::vocab::words(entry);
                 if w.is_empty() {
                     // `_` has no word segments; only a substring test can see it.
                     suffixes.push(entry.clone());
@@ -777,7 +777,7 @@ impl NoFlag {
         for extra in
             TIMER_CALLS.iter().chain(CLOCK_CALLS).chain(TIMEOUT_VARIANT_PARTS).chain(&["next", "state", "status"])
         {
-            words.extend(crate::vocab::words(extra));
+            words.extend(pairlint_base::vocab::words(extra));
         }
         suffixes.extend(TIMEOUT_VARIANT_PARTS.iter().map(|s| s.to_string()));
         NoFlag { words, suffixes }
@@ -785,7 +785,7 @@ impl NoFlag {
 
     fn holds(&self, name: &str) -> bool {
         !self.suffixes.iter().any(|s| name.contains(s.as_str()))
-            && !crate::vocab::words(name).iter().any(|w| self.words.contains(w))
+            && !pairlint_base::vocab::words(name).iter().any(|w| self.words.contains(w))
     }
 }
 
@@ -1511,8 +1511,11 @@ mod tests {
                 names.extend([e.clone(), format!("x_{e}"), format!("{e}_y"), format!("My{e}"), format!("{e}Ext")]);
             }
         }
-        for text in [include_str!("prefilter.rs"), include_str!("extract/body.rs"), include_str!("reference/flawed.rs")]
-        {
+        for text in [
+            include_str!("prefilter.rs"),
+            include_str!("extract/body.rs"),
+            include_str!("../../pairlint-reference/src/flawed.rs"),
+        ] {
             let s = scan_of(text);
             names.extend((0..s.ends.len() as u32).map(|i| s.ident(i).to_string()));
         }

@@ -3,13 +3,15 @@
 //! (in parallel, or from a cache) and dropped.
 
 use crate::finding::Span;
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// A type as far as pairlint needs to know it: the last path segment and its generic
 /// type arguments (`std::sync::Arc<Mutex<VecDeque<Image>>>` keeps Arc, Mutex, VecDeque,
 /// Image).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub enum Ty {
     Path {
         name: String,
@@ -34,7 +36,8 @@ impl Ty {
 }
 
 /// What a place expression is rooted at.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub enum Root {
     /// `self`.
     SelfValue,
@@ -47,7 +50,8 @@ pub enum Root {
 /// A place in shared state: a root and the fields walked from it
 /// (`self.state.queue` = SelfValue + [state, queue]). Locks, unwraps and awaits on the
 /// way are looked through.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Place {
     pub root: Root,
     pub fields: Vec<String>,
@@ -63,14 +67,16 @@ pub type CallId = usize;
 
 /// Where in a fn's control flow an event happens: its order and the chain of
 /// enclosing scopes (blocks and branches), innermost last.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Point {
     pub seq: u32,
     pub scopes: Vec<u32>,
 }
 
 /// How an item is fetched from a collection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub enum AccessKind {
     /// By position, for any receiver type (`pop_front`, `recv`).
     PositionalStrong,
@@ -86,7 +92,8 @@ pub enum AccessKind {
 }
 
 /// A source of values that the rules track.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub enum OriginKind {
     Param(usize),
     SelfValue,
@@ -102,7 +109,8 @@ pub enum OriginKind {
     Typed(Ty),
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Origin {
     pub kind: OriginKind,
     pub span: Span,
@@ -112,7 +120,8 @@ pub struct Origin {
     pub fallback_of: Option<Vec<OriginId>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub enum OutputKind {
     /// A call whose name says it emits (`print`, `send_to`...).
     Call(String),
@@ -120,7 +129,8 @@ pub enum OutputKind {
     Return,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Output {
     pub kind: OutputKind,
     pub span: Span,
@@ -133,7 +143,8 @@ pub struct Output {
 
 /// A requester check that leaves the path on failure, and so dominates what follows
 /// it in `scope` after `seq`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Guard {
     pub scope: u32,
     pub seq: u32,
@@ -145,7 +156,8 @@ pub struct Guard {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub enum ReleaseKind {
     /// An owner-like field set to None/default/empty.
     OwnerCleared(String),
@@ -159,7 +171,8 @@ pub enum ReleaseKind {
     Requeue(String),
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Release {
     pub kind: ReleaseKind,
     pub span: Span,
@@ -174,7 +187,8 @@ pub struct Release {
     pub at: Point,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub enum Callee {
     /// `recv.name(..)`; `on_self` when the receiver is `self`.
     Method { name: String, on_self: bool },
@@ -191,7 +205,8 @@ impl Callee {
     }
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Call {
     pub callee: Callee,
     /// The receiver's place, so its type can pick the right impl.
@@ -208,7 +223,8 @@ pub struct Call {
     pub result: OriginId,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Param {
     pub name: String,
     pub ty: Ty,
@@ -217,7 +233,8 @@ pub struct Param {
 }
 
 /// Everything pairlint keeps of one fn (closures included in their enclosing fn).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct FnFacts {
     pub name: String,
     /// The `impl` type, for methods.
@@ -249,14 +266,16 @@ pub struct FnFacts {
 }
 
 /// A name bound to a value carrying some origins.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Binding {
     pub name: String,
     pub span: Span,
     pub origins: Vec<OriginId>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct StructDef {
     pub name: String,
     pub fields: Vec<(String, Ty)>,
@@ -300,7 +319,8 @@ impl FileFacts {
 }
 
 /// The facts of one file.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct FileFacts {
     pub path: PathBuf,
     pub structs: Vec<StructDef>,

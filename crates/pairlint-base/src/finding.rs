@@ -1,12 +1,14 @@
 //! Findings and file errors: the plain data every rule produces and every output consumes.
 
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// How a finding is reported: an error fails the run (exit 1), a warning fails it
 /// only with `--deny-warnings`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Severity {
     Warning,
     Error,
@@ -14,8 +16,9 @@ pub enum Severity {
 
 /// How sure pairlint is: high when the code's types decided (the collection's type,
 /// the item's struct), medium when a name heuristic did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Confidence {
     Medium,
     High,
@@ -23,7 +26,8 @@ pub enum Confidence {
 
 /// A source range, 1-based lines and columns (columns count characters, as rustc's
 /// do), plus the byte range for renderers that need offsets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Span {
     pub line: u32,
     pub column: u32,
@@ -66,7 +70,8 @@ pub struct Finding {
 }
 
 /// A file that could not be read, parsed or analysed. The run goes on without it.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct FileError {
     pub file: PathBuf,
     pub line: u32,

@@ -91,7 +91,7 @@ pub fn is_success_pattern(pat: &syn::Pat) -> bool {
 /// The pattern names a timeout variant (`RecvTimeoutError::Timeout`, `Elapsed`).
 pub fn pattern_names_timeout(pat: &syn::Pat) -> bool {
     let text = pat.to_token_stream().to_string();
-    crate::vocab::TIMEOUT_VARIANT_PARTS.iter().any(|part| text.contains(part))
+    pairlint_base::vocab::TIMEOUT_VARIANT_PARTS.iter().any(|part| text.contains(part))
 }
 
 /// Names of every call and method call in an expression (for "is this a timeout
@@ -169,7 +169,7 @@ pub fn time_up_branch(cond: &syn::Expr, is_timeout_word: &dyn Fn(&str) -> bool) 
 }
 
 fn is_now(expr: &syn::Expr) -> bool {
-    called_names(expr).iter().any(|n| crate::vocab::CLOCK_CALLS.contains(&n.as_str()))
+    called_names(expr).iter().any(|n| pairlint_base::vocab::CLOCK_CALLS.contains(&n.as_str()))
 }
 
 fn mentions_deadline(expr: &syn::Expr, is_timeout_word: &dyn Fn(&str) -> bool) -> bool {
