@@ -7,6 +7,7 @@
 
 pub mod expect;
 pub mod finding;
+pub mod ir;
 pub mod model;
 pub mod report;
 pub mod source;
