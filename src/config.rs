@@ -13,8 +13,16 @@ use std::path::{Component, Path};
 /// The default vocabulary (one copy, owned by `vocab`).
 pub use crate::vocab::DEFAULTS as VOCABULARY_DEFAULTS;
 
-/// Every rule code configuration and suppression comments may name.
-pub const RULE_CODES: &[&str] = &["PL001", "PL002", "PL003", "PL004"];
+/// Every rule code configuration and suppression comments may name: the rules'
+/// declarations are the one list.
+pub fn rule_codes() -> Vec<&'static str> {
+    crate::rules::codes().collect()
+}
+
+/// Whether `code` is a rule's code (exact, upper case).
+pub fn is_rule_code(code: &str) -> bool {
+    crate::rules::codes().any(|c| c == code)
+}
 
 /// The keys a pairlint configuration table may hold.
 const TOP_LEVEL_KEYS: &[&str] = &["exclude", "rules", "vocabulary"];
@@ -625,17 +633,17 @@ fn parse_rules(ctx: &Ctx<'_>, value: &Val, config: &mut Config) -> Result<(), Co
         return Err(ctx.wrong_type("`rules`", "a table of rule levels", value));
     };
     for (code, level) in entries {
-        if !RULE_CODES.contains(&code.name.as_str()) {
+        if !is_rule_code(&code.name) {
             let err = ConfigError::at(
                 ConfigErrorKind::UnknownRule,
                 ctx,
                 key_span(ctx, code, level),
-                format!("unknown rule `{}` in {} (known: {})", code.name, ctx.place(), RULE_CODES.join(", ")),
+                format!("unknown rule `{}` in {} (known: {})", code.name, ctx.place(), rule_codes().join(", ")),
                 "unknown rule",
             );
             // Lower-case codes are the one easy slip worth a hint.
             let upper = code.name.to_ascii_uppercase();
-            return Err(if RULE_CODES.contains(&upper.as_str()) {
+            return Err(if is_rule_code(&upper) {
                 err.with_help(format!("rule codes are upper case: `{upper}`"))
             } else {
                 err

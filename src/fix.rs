@@ -4,7 +4,7 @@
 //! written: the file still parses and each new comment covers its finding.
 
 use crate::atomic::write_atomic;
-use crate::config::RULE_CODES;
+use crate::config::is_rule_code;
 use crate::engine::Report;
 use crate::extract;
 use crate::suppress;
@@ -43,7 +43,7 @@ pub fn add_suppressions(report: &Report, root: &Path, reason: &str, vocab: &Voca
     let mut by_file: BTreeMap<&PathBuf, BTreeMap<u32, BTreeSet<&'static str>>> = BTreeMap::new();
     for f in &report.findings {
         let shown = crate::output::path_string(&f.location.file);
-        if !RULE_CODES.contains(&f.rule) {
+        if !is_rule_code(f.rule) {
             outcome.skipped.push(format!(
                 "{shown}:{}: {} is not a rule a comment can allow; fix it by hand",
                 f.location.span.line, f.rule

@@ -2,7 +2,7 @@
 //! Rust lexer, so look-alikes inside string literals never count, and working out which
 //! lines each one covers.
 
-use crate::config::RULE_CODES;
+use crate::config::{is_rule_code, rule_codes};
 use crate::source::LineIndex;
 use rustc_lexer::{FrontmatterAllowed, TokenKind};
 
@@ -187,10 +187,10 @@ fn parse_directive(body: &str) -> Parsed {
             // A trailing comma is harmless; an empty list is caught below.
             continue;
         }
-        if !RULE_CODES.contains(&code) {
+        if !is_rule_code(code) {
             return malformed(
                 offset,
-                format!("unknown rule `{code}` in pairlint suppression (known: {})", RULE_CODES.join(", ")),
+                format!("unknown rule `{code}` in pairlint suppression (known: {})", rule_codes().join(", ")),
             );
         }
         if !rules.iter().any(|r| r == code) {

@@ -48,9 +48,12 @@ fn rule_codes_and_names_are_unique_and_well_formed() {
         );
         assert!(!r.summary.is_empty(), "{} has a summary", r.code);
     }
+    // Precedence decides which rule claims a flow first: a tie would make that depend
+    // on code order by accident.
+    let precedences: BTreeSet<u32> = RULES.iter().map(|r| r.precedence).collect();
+    assert_eq!(precedences.len(), RULES.len(), "two rules share a precedence");
     // The config and suppression parsers accept exactly the registered codes.
-    let config_codes: BTreeSet<&str> = pairlint::config::RULE_CODES.iter().copied().collect();
-    assert_eq!(config_codes, codes);
+    assert_eq!(pairlint::config::rule_codes().into_iter().collect::<BTreeSet<_>>(), codes);
 }
 
 // `explain` prints these files, so each must describe its rule in the agreed shape and agree with the registry.

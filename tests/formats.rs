@@ -185,8 +185,8 @@ fn sarif_has_what_github_code_scanning_needs() {
         assert!(!r["properties"]["tags"].as_array().unwrap().is_empty());
     }
     let pl001 = rules.iter().find(|r| r["id"] == "PL001").unwrap();
-    assert_eq!(pl001["help"]["markdown"], pairlint::rules::PL001.doc, "help is the rule doc");
-    assert_eq!(pl001["shortDescription"]["text"], pairlint::rules::PL001.summary);
+    assert_eq!(pl001["help"]["markdown"], pairlint::rules::find("PL001").unwrap().doc, "help is the rule doc");
+    assert_eq!(pl001["shortDescription"]["text"], pairlint::rules::find("PL001").unwrap().summary);
 
     let results = runs[0]["results"].as_array().unwrap();
     let mut result_rules = BTreeSet::new();

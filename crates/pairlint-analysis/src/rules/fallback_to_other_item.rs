@@ -2,11 +2,23 @@
 //! the code takes another item by position instead of reporting the miss. Case X of
 //! the incident: the next resident's certificate printed when yours was gone.
 
-use super::{identity_label, step_labels, Claims, RawFinding, PL004};
+use super::{identity_label, step_labels, Claims, RawFinding, Rule};
 use crate::analysis::{Class, CrateModel};
-use pairlint_base::finding::Confidence;
+use pairlint_base::finding::{Confidence, Severity};
 
-pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
+/// The rule's one declaration: the registry (`super::RULES`) is generated from the
+/// files of this directory, and config, suppressions, outputs and tests read it.
+pub static RULE: Rule = Rule {
+    code: "PL004",
+    name: "fallback-to-other-item",
+    default_severity: Severity::Error,
+    summary: "when the requester's own item is missing, another item is taken instead",
+    doc: include_str!("../../../../rules/PL004.md"),
+    precedence: 10,
+    check,
+};
+
+fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
     for f in model.fn_ids() {
         let func = model.func(f);
         if !func.per_requester {
@@ -32,7 +44,7 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
             labels.extend(step_labels(&steps));
             labels.extend(identity_label(model, f));
             out.push(RawFinding {
-                rule: &PL004,
+                rule: &RULE,
                 confidence: if typed && lookup_typed { Confidence::High } else { Confidence::Medium },
                 file,
                 span: origin.span,

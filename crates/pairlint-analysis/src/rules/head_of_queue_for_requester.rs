@@ -2,12 +2,24 @@
 //! queue by position and hands it out (or returns it) without checking it is the
 //! requester's. Case Z of the incident: creation order assumed to equal arrival order.
 
-use super::{flow_labels, identity_label, step_labels, Claims, RawFinding, PL001};
+use super::{flow_labels, identity_label, step_labels, Claims, RawFinding, Rule};
 use crate::analysis::{Class, CrateModel};
-use pairlint_base::finding::Confidence;
+use pairlint_base::finding::{Confidence, Severity};
 use std::collections::BTreeSet;
 
-pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
+/// The rule's one declaration: the registry (`super::RULES`) is generated from the
+/// files of this directory, and config, suppressions, outputs and tests read it.
+pub static RULE: Rule = Rule {
+    code: "PL001",
+    name: "head-of-queue-for-requester",
+    default_severity: Severity::Error,
+    summary: "an item taken by position from a shared queue is handed to a requester unchecked",
+    doc: include_str!("../../../../rules/PL001.md"),
+    precedence: 20,
+    check,
+};
+
+fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
     for f in model.fn_ids() {
         let func = model.func(f);
         if !func.per_requester {
@@ -37,7 +49,7 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
                 labels.push((file, output.span, format!("{}, with no requester check before it", output.what)));
                 labels.extend(step_labels(&output.steps));
                 out.push(RawFinding {
-                    rule: &PL001,
+                    rule: &RULE,
                     confidence: if typed { Confidence::High } else { Confidence::Medium },
                     file,
                     span: origin.span,

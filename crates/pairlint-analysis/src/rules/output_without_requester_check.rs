@@ -2,11 +2,23 @@
 //! fetched from shared state (by key or reference) without a dominating check that it
 //! belongs to the requester. The incident's missing print-time check.
 
-use super::{flow_labels, identity_label, step_labels, Claims, RawFinding, PL003};
+use super::{flow_labels, identity_label, step_labels, Claims, RawFinding, Rule};
 use crate::analysis::{Class, CrateModel};
-use pairlint_base::finding::Confidence;
+use pairlint_base::finding::{Confidence, Severity};
 
-pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
+/// The rule's one declaration: the registry (`super::RULES`) is generated from the
+/// files of this directory, and config, suppressions, outputs and tests read it.
+pub static RULE: Rule = Rule {
+    code: "PL003",
+    name: "output-without-requester-check",
+    default_severity: Severity::Warning,
+    summary: "a user-bound item from shared state is output without checking it is the requester's",
+    doc: include_str!("../../../../rules/PL003.md"),
+    precedence: 30,
+    check,
+};
+
+fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
     for f in model.fn_ids() {
         let func = model.func(f);
         if !func.per_requester {
@@ -37,7 +49,7 @@ pub fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>)
             labels.extend(step_labels(&output.steps));
             // PL003 only fires when the item's struct is known to be user-bound.
             out.push(RawFinding {
-                rule: &PL003,
+                rule: &RULE,
                 confidence: Confidence::High,
                 file,
                 span: output.span,

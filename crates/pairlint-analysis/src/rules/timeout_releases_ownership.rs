@@ -2,11 +2,23 @@
 //! (unlocks it, clears its owner, requeues it) instead of deleting it, so the next
 //! requester can take it. Case Y of the incident.
 
-use super::{step_labels, RawFinding, PL002};
+use super::{Claims, step_labels, RawFinding, Rule};
 use crate::analysis::CrateModel;
-use pairlint_base::finding::Confidence;
+use pairlint_base::finding::{Confidence, Severity};
 
-pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
+/// The rule's one declaration: the registry (`super::RULES`) is generated from the
+/// files of this directory, and config, suppressions, outputs and tests read it.
+pub static RULE: Rule = Rule {
+    code: "PL002",
+    name: "timeout-releases-ownership",
+    default_severity: Severity::Error,
+    summary: "a timeout path releases an item's ownership instead of deleting it",
+    doc: include_str!("../../../../rules/PL002.md"),
+    precedence: 40,
+    check,
+};
+
+fn check(model: &CrateModel, _claims: &mut Claims, out: &mut Vec<RawFinding>) {
     for f in model.fn_ids() {
         let func = model.func(f);
         let file = model.file_of(f);
@@ -20,7 +32,7 @@ pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
                 labels.push(context.clone());
             }
             out.push(RawFinding {
-                rule: &PL002,
+                rule: &RULE,
                 confidence: if model.release_typed(f, r) { Confidence::High } else { Confidence::Medium },
                 file,
                 span: r.span,
@@ -50,7 +62,7 @@ pub fn check(model: &CrateModel, out: &mut Vec<RawFinding>) {
             }
             labels.extend(step_labels(steps));
             out.push(RawFinding {
-                rule: &PL002,
+                rule: &RULE,
                 confidence: Confidence::Medium,
                 file,
                 span: call.span,
