@@ -782,7 +782,9 @@ queue_types = ["RingBuffer", "Deque"]
         let (err, covered) = err_of("[rules]\nPL009 = \"deny\"\n", &[]);
         assert_eq!(err.kind(), ConfigErrorKind::UnknownRule);
         assert_eq!(covered, "PL009");
-        assert_eq!(err.to_string(), "unknown rule `PL009` in pairlint.toml (known: PL001, PL002, PL003, PL004)");
+        let known = rule_codes().join(", ");
+        assert!(known.starts_with("PL001, PL002"), "{known}");
+        assert_eq!(err.to_string(), format!("unknown rule `PL009` in pairlint.toml (known: {known})"));
     }
 
     #[test]
