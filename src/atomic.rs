@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Writes `bytes` to `path` atomically (temp file + fsync + rename); the directory must
 /// exist. The temporary file is removed if anything fails.
@@ -36,33 +35,35 @@ fn write(path: &Path, bytes: &[u8], sync: bool) -> std::io::Result<()> {
     if !sync {
         std::fs::create_dir_all(&dir)?;
     }
-    let tmp = dir.join(temp_name(path));
-    let result = (|| {
-        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-        file.write_all(bytes)?;
-        if sync {
-            file.sync_all()?;
-        }
-        drop(file);
-        // An existing file keeps its permissions (a symlink's are not looked through).
-        if let Some(meta) = std::fs::symlink_metadata(path).ok().filter(|m| m.is_file()) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    // A hidden temp file in the target's own directory (a rename across file systems
+    // would not be atomic); tempfile picks an unused name and removes the file if
+    // anything below fails (it is deleted on drop unless persisted).
+    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let mut tmp = tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(&dir)?;
+    tmp.write_all(bytes)?;
+    if sync {
+        tmp.as_file().sync_all()?;
     }
-    result
+    // An existing file keeps its permissions (a symlink's are not looked through);
+    // a new one gets the usual 0644-under-umask, not tempfile's private 0600.
+    match std::fs::symlink_metadata(path).ok().filter(|m| m.is_file()) {
+        Some(meta) => tmp.as_file().set_permissions(meta.permissions())?,
+        None => set_default_permissions(tmp.as_file())?,
+    }
+    tmp.persist(path).map(drop).map_err(|e| e.error)
 }
 
-/// `.name.<pid>.<n>.tmp`: unique per process and call, hidden, and in the target's own
-/// directory (a rename across file systems would not be atomic).
-fn temp_name(path: &Path) -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    format!(".{name}.{}.{n}.tmp", std::process::id())
+#[cfg(unix)]
+fn set_default_permissions(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    // umask is process-wide and cannot be read without setting it; 0644 is what a
+    // plain create gives under the common umask 022.
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_default_permissions(_file: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
 }
 
 #[cfg(test)]

@@ -100,6 +100,21 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The rule levels as stable text (`PL001=deny;PL003=allow;`), for cache keys: a
+    /// `Debug` rendering could change with the compiler or a derive.
+    pub fn levels_key(&self) -> String {
+        let mut key = String::new();
+        for (code, level) in &self.levels {
+            let word = match level {
+                Level::Allow => "allow",
+                Level::Warn => "warn",
+                Level::Deny => "deny",
+            };
+            key.push_str(&format!("{code}={word};"));
+        }
+        key
+    }
+
     /// Whether a path relative to the workspace root is excluded. A path is also
     /// excluded when one of its ancestor directories matches, so `exclude = ["gen"]`
     /// drops everything under `gen/` as it would in a `.gitignore`.

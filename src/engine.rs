@@ -288,7 +288,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
         let files: Vec<(&Path, Key)> =
             sources.iter().zip(&keys).filter_map(|(s, k)| k.map(|k| (s.path.as_path(), k))).collect();
         // The pre-pass changes which syntax errors are reported, so it is part of the key.
-        c.crate_key(&files, &format!("{:?} prefilter={}", config.levels, opts.prefilter))
+        c.crate_key(&files, &format!("{} prefilter={}", config.levels_key(), opts.prefilter))
     });
     if let (Some(c), Some(k)) = (cache, crate_key) {
         if let Some(hit) = c.get_crate(k).and_then(|r| crate_report(r, sources)) {

@@ -164,7 +164,8 @@ fn doc_file(rule: &rules::Rule) -> Option<PathBuf> {
     if std::fs::read_to_string(&copy).is_ok_and(|text| text == rule.doc) {
         return Some(copy);
     }
-    std::fs::create_dir_all(&dir).ok()?;
-    std::fs::write(&copy, rule.doc).ok()?;
+    // Through the cache writer like every other file (it makes the directories): two
+    // editors starting at once never see half a doc.
+    crate::atomic::write_atomic_unsynced(&copy, rule.doc.as_bytes()).ok()?;
     Some(copy)
 }

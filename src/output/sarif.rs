@@ -183,17 +183,16 @@ fn physical_location(report: &Report, loc: &Location, with_snippet: bool) -> Val
     })
 }
 
-/// 64-bit FNV-1a: tiny, and unlike std's hashers its value is fixed forever, which a
-/// fingerprint stored by GitHub across runs needs.
-fn fnv1a64(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+/// 64-bit XXH3 of the parts, each followed by a 0 byte: the hash the cache already
+/// uses, and, unlike std's hashers, a published function whose value is fixed across
+/// builds and platforms, which a fingerprint stored by GitHub across runs needs.
+fn fingerprint_hash(parts: &[&str]) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     for part in parts {
-        for b in part.bytes().chain(std::iter::once(0u8)) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+        hasher.update(part.as_bytes());
+        hasher.update(&[0]);
     }
-    h
+    hasher.digest()
 }
 
 /// What identifies a finding across edits: its rule, its file and the text of its
@@ -217,7 +216,7 @@ fn fingerprints(report: &Report, results: &[(&Finding, Option<&str>)]) -> Vec<St
             let key = fingerprint_key(report, f);
             let n = seen.entry(key.clone()).or_insert(0);
             *n += 1;
-            format!("{:016x}:{}", fnv1a64(&[&key.0, &key.1, &key.2]), n)
+            format!("{:016x}:{}", fingerprint_hash(&[&key.0, &key.1, &key.2]), n)
         })
         .collect()
 }
@@ -354,13 +353,11 @@ mod tests {
 
     // The fingerprint hash must never change between builds or platforms.
     #[test]
-    fn fnv_is_the_published_function() {
-        // FNV-1a 64 of "a" is af63dc4c8601ec8c; we hash each part plus a 0 separator.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        h ^= u64::from(b'a');
-        h = h.wrapping_mul(0x0100_0000_01b3);
-        assert_eq!(h, 0xaf63_dc4c_8601_ec8c);
-        assert_ne!(fnv1a64(&["ab", "c"]), fnv1a64(&["a", "bc"]));
+    fn fingerprint_hash_is_the_published_function() {
+        // XXH3-64 of the empty input is 2d06800538d394c2 (xxHash's own sanity vector).
+        assert_eq!(xxhash_rust::xxh3::Xxh3::new().digest(), 0x2d06_8005_38d3_94c2);
+        assert_eq!(fingerprint_hash(&["a"]), xxhash_rust::xxh3::xxh3_64(b"a\0"));
+        assert_ne!(fingerprint_hash(&["ab", "c"]), fingerprint_hash(&["a", "bc"]));
     }
 
     // Every rule doc has a "What it does" paragraph; the SARIF fullDescription is it.
