@@ -53,7 +53,9 @@ pub fn analyse(file: &Path, overlays: &HashMap<PathBuf, String>, encoding: Encod
     let crate_dir = crate_dir_of(file);
     let (scope, root, mut paths) = match &crate_dir {
         Some(dir) => {
-            let discovery = discover::discover_paths(std::slice::from_ref(dir));
+            // The editor lints whatever file is open, test code included.
+            let opts = discover::DiscoverOptions { include_tests: true, ..Default::default() };
+            let discovery = discover::discover_paths_with(std::slice::from_ref(dir), opts);
             let files: Vec<PathBuf> = discovery.crates.into_iter().flat_map(|c| c.files).collect();
             (dir.clone(), config_root_of(dir), files)
         }
