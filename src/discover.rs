@@ -590,8 +590,18 @@ fn add_walked_dir(dir: &Path, discovery: &mut Discovery, opts: DiscoverOptions) 
         files.dedup();
         discovery.crates.push(CrateUnit { name: dir_name(dir), root_dir: dir.to_path_buf(), files });
     }
-    for nested in nested_crates {
-        add_cargo_dir(&nested, dir, discovery, opts);
+    // Each nested crate costs a `cargo metadata` run: run them in parallel, keep the order.
+    use rayon::prelude::*;
+    let parts: Vec<Discovery> = nested_crates
+        .par_iter()
+        .map(|nested| {
+            let mut part = Discovery::default();
+            add_cargo_dir(nested, dir, &mut part, opts);
+            part
+        })
+        .collect();
+    for part in parts {
+        discovery.append(part);
     }
 }
 

@@ -551,3 +551,24 @@ fn single_file_path_is_linted_on_its_own() {
     assert_eq!(out.json()["summary"]["files"], 1, "{out:?}");
     assert_eq!(out.json()["summary"]["not_linted"], 0, "{out:?}");
 }
+
+// A file that cannot be read or parsed is linted by no one: it counts as not linted
+// (and unreadable), not as checked, and it is an error (exit 2).
+#[test]
+fn unreadable_and_unparsable_files_count_as_not_linted() {
+    let dir =
+        tree(&[("Cargo.toml", &package("broken")), ("src/lib.rs", "mod bad;\nmod bytes;\n"), ("src/bad.rs", "fn (")]);
+    write(dir.path(), "src/bytes.rs", b"pub fn f() {}\n\xff\n");
+    let json = assert_summary_accounts_for_every_file(dir.path(), &[]);
+    let s = &json["summary"];
+    assert_eq!((s["files"].as_u64(), s["unreadable"].as_u64(), s["not_linted"].as_u64()), (Some(1), Some(2), Some(2)));
+    let files: BTreeSet<&str> =
+        json["errors"].as_array().unwrap().iter().map(|e| e["file"].as_str().unwrap()).collect();
+    assert_eq!(files, BTreeSet::from(["src/bad.rs", "src/bytes.rs"]));
+    assert_eq!(run(dir.path(), &["check", "--no-cache"]).code, 2);
+    // A crate result taken from the cache (second run) counts the same.
+    let cached: Vec<Value> =
+        (0..2).map(|_| run(dir.path(), &["check", "--format", "json"]).json()["summary"].clone()).collect();
+    assert_eq!(cached[0], json["summary"]);
+    assert_eq!(cached[1], json["summary"]);
+}
