@@ -172,6 +172,12 @@ pub struct CheckArgs {
     /// Follow symlinks (and `#[path]` modules) that lead outside the tree being linted.
     #[arg(long)]
     pub follow_external_symlinks: bool,
+    /// Lint test, example and bench targets too (left out by default).
+    #[arg(long)]
+    pub include_tests: bool,
+    /// List every file not linted because no target compiles it.
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Files or directories to lint instead of the cargo workspace.
     pub paths: Vec<PathBuf>,
 }
@@ -256,7 +262,7 @@ fn human_options(color: Color) -> HumanOptions {
 }
 
 fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32 {
-    let opts = human_options(args.color);
+    let opts = HumanOptions { verbose: args.verbose, ..human_options(args.color) };
     let format = if args.message_format.is_some() { Format::RustcJson } else { args.format };
     if args.with_cargo_check && format != Format::RustcJson {
         let _ = writeln!(stderr, "error: --with-cargo-check needs --format rustc-json (or --message-format=json)");
@@ -288,7 +294,8 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
         2
     };
     let jobs = args.jobs.map_or_else(engine::default_jobs, usize::from);
-    let discover_opts = discover::DiscoverOptions { follow_external: args.follow_external_symlinks };
+    let discover_opts =
+        discover::DiscoverOptions { follow_external: args.follow_external_symlinks, include_tests: args.include_tests };
     let (discovery, root) = if args.paths.is_empty() {
         match engine::on_pool(jobs, || discover::discover_workspace_with(cwd, discover_opts)) {
             Ok(d) => {

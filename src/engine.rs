@@ -4,7 +4,7 @@
 use crate::analysis::CrateModel;
 use crate::cache::{Cache, CrateResult, Entry, Key, StoredFinding};
 use crate::config::{Config, Level};
-use crate::discover::Discovery;
+use crate::discover::{Discovery, NotLinted};
 use crate::extract;
 use crate::finding::{Confidence, FileError, Finding, Label, Location, Severity, Span};
 use crate::lexcheck;
@@ -28,7 +28,7 @@ pub struct SourceFile {
     pub text: String,
 }
 
-pub use pairlint_base::report::{Report, Suppressed};
+pub use pairlint_base::report::{Coverage, Report, Suppressed};
 
 /// How a run is carried out. No option changes what is found: `--prefilter`,
 /// `--no-cache` and `--jobs` only trade time and memory (the pre-pass also means a
@@ -109,6 +109,29 @@ pub fn lint_discovery_with(discovery: &Discovery, config: &Config, opts: &RunOpt
         .map(|e| FileError { file: display_path(&discovery.workspace_root, &e.file), ..e.clone() })
         .collect();
     let mut report = Report { errors, ..Report::default() };
+    // What discovery left out; a whole-file error on a `.rs` file (one that vanished,
+    // a FIFO, an unreadable module file) is a file not linted.
+    let root = &discovery.workspace_root;
+    for (file, reason) in &discovery.not_linted {
+        let list = match reason {
+            NotLinted::NotCompiled => &mut report.coverage.not_compiled,
+            NotLinted::TestTarget => &mut report.coverage.test_targets,
+        };
+        list.push(display_path(root, file));
+    }
+    report.coverage.unreadable = discovery
+        .errors
+        .iter()
+        .filter(|e| e.line == 0 && e.file.extension().is_some_and(|x| x == "rs"))
+        .map(|e| &e.file)
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    for note in &discovery.notes {
+        if matches!(note, crate::discover::DiscoveryNote::Generated(_)) {
+            report.coverage.generated_modules += 1;
+        }
+        report.notes.push(note.text(root));
+    }
     let crates = &discovery.crates;
     let slots: Vec<Mutex<Option<Report>>> = crates.iter().map(|_| Mutex::new(None)).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
@@ -142,11 +165,12 @@ fn lint_unit(
     vocab: &Vocabulary,
     opts: &RunOptions,
 ) -> Report {
-    let files: Vec<(PathBuf, &PathBuf)> = files
+    // (path as shown, path on disk)
+    type Shown<'a> = Vec<(PathBuf, &'a PathBuf)>;
+    let (excluded, files): (Shown<'_>, Shown<'_>) = files
         .iter()
         .map(|file| (display_path(&discovery.workspace_root, file), file))
-        .filter(|(shown, _)| !config.is_excluded(shown))
-        .collect();
+        .partition(|(shown, _)| config.is_excluded(shown));
     let read: Vec<Result<SourceFile, FileError>> = files
         .par_iter()
         .map(|(shown, file)| {
@@ -165,8 +189,20 @@ fn lint_unit(
         }
     }
     let mut report = Report { errors, ..Report::default() };
+    report.coverage.unreadable = report.errors.len();
+    report.coverage.excluded = excluded.into_iter().map(|(shown, _)| shown).collect();
     report.merge(lint_sources(&sources, config, vocab, opts));
     report
+}
+
+/// Counts the files of `sources` that an error kept from being analysed (every error
+/// of the per-crate pipeline is about one file), and sets `files` and `unreadable` so
+/// that together they are the crate's files.
+fn count_failed(report: &mut Report, sources: &[SourceFile]) {
+    let failed: std::collections::BTreeSet<&Path> = report.errors.iter().map(|e| e.file.as_path()).collect();
+    let failed = sources.iter().filter(|s| failed.contains(s.path.as_path())).count();
+    report.files = sources.len() - failed;
+    report.coverage.unreadable = failed;
 }
 
 /// The path as users should see it: relative to the workspace root when inside it.
@@ -487,6 +523,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
         }
     }
     report.sources = kept_sources;
+    count_failed(&mut report, sources);
     report.sort();
     if let (Some(c), Some(k)) = (cache, crate_key) {
         // A run that hit an internal error is not worth repeating from the cache.
@@ -555,6 +592,7 @@ fn crate_report(result: CrateResult, sources: &[SourceFile]) -> Option<Report> {
         sources: sources_kept,
         ..Report::default()
     };
+    count_failed(&mut report, sources);
     report.sort();
     Some(report)
 }

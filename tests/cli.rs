@@ -502,7 +502,21 @@ fn json_has_documented_shape_and_positions() {
     let json = out.json();
     assert_eq!(keys(&json), set(&["version", "findings", "errors", "summary"]));
     assert_eq!(json["version"], 1);
-    assert_eq!(keys(&json["summary"]), set(&["files", "findings", "errors", "suppressed"]));
+    assert_eq!(
+        keys(&json["summary"]),
+        set(&[
+            "files",
+            "findings",
+            "errors",
+            "suppressed",
+            "not_linted",
+            "not_compiled",
+            "test_targets",
+            "excluded",
+            "unreadable",
+            "generated_modules"
+        ])
+    );
     assert_eq!(json["summary"]["files"], 1);
     assert_eq!(json["summary"]["findings"], 1);
     assert_eq!(json["summary"]["errors"], 0);

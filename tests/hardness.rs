@@ -214,7 +214,7 @@ fn file_vanishing_after_discovery_is_reported() {
     let discovery = Discovery {
         workspace_root: d.to_path_buf(),
         crates: vec![CrateUnit { name: "k".into(), root_dir: d.to_path_buf(), files: vec![gone.clone(), kiosk] }],
-        errors: Vec::new(),
+        ..Discovery::default()
     };
     std::fs::remove_file(&gone).unwrap();
     let report = lint_discovery(&discovery, &Config::default());

@@ -53,8 +53,16 @@ pub fn analyse(file: &Path, overlays: &HashMap<PathBuf, String>, encoding: Encod
     let crate_dir = crate_dir_of(file);
     let (scope, root, mut paths) = match &crate_dir {
         Some(dir) => {
-            let discovery = discover::discover_paths(std::slice::from_ref(dir));
-            let files: Vec<PathBuf> = discovery.crates.into_iter().flat_map(|c| c.files).collect();
+            // The editor lints whatever file is open, test code included.
+            let opts = discover::DiscoverOptions { include_tests: true, ..Default::default() };
+            let discovery = discover::discover_paths_with(std::slice::from_ref(dir), opts);
+            // Only the crate holding the file: the directory may be a whole workspace
+            // (a file in a virtual workspace's root `examples/` is in no crate at all).
+            let crates = discovery.crates;
+            let files: Vec<PathBuf> = match crates.iter().find(|c| c.files.iter().any(|f| f == file)) {
+                Some(unit) => unit.files.clone(),
+                None => crates.into_iter().filter(|c| c.root_dir == *dir).flat_map(|c| c.files).collect(),
+            };
             (dir.clone(), config_root_of(dir), files)
         }
         None => {
@@ -154,5 +162,45 @@ mod tests {
         let alone = tempfile::tempdir().unwrap();
         std::fs::write(alone.path().join("Cargo.toml"), "[package]\nname = \"a\"\n").unwrap();
         assert_eq!(config_root_of(alone.path()), alone.path());
+    }
+
+    fn write(root: &Path, rel: &str, text: &str) -> PathBuf {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn names(analysis: &Analysis, root: &Path) -> Vec<String> {
+        let mut names: Vec<String> = analysis
+            .files
+            .iter()
+            .filter_map(|u| u.to_file_path().ok())
+            .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"))
+            .collect();
+        names.sort();
+        names
+    }
+
+    // The editor lints the open file's crate only (not the whole workspace a root
+    // directory holds), test code included; a file in no crate is linted alone.
+    #[test]
+    fn analysis_covers_the_open_files_crate_with_its_tests() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = tmp.path();
+        let package = |name: &str| format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+        write(ws, "Cargo.toml", "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n");
+        write(ws, "a/Cargo.toml", &package("a"));
+        let lib = write(ws, "a/src/lib.rs", "mod m;\n");
+        write(ws, "a/src/m.rs", "");
+        let test = write(ws, "a/tests/it.rs", "");
+        write(ws, "b/Cargo.toml", &package("b"));
+        write(ws, "b/src/lib.rs", "");
+        let example = write(ws, "examples/demo.rs", "fn main() {}\n");
+        let overlays = HashMap::new();
+        let a = analyse(&lib, &overlays, Encoding::Utf16);
+        assert_eq!(names(&a, ws), vec!["a/src/lib.rs", "a/src/m.rs", "a/tests/it.rs"]);
+        assert_eq!(names(&analyse(&test, &overlays, Encoding::Utf16), ws), names(&a, ws));
+        assert_eq!(names(&analyse(&example, &overlays, Encoding::Utf16), ws), vec!["examples/demo.rs"]);
     }
 }

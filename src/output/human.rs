@@ -252,7 +252,38 @@ pub fn render(report: &Report, opts: &HumanOptions) -> String {
     for note in &report.notes {
         out.push_str(&format!("note: {}\n", sanitize(note)));
     }
+    out.push_str(&coverage_notes(report, opts));
     out.push_str(&summary_line(report));
+    out
+}
+
+/// What was left out and why, one note per reason (each file with `--verbose` for files
+/// no target compiles), so "N files not linted" in the summary is never a mystery.
+pub fn coverage_notes(report: &Report, opts: &HumanOptions) -> String {
+    let c = &report.coverage;
+    let files = |n: usize| format!("{n} file{}", if n == 1 { "" } else { "s" });
+    let mut out = String::new();
+    if !c.test_targets.is_empty() {
+        out.push_str(&format!(
+            "note: {} in test, bench and example targets not linted (use --include-tests)\n",
+            files(c.test_targets.len())
+        ));
+    }
+    if !c.not_compiled.is_empty() {
+        if opts.verbose {
+            for file in &c.not_compiled {
+                out.push_str(&format!("note: not linted, no target compiles it: {}\n", shown(file)));
+            }
+        } else {
+            out.push_str(&format!(
+                "note: {} not linted: no target compiles them (list them with --verbose)\n",
+                files(c.not_compiled.len())
+            ));
+        }
+    }
+    if !c.excluded.is_empty() {
+        out.push_str(&format!("note: {} excluded by the configuration\n", files(c.excluded.len())));
+    }
     out
 }
 
@@ -265,7 +296,7 @@ pub fn summary_line(report: &Report) -> String {
         plural(report.files, "file"),
         plural(report.error_count(), "error"),
         plural(report.warning_count(), "warning"),
-        plural(report.errors.len(), "file"),
+        plural(report.coverage.not_linted(), "file"),
         report.suppressed.len()
     );
     // Gating counts appear only when the gate was asked for.

@@ -53,6 +53,14 @@ pub fn to_value(report: &Report) -> Value {
             "findings": report.findings.len(),
             "errors": report.errors.len(),
             "suppressed": report.suppressed.len(),
+            // Every `.rs` file under the linted paths is in `files` (linted) or in
+            // `not_linted`, which is the sum of the four counts after it.
+            "not_linted": report.coverage.not_linted(),
+            "not_compiled": report.coverage.not_compiled.len(),
+            "test_targets": report.coverage.test_targets.len(),
+            "excluded": report.coverage.excluded.len(),
+            "unreadable": report.coverage.unreadable,
+            "generated_modules": report.coverage.generated_modules,
         }
     });
     // Present only when `--baseline` / `--new-from-*` were used, so plain runs keep

@@ -15,11 +15,13 @@ use crate::finding::Severity;
 pub struct HumanOptions {
     pub color: bool,
     pub width: usize,
+    /// List each file not compiled by any target (`--verbose`), not only their count.
+    pub verbose: bool,
 }
 
 impl Default for HumanOptions {
     fn default() -> Self {
-        HumanOptions { color: false, width: 100 }
+        HumanOptions { color: false, width: 100, verbose: false }
     }
 }
 
