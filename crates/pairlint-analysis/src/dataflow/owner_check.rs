@@ -3,9 +3,11 @@
 //! leaves (`if img.owner != user { return Err(..) }`, `check_owner(&img, &user)?`, or an
 //! element chosen by `find(|s| s.owner == user)`).
 //!
-//! Lattice: `None` (unreached, the top: vacuously everything is checked there) above
-//! `Some(CheckState)`, whose checked set is ordered by *reverse* inclusion. Join
-//! intersects, so a check on one branch only does not survive the merge, and `a || b`
+//! Lattice: states are ordered by *reverse* inclusion of their facts (knowing less is
+//! higher), so the join is intersection. Its bottom is `None`, "unreached": vacuously
+//! every fact holds there (the full set of facts, the top of the powerset), and it is
+//! the identity of the join, so a block no path reaches (or the edge a literal
+//! condition never takes) never weakens a merge. Join intersects, so a check on one branch only does not survive the merge, and `a || b`
 //! lowered as branches is handled soundly without special cases: the passing block is
 //! reached by two edges and keeps only what both establish. Checked values are
 //! [`Provenance`] terms (from the provenance analysis), so a fact established on `img`

@@ -366,19 +366,24 @@ fn a_loop_converges_and_a_check_before_continue_does_not_leak_into_the_header() 
 
 // let img = q.pop_front();
 // if img.owner != user { return }
-// goto merge;  /* dead: */ { goto merge }  /* and: */ if false { goto merge }
+// if false { goto merge }; if !true { goto merge }; /* dead: */ { goto merge }
 // merge: img
 #[test]
 fn unreachable_predecessors_do_not_weaken_a_must_join() {
     let (mut b, p) = BodyBuilder::function(&["q", "user"]);
-    let (leave, pass, dead, never, merge) = (b.block(), b.block(), b.block(), b.block(), b.block());
+    let (leave, pass, dead, never, also_never, merge) =
+        (b.block(), b.block(), b.block(), b.block(), b.block(), b.block());
     let take = b.here();
     let img = b.let_("img", method(p[0], "pop_front", vec![]));
     let mismatch = b.let_("mismatch", ne(img.field("owner"), p[1]));
     b.branch(mismatch, leave, pass);
     b.at(leave).diverge();
-    b.at(pass).branch(false, never, merge);
+    b.at(pass).branch(false, never, also_never);
     b.at(never).goto(merge);
+    // `let impossible = !true; if impossible { goto merge }`: a known-false local.
+    b.at(also_never);
+    let impossible = b.let_("impossible", not(true));
+    b.branch(impossible, never, merge);
     b.at(dead).goto(merge);
     b.at(merge);
     let output = b.here();
@@ -430,6 +435,19 @@ fn a_predicate_comparing_the_owner_with_the_captured_requester_checks_the_found_
         c.branch(differs, reject, accept);
         c.at(reject).ret(false);
         c.at(accept).ret(s.deref().field("ready"));
+    });
+    assert!(is_checked);
+    // `|s| s.ready && s.owner == user` as a value: `false` on one path, the comparison
+    // on the other; a literal `false` is never true, so true means the owner matched.
+    let (is_checked, _) = find_with(|c, s, user| {
+        let (compare, no, out) = (c.block(), c.block(), c.block());
+        let result = c.local("result");
+        c.branch(s.deref().field("ready"), compare, no);
+        c.at(compare).assign(result, eq(s.deref().field("owner"), capture(user)));
+        c.goto(out);
+        c.at(no).assign(result, use_(false));
+        c.goto(out);
+        c.at(out).ret(result);
     });
     assert!(is_checked);
     // `|s| s.ready || s.owner == user`: the `ready` edge accepts anyone's slot.
