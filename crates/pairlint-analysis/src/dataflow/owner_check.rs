@@ -189,8 +189,10 @@ pub struct CheckState {
 }
 
 impl CheckState {
-    /// Is the value `p` itself checked? An element taken by an index that a checked
-    /// predicate found in the same collection (`v.remove(v.iter().position(pred)?)`) is.
+    /// Is the value `p` itself checked? So are an element taken by an index that a
+    /// checked predicate found in the same collection (`v.remove(v.iter().position(pred)?)`)
+    /// and an element taken from a checked predicate's selection
+    /// (`v.iter().filter(pred).next()`).
     pub fn is_checked(&self, p: &Provenance) -> bool {
         if self.checked.contains(p) {
             return true;
@@ -198,6 +200,9 @@ impl CheckState {
         match p {
             Provenance::Element { of, how: Selection::Keyed(key), .. } => {
                 matches!(&**key, Provenance::IndexOf { of: indexed, .. } if indexed == of) && self.checked.contains(key)
+            }
+            Provenance::Element { of, how: Selection::Positional, .. } => {
+                matches!(&**of, Provenance::Element { how: Selection::Predicate(_), .. }) && self.checked.contains(of)
             }
             _ => false,
         }

@@ -80,7 +80,8 @@ pub enum Selection {
     /// By a key, with the key's provenance (`get(&ticket)`, `remove(id)`, `m[k]`).
     Keyed(Box<Provenance>),
     /// By a predicate (`find`, `filter`, `position`), with the closure body when the
-    /// predicate is a closure of this file.
+    /// predicate is a closure of this file. For `filter` the term stands for the
+    /// selected elements as a whole; `next()` on it takes one of them by position.
     Predicate(Option<BodyId>),
 }
 
@@ -223,7 +224,7 @@ impl CallModel for NameCallModel {
         };
         let has_arg = !call.args.is_empty();
         match name.as_str() {
-            "pop_front" | "pop_back" | "pop" | "recv" | "try_recv" | "front" | "first" => {
+            "pop_front" | "pop_back" | "pop" | "recv" | "try_recv" | "front" | "back" | "first" | "last" | "next" => {
                 CallEffect::ElementOfReceiver(SelectBy::Positional)
             }
             "get" | "get_mut" | "remove" if has_arg => CallEffect::ElementOfReceiver(SelectBy::Keyed { key: 0 }),

@@ -568,3 +568,37 @@ fn a_loop_growing_a_field_chain_converges_at_the_depth_cap() {
     assert!(values.contains(&Provenance::part_of(param(0), "head")));
     assert!(values.iter().all(|p| p.depth() <= MAX_DEPTH));
 }
+
+// let mine = slots.iter().filter(|s| s.owner == user).next();   // checked
+// let any = slots.iter().filter(|s| s.ready).next();             // not checked
+// let head = slots.iter().next();                                 // positional, not checked
+#[test]
+fn the_next_element_of_a_checked_filter_is_checked() {
+    let (mut b, p) = BodyBuilder::function(&["slots", "user"]);
+    let by_owner = b.let_("by_owner", closure(BodyId(1)));
+    let by_ready = b.let_("by_ready", closure(BodyId(2)));
+    let iter = b.let_("iter", method(p[0], "iter", vec![]));
+    let filter = b.here();
+    let filtered = b.let_("filtered", method(iter, "filter", vec![op(by_owner)]));
+    let mine = b.let_("mine", method(filtered, "next", vec![]));
+    let ready = b.let_("ready", method(iter, "filter", vec![op(by_ready)]));
+    let any = b.let_("any", method(ready, "next", vec![]));
+    let next = b.here();
+    let head = b.let_("head", method(iter, "next", vec![]));
+    let end = b.here();
+    b.ret(mine);
+    let (mut owner_check, s) = BodyBuilder::closure(BodyId(0), &["s"]);
+    let same = owner_check.let_("same", eq(s[0].deref().field("owner"), capture(p[1])));
+    owner_check.ret(same);
+    let (mut ready_check, s) = BodyBuilder::closure(BodyId(0), &["s"]);
+    ready_check.ret(s[0].deref().field("ready"));
+    let bodies = vec![b.finish(), owner_check.finish(), ready_check.finish()];
+
+    let facts = analyze(&bodies);
+    let selected = Provenance::element(param(0), Selection::Predicate(Some(BodyId(1))), filter);
+    assert_eq!(checked(&facts, end), set([selected]));
+    assert!(facts.is_checked_at(end, &op(mine)));
+    assert!(!facts.is_checked_at(end, &op(any)));
+    assert_eq!(facts.provenance_at(end, &op(head)), set([positional(param(0), next)]));
+    assert!(!facts.is_checked_at(end, &op(head)));
+}
