@@ -602,3 +602,61 @@ fn the_next_element_of_a_checked_filter_is_checked() {
     assert_eq!(facts.provenance_at(end, &op(head)), set([positional(param(0), next)]));
     assert!(!facts.is_checked_at(end, &op(head)));
 }
+
+// let img = if flag { q.pop_front() } else { m.get(k) };
+// if img.owner != user { return }   // `img` may be either item: proves nothing
+#[test]
+fn provenance_joins_by_union_and_an_ambiguous_owner_side_checks_nothing() {
+    let (mut b, p) = BodyBuilder::function(&["q", "user", "flag", "m", "k"]);
+    let (then, otherwise, merge, leave, pass) = (b.block(), b.block(), b.block(), b.block(), b.block());
+    let img = b.local("img");
+    b.branch(p[2], then, otherwise);
+    b.at(then);
+    let pop = b.here();
+    b.assign(img, method(p[0], "pop_front", vec![]));
+    b.goto(merge);
+    b.at(otherwise);
+    let get = b.here();
+    b.assign(img, method(p[3], "get", vec![op(p[4])]));
+    b.goto(merge);
+    b.at(merge);
+    let mismatch = b.let_("mismatch", ne(img.field("owner"), p[1]));
+    b.branch(mismatch, leave, pass);
+    b.at(leave).diverge();
+    b.at(pass);
+    let end = b.here();
+    b.ret(img);
+    let bodies = vec![b.finish()];
+
+    let facts = analyze(&bodies);
+    let keyed = Provenance::element(param(3), Selection::Keyed(Box::new(param(4))), get);
+    assert_eq!(facts.provenance_at(end, &op(img)), set([positional(param(0), pop), keyed]));
+    assert_eq!(checked(&facts, end), BTreeSet::new());
+}
+
+// let mut pair = holder;                 // its fields are not tracked
+// if flag { pair.0 = m.get(k) } else { }  // (and the mirror: written in the else branch)
+// pair.0                                  // either value
+#[test]
+fn a_field_written_on_one_branch_keeps_both_values_after_the_join() {
+    for written_in_then in [true, false] {
+        let (mut b, p) = BodyBuilder::function(&["holder", "flag", "m", "k"]);
+        let (then, otherwise, merge) = (b.block(), b.block(), b.block());
+        let pair = b.let_("pair", use_(p[0]));
+        b.branch(p[1], then, otherwise);
+        b.at(if written_in_then { then } else { otherwise });
+        let get = b.here();
+        b.assign(pair.field("0"), method(p[2], "get", vec![op(p[3])]));
+        b.goto(merge);
+        b.at(if written_in_then { otherwise } else { then }).goto(merge);
+        b.at(merge);
+        let end = b.here();
+        b.ret(pair.field("0"));
+        let bodies = vec![b.finish()];
+
+        let facts = analyze(&bodies);
+        let keyed = Provenance::element(param(2), Selection::Keyed(Box::new(param(3))), get);
+        let untouched = Provenance::part_of(param(0), "0");
+        assert_eq!(facts.provenance_at(end, &op(pair.field("0"))), set([untouched, keyed]), "{written_in_then}");
+    }
+}
