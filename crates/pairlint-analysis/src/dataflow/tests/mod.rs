@@ -22,17 +22,20 @@ fn is_identity(p: &Provenance) -> bool {
     }
 }
 
-/// `check_owner(item, user) -> Result<(), E>` checks its first argument.
-struct CheckOwnerHelper;
+/// Check helpers of `(item, user)`: `check_owner` returns `Ok` when `item` is the
+/// user's, `is_owner` returns `true`, `assert_owner` panics otherwise.
+struct CheckOwnerHelpers;
 
-impl CheckModel for CheckOwnerHelper {
+impl CheckModel for CheckOwnerHelpers {
     fn check_effect(&self, call: &Call, _body: &Body) -> Option<CheckEffect> {
         let Callee::Path(path) = &call.callee else { return None };
-        (path.last().map(String::as_str) == Some("check_owner")).then_some(CheckEffect {
-            checked: Slot::Arg(0),
-            identity: Some(Slot::Arg(1)),
-            outcome: CheckOutcome::ReturnsResult,
-        })
+        let outcome = match path.last()?.as_str() {
+            "check_owner" => CheckOutcome::ReturnsResult,
+            "is_owner" => CheckOutcome::ReturnsBool,
+            "assert_owner" => CheckOutcome::Panics,
+            _ => return None,
+        };
+        Some(CheckEffect { checked: Slot::Arg(0), identity: Some(Slot::Arg(1)), outcome })
     }
 }
 
@@ -40,7 +43,7 @@ impl CheckModel for CheckOwnerHelper {
 fn analyze(bodies: &Vec<Body>) -> BodyFacts<'_> {
     let inputs = CheckInputs {
         bodies,
-        checks: &CheckOwnerHelper,
+        checks: &CheckOwnerHelpers,
         vocabulary: CheckVocabulary { is_owner_field: &is_owner_field, is_identity: &is_identity },
     };
     analyze_body(&bodies[0], &NameCallModel, inputs)
@@ -659,4 +662,43 @@ fn a_field_written_on_one_branch_keeps_both_values_after_the_join() {
         let untouched = Provenance::part_of(param(0), "0");
         assert_eq!(facts.provenance_at(end, &op(pair.field("0"))), set([untouched, keyed]), "{written_in_then}");
     }
+}
+
+// let img = q.pop_front();
+// if !is_owner(&img, &user) { return }      // a bool helper, negated
+// let other = q.pop_front();
+// assert_owner(&other, &user);              // a panicking helper
+// let third = q.pop_front();
+// check_owner(&third, &user).await?         // an async Result helper
+#[test]
+fn bool_panicking_and_async_check_helpers() {
+    let (mut b, p) = BodyBuilder::function(&["q", "user"]);
+    let (leave, pass, ok) = (b.block(), b.block(), b.block());
+    let first_pop = b.here();
+    let img = b.let_("img", method(p[0], "pop_front", vec![]));
+    let img_ref = b.let_("img_ref", ref_(img));
+    let owned = b.let_("owned", call("is_owner", vec![op(img_ref), op(p[1])]));
+    let not_owned = b.let_("not_owned", not(owned));
+    b.branch(not_owned, leave, pass);
+    b.at(leave).diverge();
+    b.at(pass);
+    let second_pop = b.here();
+    let other = b.let_("other", method(p[0], "pop_front", vec![]));
+    let before_assert = b.here();
+    b.let_("asserted", call("assert_owner", vec![op(other), op(p[1])]));
+    let third_pop = b.here();
+    let third = b.let_("third", method(p[0], "pop_front", vec![]));
+    let future = b.let_("future", call("check_owner", vec![op(third), op(p[1])]));
+    let result = b.let_("result", await_(future));
+    b.switch_variant(result, &[("Result::Ok", ok)], Some(leave));
+    b.at(ok);
+    let end = b.here();
+    b.ret(img);
+    let bodies = vec![b.finish()];
+
+    let facts = analyze(&bodies);
+    let value = |site| positional(param(0), site);
+    assert_eq!(checked(&facts, before_assert), set([value(first_pop)]));
+    assert_eq!(checked(&facts, Location::new(leave, 0)), BTreeSet::new());
+    assert_eq!(checked(&facts, end), set([value(first_pop), value(second_pop), value(third_pop)]));
 }
