@@ -2,6 +2,11 @@
 //! and the rules that query it ([`rules`]). Works on extracted facts only: this crate
 //! cannot depend on a syntax crate, so "analysis never sees syntax" is a build error to
 //! break, not a convention.
+//!
+//! [`dataflow`] is the analysis core v2's dataflow layer over the typed per-body IR
+//! (`pairlint_base::ir`): a generic solver, provenance and the owner-checked fact. The
+//! rules do not use it yet.
 
 pub mod analysis;
+pub mod dataflow;
 pub mod rules;

@@ -1,0 +1,582 @@
+//! Provenance: for every place, what its value may be derived from (a parameter, an
+//! element taken from a collection, a part of another value, a call's result...). A
+//! may-analysis over def-use: the rules ask "is this output the item taken at the
+//! head of `self.queue`?" and "which value did this owner field belong to?".
+//!
+//! Lattice: a map from tracked places ([`PlacePath`]: a local and the field names
+//! written under it) to sets of [`Provenance`], ordered pointwise by inclusion; join is
+//! union, bottom is the empty map. Provenance terms are built from the body's finite
+//! parameters, statics, field names, call sites and closures and are cut at
+//! [`MAX_DEPTH`] (deeper terms become [`Provenance::Unknown`]), so the lattice is finite
+//! and the solver terminates.
+//!
+//! Transfer: an assignment replaces the destination's set (a strong update; writing a
+//! local forgets what was tracked under its fields) with the value's provenance:
+//! - moves, copies, references, `.await`, single-payload wrapping (`Some(x)`, `Ok(x)`)
+//!   and reads of a variant's payload (`(x as Some).0`) keep it;
+//! - a field read is [`Provenance::PartOf`] the value read from (a field of an element
+//!   is not the element), unless the field itself was written (`t.0 = x`, `S { f: x }`),
+//!   in which case it is what was written there;
+//! - an index is an element: `v[0]` positional, `m[k]` keyed by `k`'s provenance;
+//! - arithmetic and opaque expressions are [`Provenance::Derived`]; comparisons,
+//!   negations and literals are [`Provenance::Fresh`];
+//! - a call asks the [`CallModel`] (the type model's API data, or the
+//!   [`NameCallModel`] stand-in). Each value-creating call site is named by its
+//!   [`Location`], so two pops from one queue are two different items.
+//!
+//! Transfers are monotone: every output set is a union over the elements of the input
+//! sets. Known imprecision: a site inside a loop names the values of every iteration
+//! with one term, and aliasing through `&mut` is not tracked (a write through `*r`
+//! updates `r`'s own fields only).
+
+use super::framework::{Analysis, Location};
+use pairlint_base::ir::{
+    AggregateKind, BinOp, Body, BodyId, BodyKind, Call, Callee, Const, LocalId, Operand, Place, PlaceBase, Projection,
+    Rvalue, Stmt, Terminator, UnOp,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// Deeper provenance terms are cut to [`Provenance::Unknown`] (keeps the lattice finite:
+/// `node = node.next` in a loop would otherwise grow a term per iteration).
+pub const MAX_DEPTH: usize = 8;
+
+/// What a value may be derived from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Provenance {
+    /// The value of a fn parameter (`self` included), or of something only moved,
+    /// wrapped or looked through from it.
+    Param(LocalId),
+    /// A closure's own parameter (kept apart from the enclosing fn's parameters, which
+    /// captured values refer to).
+    ClosureParam(LocalId),
+    /// A captured local of the enclosing body whose provenance was not supplied.
+    Captured(LocalId),
+    /// A static, const or global, by its path.
+    Static(String),
+    /// A new value unrelated to any other: a literal, a comparison, a constructor.
+    Fresh,
+    /// The result of a call the call model knows nothing about.
+    CallResult(Location),
+    /// A closure or async block value.
+    Closure(BodyId),
+    /// An element taken from a collection: the item itself.
+    Element { of: Box<Provenance>, how: Selection, site: Location },
+    /// The index of an element in a collection (`position(pred)`), usable as a key.
+    IndexOf { of: Box<Provenance>, how: Selection, site: Location },
+    /// A field of a value: a part of it, not the value itself.
+    PartOf { whole: Box<Provenance>, field: String },
+    /// A value computed from another (arithmetic, a cast, an opaque expression).
+    Derived(Box<Provenance>),
+    /// A term cut at [`MAX_DEPTH`].
+    Unknown,
+}
+
+/// How an element was chosen from its collection.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Selection {
+    /// By position (`pop_front`, `recv`, `[0]`): whichever item is there.
+    Positional,
+    /// By a key, with the key's provenance (`get(&ticket)`, `remove(id)`, `m[k]`).
+    Keyed(Box<Provenance>),
+    /// By a predicate (`find`, `filter`, `position`), with the closure body when the
+    /// predicate is a closure of this file. For `filter` the term stands for the
+    /// selected elements as a whole; `next()` on it takes one of them by position.
+    Predicate(Option<BodyId>),
+}
+
+impl Provenance {
+    /// Nesting depth of the term (leaves are 1).
+    pub fn depth(&self) -> usize {
+        match self {
+            Provenance::Element { of, how, .. } | Provenance::IndexOf { of, how, .. } => {
+                let key_depth = match how {
+                    Selection::Keyed(key) => key.depth(),
+                    _ => 0,
+                };
+                1 + of.depth().max(key_depth)
+            }
+            Provenance::PartOf { whole: inner, .. } | Provenance::Derived(inner) => 1 + inner.depth(),
+            _ => 1,
+        }
+    }
+
+    /// Whether the term names a value created at `site` (so re-running `site`, in a
+    /// loop, makes a new value that facts about the old one must not cover).
+    pub fn mentions_site(&self, site: Location) -> bool {
+        match self {
+            Provenance::CallResult(at) => *at == site,
+            Provenance::Element { of, how, site: at } | Provenance::IndexOf { of, how, site: at } => {
+                *at == site || of.mentions_site(site) || matches!(how, Selection::Keyed(k) if k.mentions_site(site))
+            }
+            Provenance::PartOf { whole: inner, .. } | Provenance::Derived(inner) => inner.mentions_site(site),
+            _ => false,
+        }
+    }
+
+    /// `self` if within [`MAX_DEPTH`], else [`Provenance::Unknown`].
+    fn bounded(self) -> Provenance {
+        if self.depth() > MAX_DEPTH {
+            Provenance::Unknown
+        } else {
+            self
+        }
+    }
+
+    pub fn part_of(whole: Provenance, field: &str) -> Provenance {
+        if whole == Provenance::Unknown {
+            // A part of an unknown value is just as unknown (and a cut chain stays cut).
+            return Provenance::Unknown;
+        }
+        Provenance::PartOf { whole: Box::new(whole), field: field.to_string() }.bounded()
+    }
+
+    pub fn derived(from: Provenance) -> Provenance {
+        match from {
+            // A value computed from a computed value is still just "computed from".
+            Provenance::Derived(_) | Provenance::Fresh | Provenance::Unknown => from,
+            other => Provenance::Derived(Box::new(other)).bounded(),
+        }
+    }
+
+    pub fn element(of: Provenance, how: Selection, site: Location) -> Provenance {
+        Provenance::Element { of: Box::new(of), how, site }.bounded()
+    }
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Provenance::Param(l) => write!(f, "param {l}"),
+            Provenance::ClosureParam(l) => write!(f, "closure param {l}"),
+            Provenance::Captured(l) => write!(f, "captured {l}"),
+            Provenance::Static(path) => write!(f, "static {path}"),
+            Provenance::Fresh => f.write_str("fresh"),
+            Provenance::CallResult(at) => write!(f, "call@{at}"),
+            Provenance::Closure(body) => write!(f, "closure {body}"),
+            Provenance::Element { of, how, site } => write!(f, "element({of}, {how})@{site}"),
+            Provenance::IndexOf { of, how, site } => write!(f, "index({of}, {how})@{site}"),
+            Provenance::PartOf { whole, field } => write!(f, "{whole}.{field}"),
+            Provenance::Derived(from) => write!(f, "derived({from})"),
+            Provenance::Unknown => f.write_str("unknown"),
+        }
+    }
+}
+
+impl fmt::Display for Selection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Selection::Positional => f.write_str("positional"),
+            Selection::Keyed(key) => write!(f, "keyed by {key}"),
+            Selection::Predicate(Some(body)) => write!(f, "predicate {body}"),
+            Selection::Predicate(None) => f.write_str("predicate"),
+        }
+    }
+}
+
+/// Which operand of a call chooses an element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelectBy {
+    Positional,
+    /// The key is argument `key`.
+    Keyed {
+        key: usize,
+    },
+    /// The predicate is argument `predicate`.
+    Predicate {
+        predicate: usize,
+    },
+}
+
+/// What a call does to provenance, as the call model knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallEffect {
+    /// Returns an element of the receiver (possibly wrapped: `Option<T>`, `&T`).
+    ElementOfReceiver(SelectBy),
+    /// Returns the index of an element of the receiver (`position`).
+    IndexInReceiver(SelectBy),
+    /// Returns the receiver itself, looked through (`lock`, `unwrap`, `clone`, `map_err`).
+    ReturnsReceiver,
+    /// Returns its `i`-th argument, looked through (`Box::new(x)`, `identity(x)`).
+    ReturnsArgument(usize),
+    /// Returns a value unrelated to its inputs (`len`, `is_some`, `count`).
+    Fresh,
+    /// Nothing is known: the result is a [`Provenance::CallResult`] of its own.
+    Unknown,
+}
+
+/// The oracle for calls. The type model (std/tokio/... APIs as data, and the crate's
+/// own fn summaries) implements it; [`NameCallModel`] stands in for tests.
+pub trait CallModel {
+    fn effect(&self, call: &Call, body: &Body) -> CallEffect;
+}
+
+/// A stand-in [`CallModel`] that decides by method name alone, for tests and until the
+/// type model lands. It knows nothing of receiver types, so it is wrong for user types
+/// that reuse these names; do not ship rules on it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NameCallModel;
+
+impl CallModel for NameCallModel {
+    fn effect(&self, call: &Call, _body: &Body) -> CallEffect {
+        let Callee::Method(name) = &call.callee else {
+            return CallEffect::Unknown;
+        };
+        let has_arg = !call.args.is_empty();
+        match name.as_str() {
+            "pop_front" | "pop_back" | "pop" | "recv" | "try_recv" | "front" | "back" | "first" | "last" | "next" => {
+                CallEffect::ElementOfReceiver(SelectBy::Positional)
+            }
+            "get" | "get_mut" | "remove" if has_arg => CallEffect::ElementOfReceiver(SelectBy::Keyed { key: 0 }),
+            "find" | "filter" if has_arg => CallEffect::ElementOfReceiver(SelectBy::Predicate { predicate: 0 }),
+            "position" if has_arg => CallEffect::IndexInReceiver(SelectBy::Predicate { predicate: 0 }),
+            "lock" | "read" | "write" | "unwrap" | "expect" | "map_err" | "clone" | "as_ref" | "as_mut" | "await"
+            | "ok_or" | "ok_or_else" | "iter" | "iter_mut" | "borrow" | "borrow_mut" => CallEffect::ReturnsReceiver,
+            "count" | "len" | "is_some" | "is_none" | "is_ok" | "is_err" | "is_empty" => CallEffect::Fresh,
+            _ => CallEffect::Unknown,
+        }
+    }
+}
+
+/// A tracked place: a local and the field names under it (derefs and variant payloads
+/// are looked through, indexes are not tracked).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PlacePath {
+    pub local: LocalId,
+    pub fields: Vec<String>,
+}
+
+impl PlacePath {
+    pub fn local(local: LocalId) -> Self {
+        PlacePath { local, fields: Vec::new() }
+    }
+
+    /// The tracked path a write to `place` updates, if any (writes through an index
+    /// and to statics are not tracked).
+    pub fn of_written(place: &Place) -> Option<PlacePath> {
+        let local = place.base_local()?;
+        let mut fields = Vec::new();
+        let mut after_variant = false;
+        for projection in &place.projections {
+            match projection {
+                Projection::Deref => {}
+                Projection::Variant(_) => after_variant = true,
+                // A variant's payload field is the payload: `(x as Some).0` is `x`'s value.
+                Projection::Field(_) if after_variant => after_variant = false,
+                Projection::Field(name) => fields.push(name.clone()),
+                Projection::ConstIndex(_) | Projection::Index(_) => return None,
+            }
+        }
+        Some(PlacePath { local, fields })
+    }
+
+    fn starts_with(&self, prefix: &PlacePath) -> bool {
+        self.local == prefix.local && self.fields.starts_with(&prefix.fields)
+    }
+}
+
+/// The provenance state: what every tracked place may hold.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProvenanceState {
+    places: BTreeMap<PlacePath, BTreeSet<Provenance>>,
+}
+
+impl ProvenanceState {
+    /// What `local` itself may hold (empty if it was never assigned on any path).
+    pub fn of_local(&self, local: LocalId) -> BTreeSet<Provenance> {
+        self.places.get(&PlacePath::local(local)).cloned().unwrap_or_default()
+    }
+
+    /// Every tracked place with its provenance (for debugging and snapshots).
+    pub fn places(&self) -> impl Iterator<Item = (&PlacePath, &BTreeSet<Provenance>)> {
+        self.places.iter()
+    }
+
+    /// What reading `path` gives: the tracked value of its longest tracked prefix, with
+    /// the remaining fields as parts of it.
+    pub fn read_path(&self, path: &PlacePath) -> BTreeSet<Provenance> {
+        for tracked_len in (0..=path.fields.len()).rev() {
+            let prefix = PlacePath { local: path.local, fields: path.fields[..tracked_len].to_vec() };
+            if let Some(set) = self.places.get(&prefix) {
+                return set
+                    .iter()
+                    .map(|p| {
+                        path.fields[tracked_len..].iter().fold(p.clone(), |whole, f| Provenance::part_of(whole, f))
+                    })
+                    .collect();
+            }
+        }
+        BTreeSet::new()
+    }
+
+    /// A strong update: `path` now holds `value`, and nothing tracked under it survives.
+    fn write(&mut self, path: PlacePath, value: BTreeSet<Provenance>) {
+        self.places.retain(|tracked, _| !tracked.starts_with(&path));
+        self.places.insert(path, value);
+    }
+}
+
+/// The provenance may-analysis of one body.
+pub struct ProvenanceAnalysis<'a> {
+    body: &'a Body,
+    calls: &'a dyn CallModel,
+    /// For a closure or async block: what the enclosing body's captured locals hold
+    /// where it was created. Missing captures are [`Provenance::Captured`].
+    captures: BTreeMap<LocalId, BTreeSet<Provenance>>,
+}
+
+impl<'a> ProvenanceAnalysis<'a> {
+    pub fn new(body: &'a Body, calls: &'a dyn CallModel) -> Self {
+        ProvenanceAnalysis { body, calls, captures: BTreeMap::new() }
+    }
+
+    /// The analysis of a closure or async block whose captured locals hold `captures`.
+    pub fn with_captures(mut self, captures: BTreeMap<LocalId, BTreeSet<Provenance>>) -> Self {
+        self.captures = captures;
+        self
+    }
+
+    pub fn body(&self) -> &'a Body {
+        self.body
+    }
+
+    pub fn call_model(&self) -> &'a dyn CallModel {
+        self.calls
+    }
+
+    pub fn call_effect(&self, call: &Call) -> CallEffect {
+        self.calls.effect(call, self.body)
+    }
+
+    /// What `operand` may hold in `state`; `location` names the reading statement
+    /// (an index read there is an element taken there).
+    pub fn operand(&self, state: &ProvenanceState, operand: &Operand, location: Location) -> BTreeSet<Provenance> {
+        match operand {
+            Operand::Place(place) => self.place(state, place, location),
+            Operand::Const(_) => BTreeSet::from([Provenance::Fresh]),
+            Operand::Capture(local) => {
+                self.captures.get(local).cloned().unwrap_or_else(|| BTreeSet::from([Provenance::Captured(*local)]))
+            }
+        }
+    }
+
+    /// What reading `place` may give in `state`.
+    pub fn place(&self, state: &ProvenanceState, place: &Place, location: Location) -> BTreeSet<Provenance> {
+        let (mut current, mut path) = match &place.base {
+            PlaceBase::Local(local) => (state.of_local(*local), Some(PlacePath::local(*local))),
+            PlaceBase::Static(name) => (BTreeSet::from([Provenance::Static(name.clone())]), None),
+        };
+        let mut after_variant = false;
+        for projection in &place.projections {
+            match projection {
+                Projection::Deref => {}
+                Projection::Variant(_) => after_variant = true,
+                Projection::Field(_) if after_variant => after_variant = false,
+                Projection::Field(name) => {
+                    let tracked = path.as_mut().and_then(|path| {
+                        path.fields.push(name.clone());
+                        state.places.get(path)
+                    });
+                    current = match tracked {
+                        Some(written) => written.clone(),
+                        None => current.into_iter().map(|whole| Provenance::part_of(whole, name)).collect(),
+                    };
+                }
+                Projection::ConstIndex(_) => {
+                    path = None;
+                    current = elements(current, &[Selection::Positional], location);
+                }
+                Projection::Index(key) => {
+                    path = None;
+                    let keys = keyed_selections(state.of_local(*key));
+                    current = elements(current, &keys, location);
+                }
+            }
+        }
+        current
+    }
+
+    /// The provenance of an assignment's value, and what it writes under the
+    /// destination's fields (aggregates with several fields).
+    fn rvalue(&self, state: &ProvenanceState, value: &Rvalue, location: Location) -> RvalueProvenance {
+        let whole = |set| RvalueProvenance { whole: set, fields: Vec::new() };
+        let fresh = || BTreeSet::from([Provenance::Fresh]);
+        match value {
+            Rvalue::Use(op) | Rvalue::Await(op) => whole(self.operand(state, op, location)),
+            Rvalue::Ref { place, .. } => whole(self.place(state, place, location)),
+            Rvalue::Call(call) => whole(self.call(state, call, location)),
+            Rvalue::Aggregate { kind: AggregateKind::Variant(_), fields } if fields.len() == 1 => {
+                // `Some(x)`, `Ok(x)`, `Box`-like single-payload wrappers: still `x`.
+                whole(self.operand(state, &fields[0].1, location))
+            }
+            Rvalue::Aggregate { fields, .. } => RvalueProvenance {
+                whole: fresh(),
+                fields: fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (name, op))| {
+                        (name.clone().unwrap_or_else(|| i.to_string()), self.operand(state, op, location))
+                    })
+                    .collect(),
+            },
+            Rvalue::BinaryOp(BinOp::Other, a, b) => {
+                let mut set = self.operand(state, a, location);
+                set.extend(self.operand(state, b, location));
+                whole(set.into_iter().map(Provenance::derived).collect())
+            }
+            Rvalue::BinaryOp(..) | Rvalue::UnaryOp(UnOp::Not, _) => whole(fresh()),
+            Rvalue::UnaryOp(UnOp::Neg, op) => {
+                whole(self.operand(state, op, location).into_iter().map(Provenance::derived).collect())
+            }
+            Rvalue::Closure(body) => whole(BTreeSet::from([Provenance::Closure(*body)])),
+            Rvalue::Opaque(ops) if ops.is_empty() => whole(fresh()),
+            Rvalue::Opaque(ops) => {
+                whole(ops.iter().flat_map(|op| self.operand(state, op, location)).map(Provenance::derived).collect())
+            }
+        }
+    }
+
+    fn call(&self, state: &ProvenanceState, call: &Call, location: Location) -> BTreeSet<Provenance> {
+        let receiver = || match &call.receiver {
+            Some(op) => self.operand(state, op, location),
+            None => BTreeSet::new(),
+        };
+        let argument = |i: usize| match call.args.get(i) {
+            Some(op) => self.operand(state, op, location),
+            None => BTreeSet::new(),
+        };
+        let selections = |by: SelectBy| match by {
+            SelectBy::Positional => vec![Selection::Positional],
+            SelectBy::Keyed { key } => keyed_selections(argument(key)),
+            SelectBy::Predicate { predicate } => {
+                let closures: Vec<Selection> = argument(predicate)
+                    .into_iter()
+                    .filter_map(|p| match p {
+                        Provenance::Closure(body) => Some(Selection::Predicate(Some(body))),
+                        _ => None,
+                    })
+                    .collect();
+                if closures.is_empty() {
+                    vec![Selection::Predicate(None)]
+                } else {
+                    closures
+                }
+            }
+        };
+        match self.call_effect(call) {
+            CallEffect::ElementOfReceiver(by) => elements(receiver(), &selections(by), location),
+            CallEffect::IndexInReceiver(by) => {
+                let elements = elements(receiver(), &selections(by), location);
+                elements
+                    .into_iter()
+                    .map(|e| match e {
+                        Provenance::Element { of, how, site } => Provenance::IndexOf { of, how, site },
+                        other => other,
+                    })
+                    .collect()
+            }
+            CallEffect::ReturnsReceiver => receiver(),
+            CallEffect::ReturnsArgument(i) => argument(i),
+            CallEffect::Fresh => BTreeSet::from([Provenance::Fresh]),
+            CallEffect::Unknown => BTreeSet::from([Provenance::CallResult(location)]),
+        }
+    }
+
+    /// The state after `stmt` (a convenience for callers that need one step).
+    pub fn after(&self, state: &ProvenanceState, stmt: &Stmt, location: Location) -> ProvenanceState {
+        let mut next = state.clone();
+        self.transfer_stmt(&mut next, stmt, location);
+        next
+    }
+}
+
+/// An rvalue's provenance: the value's own, and per field for aggregates.
+struct RvalueProvenance {
+    whole: BTreeSet<Provenance>,
+    fields: Vec<(String, BTreeSet<Provenance>)>,
+}
+
+/// One selection per key provenance (a key of unknown provenance still selects by key).
+fn keyed_selections(keys: BTreeSet<Provenance>) -> Vec<Selection> {
+    if keys.is_empty() {
+        return vec![Selection::Keyed(Box::new(Provenance::Unknown))];
+    }
+    keys.into_iter().map(|key| Selection::Keyed(Box::new(key))).collect()
+}
+
+/// The elements taken at `site` from any of `collections` by any of `selections`. A
+/// collection of unknown provenance still gives an element: that the value is an item
+/// is what matters most.
+fn elements(collections: BTreeSet<Provenance>, selections: &[Selection], site: Location) -> BTreeSet<Provenance> {
+    let collections = if collections.is_empty() { BTreeSet::from([Provenance::Unknown]) } else { collections };
+    let mut out = BTreeSet::new();
+    for of in &collections {
+        for how in selections {
+            out.insert(Provenance::element(of.clone(), how.clone(), site));
+        }
+    }
+    out
+}
+
+impl Analysis for ProvenanceAnalysis<'_> {
+    type Domain = ProvenanceState;
+
+    fn entry(&self, body: &Body) -> ProvenanceState {
+        let mut state = ProvenanceState::default();
+        for i in 0..body.params as usize {
+            let local = LocalId::new(i);
+            let param = match body.kind {
+                BodyKind::Closure { .. } => Provenance::ClosureParam(local),
+                _ => Provenance::Param(local),
+            };
+            state.write(PlacePath::local(local), BTreeSet::from([param]));
+        }
+        state
+    }
+
+    fn bottom(&self) -> ProvenanceState {
+        ProvenanceState::default()
+    }
+
+    fn join(&self, into: &mut ProvenanceState, other: &ProvenanceState) -> bool {
+        // A field tracked on one side only is read on the other side as a part of its
+        // parent, so the join keeps both possibilities.
+        let paths: BTreeSet<&PlacePath> = into.places.keys().chain(other.places.keys()).collect();
+        let joined: BTreeMap<PlacePath, BTreeSet<Provenance>> = paths
+            .into_iter()
+            .map(|path| {
+                let mut set = into.read_path(path);
+                set.extend(other.read_path(path));
+                (path.clone(), set)
+            })
+            .collect();
+        let changed = joined != into.places;
+        into.places = joined;
+        changed
+    }
+
+    fn transfer_stmt(&self, state: &mut ProvenanceState, stmt: &Stmt, location: Location) {
+        let value = self.rvalue(state, &stmt.value, location);
+        let Some(dest) = PlacePath::of_written(&stmt.dest) else {
+            return;
+        };
+        state.write(dest.clone(), value.whole);
+        for (field, set) in value.fields {
+            let mut path = dest.clone();
+            path.fields.push(field);
+            state.write(path, set);
+        }
+    }
+
+    fn transfer_edge(&self, state: &ProvenanceState, _term: &Terminator, _successor: usize) -> ProvenanceState {
+        state.clone()
+    }
+}
+
+/// Whether `op` is a literal `true`/`false`.
+pub(crate) fn const_bool(op: &Operand) -> Option<bool> {
+    match op {
+        Operand::Const(Const::Bool(b)) => Some(*b),
+        _ => None,
+    }
+}
