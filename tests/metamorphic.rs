@@ -1,0 +1,200 @@
+//! Metamorphic suite: semantics-preserving rewrites of every fixture case and of the
+//! reference service must leave the findings unchanged (same rules, same lines once
+//! the rewrite's line shift is applied). The rewriters live in `tests/metamorphic/`,
+//! each a `fn(&Case) -> Option<Rewritten>` that edits source text at syn spans, so
+//! every untouched line keeps its text and the line map stays exact.
+//!
+//! The analysis does not pass all of them today. `tests/metamorphic/known_differences.txt`
+//! lists every (rewrite, case) pair that differs; the test fails on a pair that differs
+//! and is not listed (a regression) and on a listed pair that no longer differs (an
+//! improvement: take it off the list). To rewrite the list from today's results:
+//!
+//! ```sh
+//! PAIRLINT_BLESS=1 cargo test --test metamorphic
+//! ```
+
+// The rewriters, in `tests/metamorphic/` (an inline module, so its files sit in the
+// directory named after this test).
+mod metamorphic {
+    pub mod base;
+    pub mod cases;
+    pub mod locks;
+}
+
+use metamorphic::base::{Case, Rewrite, Rewritten};
+use metamorphic::{cases, locks};
+use pairlint::config::Config;
+use pairlint::engine::{lint_crate, SourceFile};
+use pairlint::vocab::Vocabulary;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+const REWRITES: &[Rewrite] = &[
+    Rewrite { name: "lock-expect", apply: locks::lock_expect },
+    Rewrite { name: "lock-map-err", apply: locks::lock_map_err },
+    Rewrite { name: "lock-parking-lot", apply: locks::lock_parking_lot },
+];
+
+/// Each rewrite must apply to at least this many cases, so a rewriter that silently
+/// stops matching (a fixture reworded, a syn upgrade) fails instead of passing vacuously.
+const MIN_CASES_PER_REWRITE: usize = 3;
+
+const KNOWN: &str = "tests/metamorphic/known_differences.txt";
+
+/// What a lint run said, as comparable keys: findings `(file, line, rule)` and file
+/// errors `(file, line)`.
+#[derive(Default)]
+struct Outcome {
+    findings: BTreeSet<(PathBuf, u32, String)>,
+    errors: BTreeSet<(PathBuf, u32)>,
+}
+
+fn lint(files: &[SourceFile]) -> Outcome {
+    let report = lint_crate(files, &Config::default(), &Vocabulary::default());
+    Outcome {
+        findings: report
+            .findings
+            .iter()
+            .map(|f| (f.location.file.clone(), f.location.span.line, f.rule.to_string()))
+            .collect(),
+        errors: report.errors.iter().map(|e| (e.file.clone(), e.line)).collect(),
+    }
+}
+
+/// How the rewritten case's outcome differs from the original's moved through the line
+/// map, or `None` when it does not.
+fn difference(before: &Outcome, rewritten: &Rewritten, after: &Outcome) -> Option<String> {
+    let moved: BTreeSet<(PathBuf, u32, String)> = before
+        .findings
+        .iter()
+        .map(|(file, line, rule)| {
+            let (file, line) = rewritten.map.map(file, *line);
+            (file, line, rule.clone())
+        })
+        .collect();
+    let moved_errors: BTreeSet<(PathBuf, u32)> = before.errors.iter().map(|(f, l)| rewritten.map.map(f, *l)).collect();
+    let short = |f: &Path| f.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let mut parts = Vec::new();
+    let lost: Vec<String> = before
+        .findings
+        .iter()
+        .filter(|(file, line, rule)| {
+            let (f, l) = rewritten.map.map(file, *line);
+            !after.findings.contains(&(f, l, rule.clone()))
+        })
+        .map(|(file, line, rule)| format!("{rule}@{}:{line}", short(file)))
+        .collect();
+    if !lost.is_empty() {
+        parts.push(format!("lost {}", lost.join(",")));
+    }
+    let gained: Vec<String> = after
+        .findings
+        .difference(&moved)
+        .map(|(file, line, rule)| format!("{rule}@{}:{line}(new)", short(file)))
+        .collect();
+    if !gained.is_empty() {
+        parts.push(format!("gained {}", gained.join(",")));
+    }
+    if moved_errors != after.errors {
+        parts.push(format!("file errors {} -> {}", before.errors.len(), after.errors.len()));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// `(rewrite, case)` pairs of the checked-in list.
+fn known_differences(text: &str) -> BTreeSet<(String, String)> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let mut words = l.split_whitespace();
+            let rewrite = words.next().unwrap().to_string();
+            let case = words.next().unwrap_or_else(|| panic!("{KNOWN}: no case path in `{l}`")).to_string();
+            (rewrite, case)
+        })
+        .collect()
+}
+
+fn render_known(found: &BTreeMap<(String, String), String>) -> String {
+    let mut out = String::from(
+        "# (rewrite, case) pairs whose findings differ today after a semantics-preserving\n\
+         # rewrite: rewrite name, case, what differed (rule@file:line of the original).\n\
+         # Checked both ways by tests/metamorphic.rs. Regenerate with:\n\
+         #   PAIRLINT_BLESS=1 cargo test --test metamorphic\n",
+    );
+    for ((rewrite, case), what) in found {
+        out.push_str(&format!("{rewrite} {case} {what}\n"));
+    }
+    out
+}
+
+#[test]
+fn rewrites_preserve_findings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let cases: Vec<Case> = cases::all();
+    assert!(cases.len() >= 80, "expected every fixture case and both reference variants, found {}", cases.len());
+    let originals: Vec<Outcome> = cases.iter().map(|c| lint(&c.files)).collect();
+
+    let mut broken = Vec::new();
+    let mut found: BTreeMap<(String, String), String> = BTreeMap::new();
+    let mut per_rewrite = Vec::new();
+    let mut checked = 0;
+    for rewrite in REWRITES {
+        let (mut applied, mut differing) = (0, 0);
+        for (case, before) in cases.iter().zip(&originals) {
+            let Some(rewritten) = (rewrite.apply)(case) else { continue };
+            applied += 1;
+            checked += 1;
+            // A rewrite that does not parse is a bug in the rewriter, never a finding.
+            for f in &rewritten.files {
+                if let Err(e) = syn::parse_file(&f.text) {
+                    broken.push(format!("{} on {}: {} does not parse: {e}", rewrite.name, case.name, f.path.display()));
+                }
+            }
+            let after = lint(&rewritten.files);
+            if let Some(what) = difference(before, &rewritten, &after) {
+                differing += 1;
+                found.insert((rewrite.name.to_string(), case.name.clone()), what);
+            }
+        }
+        if applied < MIN_CASES_PER_REWRITE {
+            broken.push(format!(
+                "{} applied to {applied} cases, fewer than {MIN_CASES_PER_REWRITE}: has it stopped matching?",
+                rewrite.name
+            ));
+        }
+        per_rewrite.push(format!("  {:<24} applied to {applied:>3} cases, {differing:>3} differ", rewrite.name));
+    }
+
+    // Written straight to stderr, past the test harness's capture, so the headline
+    // figures show in every run's output.
+    let _ = writeln!(
+        std::io::stderr(),
+        "metamorphic: {} rewrites, {} cases, {checked} (rewrite, case) pairs checked, {} differing\n{}",
+        REWRITES.len(),
+        cases.len(),
+        found.len(),
+        per_rewrite.join("\n")
+    );
+    assert!(broken.is_empty(), "rewriter bugs:\n{}", broken.join("\n"));
+
+    let known_path = root.join(KNOWN);
+    if std::env::var_os("PAIRLINT_BLESS").is_some() {
+        std::fs::write(&known_path, render_known(&found)).unwrap();
+        return;
+    }
+    let known = known_differences(&std::fs::read_to_string(&known_path).unwrap_or_default());
+    let now: BTreeSet<(String, String)> = found.keys().cloned().collect();
+    let regressions: Vec<String> = now.difference(&known).map(|k| format!("  {} {} {}", k.0, k.1, found[k])).collect();
+    let fixed: Vec<String> = known.difference(&now).map(|(r, c)| format!("  {r} {c}")).collect();
+    assert!(
+        regressions.is_empty() && fixed.is_empty(),
+        "findings changed under semantics-preserving rewrites, against {KNOWN}\n\
+         differing, not listed (regressions):\n{}\n\
+         listed, no longer differing (improvements: remove them, or bless):\n{}\n\
+         to accept today's results: PAIRLINT_BLESS=1 cargo test --test metamorphic",
+        regressions.join("\n"),
+        fixed.join("\n")
+    );
+}
