@@ -12,6 +12,9 @@
 //! ```sh
 //! PAIRLINT_BLESS=1 cargo test --test metamorphic
 //! ```
+//!
+//! To read what a rewrite produced, `PAIRLINT_META_DUMP=DIR` writes every rewritten
+//! case under `DIR/<rewrite>/<case>/`.
 
 // The rewriters, in `tests/metamorphic/` (an inline module, so its files sit in the
 // directory named after this test).
@@ -19,10 +22,11 @@ mod metamorphic {
     pub mod base;
     pub mod cases;
     pub mod locks;
+    pub mod rename;
 }
 
 use metamorphic::base::{Case, Rewrite, Rewritten};
-use metamorphic::{cases, locks};
+use metamorphic::{cases, locks, rename};
 use pairlint::config::Config;
 use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::vocab::Vocabulary;
@@ -34,6 +38,8 @@ const REWRITES: &[Rewrite] = &[
     Rewrite { name: "lock-expect", apply: locks::lock_expect },
     Rewrite { name: "lock-map-err", apply: locks::lock_map_err },
     Rewrite { name: "lock-parking-lot", apply: locks::lock_parking_lot },
+    Rewrite { name: "rename-locals", apply: rename::rename_locals },
+    Rewrite { name: "rename-fields", apply: rename::rename_fields },
 ];
 
 /// Each rewrite must apply to at least this many cases, so a rewriter that silently
@@ -129,6 +135,14 @@ fn render_known(found: &BTreeMap<(String, String), String>) -> String {
     out
 }
 
+fn dump(dir: PathBuf, rewritten: &Rewritten) {
+    for f in &rewritten.files {
+        let path = dir.join(f.path.file_name().unwrap());
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(path, &f.text).unwrap();
+    }
+}
+
 #[test]
 fn rewrites_preserve_findings() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -151,6 +165,9 @@ fn rewrites_preserve_findings() {
                 if let Err(e) = syn::parse_file(&f.text) {
                     broken.push(format!("{} on {}: {} does not parse: {e}", rewrite.name, case.name, f.path.display()));
                 }
+            }
+            if let Some(dir) = std::env::var_os("PAIRLINT_META_DUMP") {
+                dump(Path::new(&dir).join(rewrite.name).join(&case.name), &rewritten);
             }
             let after = lint(&rewritten.files);
             if let Some(what) = difference(before, &rewritten, &after) {
