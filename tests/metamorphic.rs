@@ -21,12 +21,13 @@
 mod metamorphic {
     pub mod base;
     pub mod cases;
+    pub mod items;
     pub mod locks;
     pub mod rename;
 }
 
 use metamorphic::base::{Case, Rewrite, Rewritten};
-use metamorphic::{cases, locks, rename};
+use metamorphic::{cases, items, locks, rename};
 use pairlint::config::Config;
 use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::vocab::Vocabulary;
@@ -40,6 +41,14 @@ const REWRITES: &[Rewrite] = &[
     Rewrite { name: "lock-parking-lot", apply: locks::lock_parking_lot },
     Rewrite { name: "rename-locals", apply: rename::rename_locals },
     Rewrite { name: "rename-fields", apply: rename::rename_fields },
+    Rewrite { name: "unused-method-collect", apply: items::unused_method_collect },
+    Rewrite { name: "unused-method-next", apply: items::unused_method_next },
+    Rewrite { name: "unused-method-count", apply: items::unused_method_count },
+    Rewrite { name: "unused-method-take", apply: items::unused_method_take },
+    Rewrite { name: "reorder-items", apply: items::reorder_items },
+    Rewrite { name: "reorder-methods", apply: items::reorder_methods },
+    Rewrite { name: "split-types-module", apply: items::split_types_module },
+    Rewrite { name: "split-code-module", apply: items::split_code_module },
 ];
 
 /// Each rewrite must apply to at least this many cases, so a rewriter that silently

@@ -132,12 +132,6 @@ impl<'t> Lines<'t> {
     pub fn range(&self, span: Span) -> Range<usize> {
         self.start(span)..self.end(span)
     }
-
-    /// Byte range of 1-based lines `first..=last`, newline included.
-    pub fn line_range(&self, first: usize, last: usize) -> Range<usize> {
-        let end = self.starts.get(last).copied().unwrap_or(self.text.len());
-        self.starts[first - 1]..end
-    }
 }
 
 /// Applies non-overlapping edits and gives, per original line, its new line: a line
