@@ -21,13 +21,14 @@
 mod metamorphic {
     pub mod base;
     pub mod cases;
+    pub mod helpers;
     pub mod items;
     pub mod locks;
     pub mod rename;
 }
 
 use metamorphic::base::{Case, Rewrite, Rewritten};
-use metamorphic::{cases, items, locks, rename};
+use metamorphic::{cases, helpers, items, locks, rename};
 use pairlint::config::Config;
 use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::vocab::Vocabulary;
@@ -45,6 +46,9 @@ const REWRITES: &[Rewrite] = &[
     Rewrite { name: "unused-method-next", apply: items::unused_method_next },
     Rewrite { name: "unused-method-count", apply: items::unused_method_count },
     Rewrite { name: "unused-method-take", apply: items::unused_method_take },
+    Rewrite { name: "extract-helper-same-file", apply: helpers::extract_helper_same_file },
+    Rewrite { name: "extract-helper-module", apply: helpers::extract_helper_child_module },
+    Rewrite { name: "inline-helper", apply: helpers::inline_helper },
     Rewrite { name: "reorder-items", apply: items::reorder_items },
     Rewrite { name: "reorder-methods", apply: items::reorder_methods },
     Rewrite { name: "split-types-module", apply: items::split_types_module },
