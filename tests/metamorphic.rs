@@ -25,10 +25,11 @@ mod metamorphic {
     pub mod items;
     pub mod locks;
     pub mod rename;
+    pub mod shapes;
 }
 
 use metamorphic::base::{Case, Rewrite, Rewritten};
-use metamorphic::{cases, helpers, items, locks, rename};
+use metamorphic::{cases, helpers, items, locks, rename, shapes};
 use pairlint::config::Config;
 use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::vocab::Vocabulary;
@@ -40,6 +41,9 @@ const REWRITES: &[Rewrite] = &[
     Rewrite { name: "lock-expect", apply: locks::lock_expect },
     Rewrite { name: "lock-map-err", apply: locks::lock_map_err },
     Rewrite { name: "lock-parking-lot", apply: locks::lock_parking_lot },
+    Rewrite { name: "check-into-bound-block", apply: shapes::check_into_bound_block },
+    Rewrite { name: "match-guard-then-bind", apply: shapes::match_guard_then_bind },
+    Rewrite { name: "arc-state-by-value", apply: shapes::arc_state_by_value },
     Rewrite { name: "rename-locals", apply: rename::rename_locals },
     Rewrite { name: "rename-fields", apply: rename::rename_fields },
     Rewrite { name: "unused-method-collect", apply: items::unused_method_collect },
