@@ -162,6 +162,7 @@ fn dump(dir: PathBuf, rewritten: &Rewritten) {
 
 #[test]
 fn rewrites_preserve_findings() {
+    let started = std::time::Instant::now();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let cases: Vec<Case> = cases::all();
     assert!(cases.len() >= 80, "expected every fixture case and both reference variants, found {}", cases.len());
@@ -172,7 +173,7 @@ fn rewrites_preserve_findings() {
     let mut per_rewrite = Vec::new();
     let mut checked = 0;
     for rewrite in REWRITES {
-        let (mut applied, mut differing) = (0, 0);
+        let (mut applied, mut differing, mut losing, mut gaining) = (0, 0, 0, 0);
         for (case, before) in cases.iter().zip(&originals) {
             let Some(rewritten) = (rewrite.apply)(case) else { continue };
             applied += 1;
@@ -189,6 +190,8 @@ fn rewrites_preserve_findings() {
             let after = lint(&rewritten.files);
             if let Some(what) = difference(before, &rewritten, &after) {
                 differing += 1;
+                losing += usize::from(what.contains("lost "));
+                gaining += usize::from(what.contains("gained "));
                 found.insert((rewrite.name.to_string(), case.name.clone()), what);
             }
         }
@@ -198,17 +201,21 @@ fn rewrites_preserve_findings() {
                 rewrite.name
             ));
         }
-        per_rewrite.push(format!("  {:<24} applied to {applied:>3} cases, {differing:>3} differ", rewrite.name));
+        per_rewrite.push(format!(
+            "  {:<24} applied to {applied:>3} cases, {differing:>3} differ ({losing} lose findings, {gaining} gain findings)",
+            rewrite.name
+        ));
     }
 
     // Written straight to stderr, past the test harness's capture, so the headline
     // figures show in every run's output.
     let _ = writeln!(
         std::io::stderr(),
-        "metamorphic: {} rewrites, {} cases, {checked} (rewrite, case) pairs checked, {} differing\n{}",
+        "metamorphic: {} rewrites, {} cases, {checked} (rewrite, case) pairs checked, {} differing ({:.1} s)\n{}",
         REWRITES.len(),
         cases.len(),
         found.len(),
+        started.elapsed().as_secs_f64(),
         per_rewrite.join("\n")
     );
     assert!(broken.is_empty(), "rewriter bugs:\n{}", broken.join("\n"));
@@ -230,5 +237,37 @@ fn rewrites_preserve_findings() {
          to accept today's results: PAIRLINT_BLESS=1 cargo test --test metamorphic",
         regressions.join("\n"),
         fixed.join("\n")
+    );
+}
+
+#[test]
+fn known_differences_list_reads_pairs_and_skips_comments() {
+    let text = "# comment\n\nlock-map-err fixtures/PL001/a.rs lost PL001@a.rs:3\n  reorder-items reference/flawed gained PL003@flawed.rs:9(new)\n";
+    let pairs: Vec<(String, String)> = known_differences(text).into_iter().collect();
+    assert_eq!(
+        pairs,
+        [
+            ("lock-map-err".to_string(), "fixtures/PL001/a.rs".to_string()),
+            ("reorder-items".to_string(), "reference/flawed".to_string())
+        ]
+    );
+    let mut found = BTreeMap::new();
+    found.insert(pairs[0].clone(), "lost PL001@a.rs:3".to_string());
+    assert_eq!(known_differences(&render_known(&found)).into_iter().collect::<Vec<_>>(), pairs[..1]);
+}
+
+#[test]
+fn difference_compares_findings_after_the_line_shift() {
+    let file = PathBuf::from("src/lib.rs");
+    let before = Outcome { findings: [(file.clone(), 3, "PL001".to_string())].into(), errors: BTreeSet::new() };
+    let mut map = metamorphic::base::LineMap::default();
+    map.set_lines(&file, &[1, 2, 5, 6]);
+    let rewritten = Rewritten { files: Vec::new(), map };
+    let same = Outcome { findings: [(file.clone(), 5, "PL001".to_string())].into(), errors: BTreeSet::new() };
+    assert_eq!(difference(&before, &rewritten, &same), None);
+    let moved = Outcome { findings: [(file.clone(), 3, "PL001".to_string())].into(), errors: BTreeSet::new() };
+    assert_eq!(
+        difference(&before, &rewritten, &moved).as_deref(),
+        Some("lost PL001@lib.rs:3; gained PL001@lib.rs:3(new)")
     );
 }

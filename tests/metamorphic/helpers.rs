@@ -89,7 +89,7 @@ enum Base {
     /// `self.field`: the helper is a method of the impl's type.
     SelfField,
     /// A parameter of the enclosing fn, with its declared type.
-    Param { name: String, ty: syn::Type },
+    Param { name: String, ty: Box<syn::Type> },
 }
 
 /// One extractable take.
@@ -169,7 +169,7 @@ impl Takes<'_, '_> {
             syn::Expr::Path(p) => {
                 let name = p.path.get_ident()?.to_string();
                 let ty = self.params.get(&name)?.clone();
-                (Base::Param { name, ty: ty.clone() }, ty)
+                (Base::Param { name, ty: Box::new(ty.clone()) }, ty)
             }
             _ => return None,
         };
@@ -274,7 +274,7 @@ fn helper(t: &Take, name: &str, vis: &str) -> (String, String) {
         }
         Base::Param { name: param, ty } => {
             // A parameter held by value is lent to the helper; a reference is passed on.
-            let by_ref = matches!(ty, syn::Type::Reference(_));
+            let by_ref = matches!(&**ty, syn::Type::Reference(_));
             let locked = t.body.contains(".lock()");
             let (param_ty, pass) = match (by_ref, locked) {
                 (true, _) => (ty_text(ty), param.clone()),
