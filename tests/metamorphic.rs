@@ -164,19 +164,23 @@ fn dump(dir: PathBuf, rewritten: &Rewritten) {
 fn rewrites_preserve_findings() {
     let started = std::time::Instant::now();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let cases: Vec<Case> = cases::all();
+    let mut cases: Vec<Case> = cases::all();
     assert!(cases.len() >= 80, "expected every fixture case and both reference variants, found {}", cases.len());
-    let originals: Vec<Outcome> = cases.iter().map(|c| lint(&c.files)).collect();
 
     let mut broken = Vec::new();
     let mut found: BTreeMap<(String, String), String> = BTreeMap::new();
-    let mut per_rewrite = Vec::new();
+    // Per rewrite: cases it applied to, differed on, lost findings on, gained them on.
+    let mut stats = vec![[0usize; 4]; REWRITES.len()];
     let mut checked = 0;
-    for rewrite in REWRITES {
-        let (mut applied, mut differing, mut losing, mut gaining) = (0, 0, 0, 0);
-        for (case, before) in cases.iter().zip(&originals) {
-            let Some(rewritten) = (rewrite.apply)(case) else { continue };
-            applied += 1;
+    for case in &mut cases {
+        let before = lint(&case.files);
+        // Every rewrite of the case first, then the lints: the parsed trees are shared
+        // by the rewrites and must not outlive them (see `base::parse_all`).
+        let rewritten: Vec<Option<Rewritten>> = REWRITES.iter().map(|r| (r.apply)(case)).collect();
+        case.parsed.take();
+        for ((rewrite, stat), rewritten) in REWRITES.iter().zip(&mut stats).zip(rewritten) {
+            let Some(rewritten) = rewritten else { continue };
+            stat[0] += 1;
             checked += 1;
             // A rewrite that does not parse is a bug in the rewriter, never a finding.
             for f in &rewritten.files {
@@ -188,14 +192,17 @@ fn rewrites_preserve_findings() {
                 dump(Path::new(&dir).join(rewrite.name).join(&case.name), &rewritten);
             }
             let after = lint(&rewritten.files);
-            if let Some(what) = difference(before, &rewritten, &after) {
-                differing += 1;
-                losing += usize::from(what.contains("lost "));
-                gaining += usize::from(what.contains("gained "));
+            if let Some(what) = difference(&before, &rewritten, &after) {
+                stat[1] += 1;
+                stat[2] += usize::from(what.contains("lost "));
+                stat[3] += usize::from(what.contains("gained "));
                 found.insert((rewrite.name.to_string(), case.name.clone()), what);
             }
         }
-        if applied < MIN_CASES_PER_REWRITE {
+    }
+    let mut per_rewrite = Vec::new();
+    for (rewrite, [applied, differing, losing, gaining]) in REWRITES.iter().zip(&stats) {
+        if *applied < MIN_CASES_PER_REWRITE {
             broken.push(format!(
                 "{} applied to {applied} cases, fewer than {MIN_CASES_PER_REWRITE}: has it stopped matching?",
                 rewrite.name

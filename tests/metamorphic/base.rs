@@ -5,6 +5,7 @@
 use pairlint::engine::SourceFile;
 use pairlint::vocab::Vocabulary;
 use proc_macro2::{LineColumn, Span};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -22,6 +23,8 @@ pub struct Case {
     pub root: usize,
     /// Where a `mod x;` declared in the root file looks for `x.rs`.
     pub module_dir: PathBuf,
+    /// The files parsed, once for all rewrites (see [`parse_all`]).
+    pub parsed: OnceCell<Option<Vec<syn::File>>>,
 }
 
 impl Case {
@@ -34,7 +37,7 @@ impl Case {
         let files: Vec<SourceFile> =
             files.iter().map(|(p, t)| SourceFile { path: PathBuf::from(p), text: t.to_string() }).collect();
         let module_dir = files[0].path.parent().unwrap_or(Path::new("")).to_path_buf();
-        Case { name: "inline".into(), files, root: 0, module_dir }
+        Case { name: "inline".into(), files, root: 0, module_dir, parsed: OnceCell::new() }
     }
 }
 
@@ -196,8 +199,12 @@ pub fn edit_case(case: &Case, mut edits: BTreeMap<usize, Vec<Edit>>) -> Option<R
 }
 
 /// The case's files parsed, or `None` if one does not parse (then no rewrite applies).
-pub fn parse_all(case: &Case) -> Option<Vec<syn::File>> {
-    case.files.iter().map(|f| syn::parse_file(&f.text).ok()).collect()
+/// Parsed once per case: the trees' spans are only valid on this thread until something
+/// invalidates proc-macro2's span table (the engine does, on the threads it parses
+/// on), so the suite runs every rewrite of a case before it lints any of them, and
+/// then drops the trees.
+pub fn parse_all(case: &Case) -> Option<&[syn::File]> {
+    case.parsed.get_or_init(|| case.files.iter().map(|f| syn::parse_file(&f.text).ok()).collect()).as_deref()
 }
 
 /// Names the rules match against the vocabulary: renaming one of them changes what

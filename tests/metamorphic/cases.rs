@@ -3,6 +3,7 @@
 
 use super::base::Case;
 use pairlint::engine::SourceFile;
+use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
 
 fn manifest_dir() -> &'static Path {
@@ -51,13 +52,13 @@ fn fixture_cases() -> Vec<Case> {
                 let root =
                     files.iter().position(|f| f.path.ends_with("src/lib.rs")).expect("mini-crate has src/lib.rs");
                 let module_dir = files[root].path.parent().unwrap().to_path_buf();
-                cases.push(Case { name, files, root, module_dir });
+                cases.push(Case { name, files, root, module_dir, parsed: OnceCell::new() });
             } else if entry.extension().is_some_and(|x| x == "rs") {
                 let files = sources(&[entry]);
                 // A single-file fixture is linted as a crate by itself, so it is a crate
                 // root: its `mod x;` would be a sibling file.
                 let module_dir = files[0].path.parent().unwrap().to_path_buf();
-                cases.push(Case { name, files, root: 0, module_dir });
+                cases.push(Case { name, files, root: 0, module_dir, parsed: OnceCell::new() });
             }
         }
     }
@@ -84,7 +85,7 @@ fn reference_cases() -> Vec<Case> {
             // The variant is the module `reference::<variant>`, so its child modules
             // live in a directory named after it.
             let module_dir = files[1].path.with_extension("");
-            Case { name: format!("reference/{variant}"), files, root: 1, module_dir }
+            Case { name: format!("reference/{variant}"), files, root: 1, module_dir, parsed: OnceCell::new() }
         })
         .collect()
 }

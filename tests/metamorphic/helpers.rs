@@ -296,7 +296,7 @@ fn extract(case: &Case, place: Place) -> Option<Rewritten> {
     let mut map = LineMap::default();
     let mut child = String::new();
     let mut k = 0;
-    for (i, (src, file)) in case.files.iter().zip(&parsed).enumerate() {
+    for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
         if place == Place::ChildModule && (i != case.root || src.text.contains(HELPER_MODULE)) {
             continue;
         }
@@ -455,7 +455,7 @@ pub fn inline_helper(case: &Case) -> Option<Rewritten> {
     // Ambiguous names (two fns or methods named alike) are left alone.
     fns.retain(|_, v| v.len() == 1);
     let mut edits: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
-    for (i, (src, file)) in case.files.iter().zip(&parsed).enumerate() {
+    for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
         let lines = Lines::new(&src.text);
         let mut calls = Calls { lines: &lines, case, fns: &fns, file: i, edits: Vec::new() };
         calls.visit_file(file);

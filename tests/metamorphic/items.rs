@@ -316,7 +316,7 @@ pub fn split_code_module(case: &Case) -> Option<Rewritten> {
 fn unused_method(case: &Case, name: &str, method: &str) -> Option<Rewritten> {
     let parsed = parse_all(case)?;
     let mut blocked = std::collections::BTreeSet::new();
-    for file in &parsed {
+    for file in parsed {
         for item in &file.items {
             let syn::Item::Impl(imp) = item else { continue };
             let syn::Type::Path(ty) = &*imp.self_ty else { continue };
@@ -331,7 +331,7 @@ fn unused_method(case: &Case, name: &str, method: &str) -> Option<Rewritten> {
     }
     let mut files = case.files.clone();
     let mut changed = false;
-    for (src, file) in files.iter_mut().zip(&parsed) {
+    for (src, file) in files.iter_mut().zip(parsed) {
         for item in &file.items {
             let syn::Item::Struct(s) = item else { continue };
             if !s.generics.params.is_empty() || blocked.contains(&s.ident.to_string()) {

@@ -84,7 +84,7 @@ fn lock_sites<'t>(text: &'t str, file: &syn::File) -> LockSites<'t> {
 pub fn lock_expect(case: &Case) -> Option<Rewritten> {
     let parsed = parse_all(case)?;
     let mut edits = BTreeMap::new();
-    for (i, (src, file)) in case.files.iter().zip(&parsed).enumerate() {
+    for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
         let sites = lock_sites(&src.text, file).sites;
         edits.insert(i, sites.into_iter().map(|s| Edit::replace(s.unwrap, "expect(\"lock poisoned\")")).collect());
     }
@@ -126,7 +126,7 @@ pub fn lock_map_err(case: &Case) -> Option<Rewritten> {
     let parsed = parse_all(case)?;
     let mut edits: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
     let mut variants_needed = std::collections::BTreeSet::new();
-    for (i, (src, file)) in case.files.iter().zip(&parsed).enumerate() {
+    for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
         for s in lock_sites(&src.text, file).sites {
             let Some(err) = s.ret.as_ref().and_then(poison_error) else { continue };
             if let Some(enum_name) = err.strip_suffix("::LockPoisoned") {
@@ -136,7 +136,7 @@ pub fn lock_map_err(case: &Case) -> Option<Rewritten> {
         }
     }
     for enum_name in &variants_needed {
-        for (i, (src, file)) in case.files.iter().zip(&parsed).enumerate() {
+        for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
             for item in &file.items {
                 let syn::Item::Enum(e) = item else { continue };
                 if e.ident != enum_name {
@@ -234,7 +234,7 @@ pub fn lock_parking_lot(case: &Case) -> Option<Rewritten> {
     }
     let mut edits: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
     let mut imported = false;
-    for (i, (src, file)) in case.files.iter().zip(&parsed).enumerate() {
+    for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
         let sites = lock_sites(&src.text, file);
         // A `.lock()` inside a macro's tokens is invisible to the visitor; counting the
         // text's calls too keeps such a case out rather than half rewritten.

@@ -192,7 +192,7 @@ pub fn rename_locals(case: &Case) -> Option<Rewritten> {
     let taken = fn_names(&parsed);
     let mut k = 0;
     let mut edits = BTreeMap::new();
-    for (i, (src, file)) in case.files.iter().zip(&parsed).enumerate() {
+    for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
         let lines = Lines::new(&src.text);
         let mut fns = Fns::default();
         fns.visit_file(file);
@@ -333,7 +333,7 @@ pub fn rename_fields(case: &Case) -> Option<Rewritten> {
     let vocab = Vocabulary::default();
     let mut owners: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut keep = BTreeSet::new();
-    for file in &parsed {
+    for file in parsed {
         for item in &file.items {
             let syn::Item::Struct(s) = item else { continue };
             let serde = s.attrs.iter().any(|a| {
@@ -355,7 +355,7 @@ pub fn rename_fields(case: &Case) -> Option<Rewritten> {
     owners.retain(|name, _| !keep.contains(name));
     let mut per_file = Vec::new();
     let mut unsafe_names = BTreeSet::new();
-    for (src, file) in case.files.iter().zip(&parsed) {
+    for (src, file) in case.files.iter().zip(parsed) {
         let lines = Lines::new(&src.text);
         let mut uses =
             FieldUses { lines: &lines, owners: &owners, edits: BTreeMap::new(), unsafe_names: BTreeSet::new() };

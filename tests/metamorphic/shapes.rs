@@ -92,7 +92,7 @@ impl<'ast> Visit<'ast> for BoundBlocks<'_, '_> {
 pub fn check_into_bound_block(case: &Case) -> Option<Rewritten> {
     let parsed = parse_all(case)?;
     let mut edits = BTreeMap::new();
-    for (i, (src, file)) in case.files.iter().zip(&parsed).enumerate() {
+    for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
         let lines = Lines::new(&src.text);
         let mut v = BoundBlocks { lines: &lines, edits: Vec::new() };
         v.visit_file(file);
@@ -172,7 +172,7 @@ impl<'ast> Visit<'ast> for Guards<'_, '_> {
 pub fn match_guard_then_bind(case: &Case) -> Option<Rewritten> {
     let parsed = parse_all(case)?;
     let mut edits = BTreeMap::new();
-    for (i, (src, file)) in case.files.iter().zip(&parsed).enumerate() {
+    for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
         let lines = Lines::new(&src.text);
         let mut v = Guards { lines: &lines, edits: Vec::new() };
         v.visit_file(file);
@@ -229,7 +229,7 @@ pub fn arc_state_by_value(case: &Case) -> Option<Rewritten> {
         return None;
     }
     let mut structs = Vec::new();
-    for file in &parsed {
+    for file in parsed {
         for item in &file.items {
             if let syn::Item::Struct(s) = item {
                 if s.generics.params.is_empty() && matches!(s.fields, syn::Fields::Named(_)) {
@@ -241,7 +241,7 @@ pub fn arc_state_by_value(case: &Case) -> Option<Rewritten> {
     let mut edits: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
     let mut wrapped: BTreeMap<String, String> = BTreeMap::new();
     let mut literals = Vec::new();
-    for (i, (src, file)) in case.files.iter().zip(&parsed).enumerate() {
+    for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
         let lines = Lines::new(&src.text);
         let mut v = ArcOf { lines: &lines, structs: &structs, found: Vec::new(), literals: Vec::new() };
         v.visit_file(file);
@@ -254,7 +254,7 @@ pub fn arc_state_by_value(case: &Case) -> Option<Rewritten> {
     if wrapped.keys().any(|s| literals.contains(s)) {
         return None;
     }
-    for (i, (src, file)) in case.files.iter().zip(&parsed).enumerate() {
+    for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
         let lines = Lines::new(&src.text);
         for item in &file.items {
             let syn::Item::Struct(s) = item else { continue };
