@@ -85,44 +85,53 @@ fn lint(files: &[SourceFile]) -> Outcome {
     }
 }
 
-/// How the rewritten case's outcome differs from the original's moved through the line
-/// map, or `None` when it does not.
-fn difference(before: &Outcome, rewritten: &Rewritten, after: &Outcome) -> Option<String> {
-    let moved: BTreeSet<(PathBuf, u32, String)> = before
-        .findings
-        .iter()
-        .map(|(file, line, rule)| {
-            let (file, line) = rewritten.map.map(file, *line);
-            (file, line, rule.clone())
-        })
-        .collect();
-    let moved_errors: BTreeSet<(PathBuf, u32)> = before.errors.iter().map(|(f, l)| rewritten.map.map(f, *l)).collect();
-    let short = |f: &Path| f.file_name().unwrap_or_default().to_string_lossy().into_owned();
-    let mut parts = Vec::new();
-    let lost: Vec<String> = before
-        .findings
-        .iter()
-        .filter(|(file, line, rule)| {
-            let (f, l) = rewritten.map.map(file, *line);
-            !after.findings.contains(&(f, l, rule.clone()))
-        })
-        .map(|(file, line, rule)| format!("{rule}@{}:{line}", short(file)))
-        .collect();
-    if !lost.is_empty() {
-        parts.push(format!("lost {}", lost.join(",")));
+/// How the rewritten case's outcome differs from the original's moved through the
+/// line map: findings lost (named by their original place), findings gained (by their
+/// new place), and file errors that changed.
+#[derive(Debug, Default)]
+struct Diff {
+    lost: Vec<String>,
+    gained: Vec<String>,
+    errors: Option<String>,
+}
+
+impl Diff {
+    /// One line for the known-differences list, or `None` when nothing differs.
+    fn describe(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.lost.is_empty() {
+            parts.push(format!("lost {}", self.lost.join(",")));
+        }
+        if !self.gained.is_empty() {
+            parts.push(format!("gained {}", self.gained.join(",")));
+        }
+        parts.extend(self.errors.clone());
+        (!parts.is_empty()).then(|| parts.join("; "))
     }
-    let gained: Vec<String> = after
+}
+
+fn difference(before: &Outcome, rewritten: &Rewritten, after: &Outcome) -> Diff {
+    let short = |f: &Path| f.file_name().unwrap_or_default().to_string_lossy().into_owned();
+    let mut moved = BTreeSet::new();
+    let mut diff = Diff::default();
+    for (file, line, rule) in &before.findings {
+        let (new_file, new_line) = rewritten.map.map(file, *line);
+        let key = (new_file, new_line, rule.clone());
+        if !after.findings.contains(&key) {
+            diff.lost.push(format!("{rule}@{}:{line}", short(file)));
+        }
+        moved.insert(key);
+    }
+    diff.gained = after
         .findings
         .difference(&moved)
         .map(|(file, line, rule)| format!("{rule}@{}:{line}(new)", short(file)))
         .collect();
-    if !gained.is_empty() {
-        parts.push(format!("gained {}", gained.join(",")));
-    }
+    let moved_errors: BTreeSet<(PathBuf, u32)> = before.errors.iter().map(|(f, l)| rewritten.map.map(f, *l)).collect();
     if moved_errors != after.errors {
-        parts.push(format!("file errors {} -> {}", before.errors.len(), after.errors.len()));
+        diff.errors = Some(format!("file errors {} -> {}", before.errors.len(), after.errors.len()));
     }
-    (!parts.is_empty()).then(|| parts.join("; "))
+    diff
 }
 
 /// `(rewrite, case)` pairs of the checked-in list.
@@ -169,8 +178,9 @@ fn rewrites_preserve_findings() {
 
     let mut broken = Vec::new();
     let mut found: BTreeMap<(String, String), String> = BTreeMap::new();
-    // Per rewrite: cases it applied to, differed on, lost findings on, gained them on.
-    let mut stats = vec![[0usize; 4]; REWRITES.len()];
+    // Per rewrite: cases it applied to, differed on, lost findings on, gained them
+    // on; findings in the cases it applied to, and how many of them it lost.
+    let mut stats = vec![[0usize; 6]; REWRITES.len()];
     let mut checked = 0;
     for case in &mut cases {
         let before = lint(&case.files);
@@ -192,16 +202,19 @@ fn rewrites_preserve_findings() {
                 dump(Path::new(&dir).join(rewrite.name).join(&case.name), &rewritten);
             }
             let after = lint(&rewritten.files);
-            if let Some(what) = difference(&before, &rewritten, &after) {
+            let diff = difference(&before, &rewritten, &after);
+            stat[4] += before.findings.len();
+            stat[5] += diff.lost.len();
+            if let Some(what) = diff.describe() {
                 stat[1] += 1;
-                stat[2] += usize::from(what.contains("lost "));
-                stat[3] += usize::from(what.contains("gained "));
+                stat[2] += usize::from(!diff.lost.is_empty());
+                stat[3] += usize::from(!diff.gained.is_empty());
                 found.insert((rewrite.name.to_string(), case.name.clone()), what);
             }
         }
     }
     let mut per_rewrite = Vec::new();
-    for (rewrite, [applied, differing, losing, gaining]) in REWRITES.iter().zip(&stats) {
+    for (rewrite, [applied, differing, losing, gaining, findings, lost]) in REWRITES.iter().zip(&stats) {
         if *applied < MIN_CASES_PER_REWRITE {
             broken.push(format!(
                 "{} applied to {applied} cases, fewer than {MIN_CASES_PER_REWRITE}: has it stopped matching?",
@@ -209,7 +222,8 @@ fn rewrites_preserve_findings() {
             ));
         }
         per_rewrite.push(format!(
-            "  {:<24} applied to {applied:>3} cases, {differing:>3} differ ({losing} lose findings, {gaining} gain findings)",
+            "  {:<24} applied to {applied:>3} cases, {differing:>3} differ: {losing} lose findings ({lost} of their \
+             {findings} findings lost), {gaining} gain findings",
             rewrite.name
         ));
     }
@@ -271,10 +285,10 @@ fn difference_compares_findings_after_the_line_shift() {
     map.set_lines(&file, &[1, 2, 5, 6]);
     let rewritten = Rewritten { files: Vec::new(), map };
     let same = Outcome { findings: [(file.clone(), 5, "PL001".to_string())].into(), errors: BTreeSet::new() };
-    assert_eq!(difference(&before, &rewritten, &same), None);
+    assert_eq!(difference(&before, &rewritten, &same).describe(), None);
     let moved = Outcome { findings: [(file.clone(), 3, "PL001".to_string())].into(), errors: BTreeSet::new() };
     assert_eq!(
-        difference(&before, &rewritten, &moved).as_deref(),
+        difference(&before, &rewritten, &moved).describe().as_deref(),
         Some("lost PL001@lib.rs:3; gained PL001@lib.rs:3(new)")
     );
 }
