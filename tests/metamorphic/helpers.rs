@@ -49,7 +49,12 @@ fn strip_pointers(mut ty: &syn::Type) -> &syn::Type {
             syn::Type::Reference(r) => ty = &r.elem,
             syn::Type::Paren(p) => ty = &p.elem,
             _ => match generic_args(ty) {
-                Some((name, args)) if ["Arc", "Rc", "Box"].contains(&name.as_str()) && args.len() == 1 => ty = args[0],
+                // `LazyLock`/`Lazy` (statics) also hand out their contents by `Deref`.
+                Some((name, args))
+                    if ["Arc", "Rc", "Box", "LazyLock", "Lazy"].contains(&name.as_str()) && args.len() == 1 =>
+                {
+                    ty = args[0]
+                }
                 _ => return ty,
             },
         }
@@ -90,6 +95,8 @@ enum Base {
     SelfField,
     /// A parameter of the enclosing fn, with its declared type.
     Param { name: String, ty: Box<syn::Type> },
+    /// A `static` of the case: the helper is a free fn without parameters.
+    Static,
 }
 
 /// One extractable take.
@@ -109,6 +116,7 @@ struct Takes<'a, 't> {
     lines: &'a Lines<'t>,
     /// Struct name -> field name -> declared type.
     structs: &'a BTreeMap<String, BTreeMap<String, syn::Type>>,
+    statics: &'a BTreeMap<String, syn::Type>,
     self_ty: Option<String>,
     receiver: Option<syn::Receiver>,
     params: BTreeMap<String, syn::Type>,
@@ -168,8 +176,12 @@ impl Takes<'_, '_> {
             }
             syn::Expr::Path(p) => {
                 let name = p.path.get_ident()?.to_string();
-                let ty = self.params.get(&name)?.clone();
-                (Base::Param { name, ty: Box::new(ty.clone()) }, ty)
+                match self.params.get(&name) {
+                    Some(ty) => (Base::Param { name, ty: Box::new(ty.clone()) }, ty.clone()),
+                    // Only a locked static can be taken from (a `static mut` needs `unsafe`).
+                    None if locked => (Base::Static, self.statics.get(&name)?.clone()),
+                    None => return None,
+                }
             }
             _ => return None,
         };
@@ -229,6 +241,18 @@ impl<'ast> Visit<'ast> for Takes<'_, '_> {
     }
 }
 
+fn statics(parsed: &[syn::File]) -> BTreeMap<String, syn::Type> {
+    let mut out = BTreeMap::new();
+    for file in parsed {
+        for item in &file.items {
+            if let syn::Item::Static(s) = item {
+                out.insert(s.ident.to_string(), (*s.ty).clone());
+            }
+        }
+    }
+    out
+}
+
 fn struct_fields(parsed: &[syn::File]) -> BTreeMap<String, BTreeMap<String, syn::Type>> {
     let mut out = BTreeMap::new();
     for file in parsed {
@@ -285,12 +309,24 @@ fn helper(t: &Take, name: &str, vis: &str) -> (String, String) {
             let args = if arg_value.is_empty() { pass } else { format!("{pass}, {arg_value}") };
             (def, format!("{name}({args})"))
         }
+        Base::Static => {
+            let param = arg_param.trim_start_matches(", ");
+            let def = format!(
+                "{vis}fn {name}({param}) -> {} {{
+    {}
+}}
+",
+                t.ret, t.body
+            );
+            (def, format!("{name}({arg_value})"))
+        }
     }
 }
 
 fn extract(case: &Case, place: Place) -> Option<Rewritten> {
     let parsed = parse_all(case)?;
-    let structs = struct_fields(&parsed);
+    let structs = struct_fields(parsed);
+    let statics = statics(parsed);
     let vocab = Vocabulary::default();
     let mut files = case.files.clone();
     let mut map = LineMap::default();
@@ -304,6 +340,7 @@ fn extract(case: &Case, place: Place) -> Option<Rewritten> {
         let mut finder = Takes {
             lines: &lines,
             structs: &structs,
+            statics: &statics,
             self_ty: None,
             receiver: None,
             params: BTreeMap::new(),
@@ -563,6 +600,10 @@ impl S {
 fn c(queue: Arc<Mutex<Vec<Img>>>, card: Card) -> Option<Img> {
     queue.lock().unwrap().pop()
 }
+static SPOOL: LazyLock<Mutex<HashMap<Ticket, Img>>> = LazyLock::new(Default::default);
+fn d(ticket: Ticket) -> Option<Img> {
+    SPOOL.lock().unwrap().remove(&ticket)
+}
 ";
 
     #[test]
@@ -573,6 +614,7 @@ fn c(queue: Arc<Mutex<Vec<Img>>>, card: Card) -> Option<Img> {
             .replace("self.q.lock().unwrap().pop_front()", "self.extracted_1()")
             .replace("self.m.remove(&cmd.ticket)", "self.extracted_2(&cmd.ticket)")
             .replace("queue.lock().unwrap().pop()", "extracted_3(&queue)")
+            .replace("SPOOL.lock().unwrap().remove(&ticket)", "extracted_4(&ticket)")
             + "
 impl S {
     fn extracted_1(&self) -> Option<Img> {
@@ -588,6 +630,10 @@ impl S {
 
 fn extracted_3(queue: &Arc<Mutex<Vec<Img>>>) -> Option<Img> {
     queue.lock().unwrap().pop()
+}
+
+fn extracted_4(arg: &Ticket) -> Option<Img> {
+    SPOOL.lock().unwrap().remove(arg)
 }
 ";
         assert_eq!(out.files[0].text, want);
