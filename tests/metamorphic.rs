@@ -151,7 +151,8 @@ fn known_differences(text: &str) -> BTreeSet<(String, String)> {
 fn render_known(found: &BTreeMap<(String, String), String>) -> String {
     let mut out = String::from(
         "# (rewrite, case) pairs whose findings differ today after a semantics-preserving\n\
-         # rewrite: rewrite name, case, what differed (rule@file:line of the original).\n\
+         # rewrite: rewrite name, case, what differed (`lost RULE@file:line` at the original\n\
+         # line; `gained RULE@file:line(new)` at the line in the rewritten code).\n\
          # Checked both ways by tests/metamorphic.rs. Regenerate with:\n\
          #   PAIRLINT_BLESS=1 cargo test --test metamorphic\n",
     );

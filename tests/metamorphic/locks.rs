@@ -120,8 +120,9 @@ fn poison_error(ret: &syn::ReturnType) -> Option<String> {
 /// `.lock().unwrap()` -> `.lock().map_err(|_| E::LockPoisoned)?` in fns returning a
 /// `Result` (a poisoned lock becomes an error instead of a panic; nothing about which
 /// item is handed to whom changes). Sites in closures and async blocks are left as
-/// they are. Error enums defined in the case get the variant (unless some `match`
-/// names the enum's variants, which a new variant would make non-exhaustive).
+/// they are. An error enum defined in the case gets the variant; a case is skipped if
+/// that enum's file names its variants and has a `match` (conservatively: the match
+/// might be on the enum, and a new variant would make it non-exhaustive).
 pub fn lock_map_err(case: &Case) -> Option<Rewritten> {
     let parsed = parse_all(case)?;
     let mut edits: BTreeMap<usize, Vec<Edit>> = BTreeMap::new();
