@@ -39,6 +39,7 @@ use std::path::{Path, PathBuf};
 
 const REWRITES: &[Rewrite] = &[
     Rewrite { name: "lock-expect", apply: locks::lock_expect },
+    Rewrite { name: "lock-into-inner", apply: locks::lock_into_inner },
     Rewrite { name: "lock-map-err", apply: locks::lock_map_err },
     Rewrite { name: "lock-parking-lot", apply: locks::lock_parking_lot },
     Rewrite { name: "check-into-bound-block", apply: shapes::check_into_bound_block },

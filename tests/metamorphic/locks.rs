@@ -1,6 +1,7 @@
 //! Lock idioms: `.lock().unwrap()` rewritten to `.lock().expect(..)`,
-//! `.lock().map_err(..)?` and parking_lot's `.lock()`. A guard is a guard however the
-//! poisoning is handled, so the rules must see the same shared collection behind it.
+//! `.lock().unwrap_or_else(PoisonError::into_inner)`, `.lock().map_err(..)?` and
+//! parking_lot's `.lock()`. A guard is a guard however the poisoning is handled, so
+//! the rules must see the same shared collection behind it.
 
 use super::base::{edit_case, parse_all, Case, Edit, Lines, Rewritten};
 use std::collections::BTreeMap;
@@ -87,6 +88,19 @@ pub fn lock_expect(case: &Case) -> Option<Rewritten> {
     for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
         let sites = lock_sites(&src.text, file).sites;
         edits.insert(i, sites.into_iter().map(|s| Edit::replace(s.unwrap, "expect(\"lock poisoned\")")).collect());
+    }
+    edit_case(case, edits)
+}
+
+/// `.lock().unwrap()` -> `.lock().unwrap_or_else(PoisonError::into_inner)`, the idiom
+/// that takes the guard even from a poisoned lock.
+pub fn lock_into_inner(case: &Case) -> Option<Rewritten> {
+    let parsed = parse_all(case)?;
+    let mut edits = BTreeMap::new();
+    for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
+        let sites = lock_sites(&src.text, file).sites;
+        let into_inner = "unwrap_or_else(std::sync::PoisonError::into_inner)";
+        edits.insert(i, sites.into_iter().map(|s| Edit::replace(s.unwrap, into_inner)).collect());
     }
     edit_case(case, edits)
 }
@@ -328,6 +342,13 @@ impl S {
         assert_eq!(text, SRC.replace(".lock().unwrap()", ".lock().expect(\"lock poisoned\")"));
         assert_eq!(map, identity(SRC));
         assert!(rewrite(lock_expect, "fn f() { let x = y.unwrap(); }").is_none());
+    }
+
+    #[test]
+    fn into_inner_replaces_every_unwrap_after_lock() {
+        let (text, map) = rewrite(lock_into_inner, SRC).unwrap();
+        assert_eq!(text, SRC.replace(".lock().unwrap()", ".lock().unwrap_or_else(std::sync::PoisonError::into_inner)"));
+        assert_eq!(map, identity(SRC));
     }
 
     #[test]
