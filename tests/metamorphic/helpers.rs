@@ -640,14 +640,21 @@ fn extracted_4(arg: &Ticket) -> Option<Img> {
         assert_eq!(out.map.map(&case.files[0].path, 16), (case.files[0].path.clone(), 16));
 
         let out = extract_helper_child_module(&case).unwrap();
-        assert!(out.files[0]
-            .text
-            .ends_with("\nmod metamorphic_helpers;\n#[allow(unused_imports)]\nuse self::metamorphic_helpers::*;\n"));
+        let (edited, appended) = want.split_at(want.find("\nimpl S {\n    fn extracted_1").unwrap());
+        assert_eq!(
+            out.files[0].text,
+            format!(
+                "{edited}\nmod metamorphic_helpers;\n#[allow(unused_imports)]\nuse self::metamorphic_helpers::*;\n"
+            )
+        );
         assert_eq!(out.files[1].path, std::path::PathBuf::from("src/metamorphic_helpers.rs"));
-        assert!(out.files[1].text.contains("    pub(crate) fn extracted_1(&self) -> Option<Img> {\n"));
-        assert!(out.files[1]
-            .text
-            .contains("\npub(crate) fn extracted_3(queue: &Arc<Mutex<Vec<Img>>>) -> Option<Img> {\n"));
+        assert_eq!(
+            out.files[1].text,
+            format!(
+                "//! Helpers extracted from `lib.rs` by the metamorphic suite.\n#[allow(unused_imports)]\nuse super::*;\n{}",
+                appended.replace("    fn extracted", "    pub(crate) fn extracted").replace("\nfn extracted", "\npub(crate) fn extracted")
+            )
+        );
     }
 
     #[test]

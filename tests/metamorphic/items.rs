@@ -472,10 +472,21 @@ use std::collections::VecDeque;
     fn split_code_moves_impls_and_widens_methods() {
         let case = Case::inline(&[("src/lib.rs", SRC)]);
         let out = split_code_module(&case).unwrap();
-        assert!(out.files[1].text.ends_with(
-            "use super::*;\n\n// Takes the head.\nimpl Q {\n    pub(crate) fn a(&mut self) -> Option<u8> {\n        self.items.pop_front()\n    }\n\n    pub(crate) fn b(&self) -> usize {\n        self.items.len()\n    }\n}\n"
-        ));
-        assert_eq!(line_map(&case, &out, 0)[10], ("metamorphic_split.rs".to_string(), 7));
+        let (kept, moved) = SRC.split_at(SRC.find("\n\n// Takes").unwrap() + 1);
+        assert_eq!(
+            out.files[0].text,
+            format!("{kept}\nmod metamorphic_split;\n#[allow(unused_imports)]\npub(crate) use self::metamorphic_split::*;\n")
+        );
+        assert_eq!(
+            out.files[1].text,
+            format!(
+                "//! Items moved out of `lib.rs` by the metamorphic suite's module split.\n#[allow(unused_imports)]\nuse super::*;\n{}",
+                moved.replace("    fn ", "    pub(crate) fn ")
+            )
+        );
+        let map = line_map(&case, &out, 0);
+        assert_eq!(map[..7], ln("lib.rs", &[1, 2, 3, 4, 5, 6, 7]));
+        assert_eq!(map[7..18], ln("metamorphic_split.rs", &[4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]));
     }
 
     #[test]
