@@ -37,32 +37,32 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// Every rewrite, with the fewest cases it must apply to: about four fifths of what it
+/// applies to today (never under 3), so a fixture can be added or reworded without
+/// touching this table, but a rewriter that silently stops matching (a fixture
+/// reworded, a syn upgrade) fails instead of passing vacuously.
 const REWRITES: &[Rewrite] = &[
-    Rewrite { name: "lock-expect", apply: locks::lock_expect },
-    Rewrite { name: "lock-into-inner", apply: locks::lock_into_inner },
-    Rewrite { name: "lock-map-err", apply: locks::lock_map_err },
-    Rewrite { name: "lock-parking-lot", apply: locks::lock_parking_lot },
-    Rewrite { name: "check-into-bound-block", apply: shapes::check_into_bound_block },
-    Rewrite { name: "match-guard-then-bind", apply: shapes::match_guard_then_bind },
-    Rewrite { name: "arc-state-by-value", apply: shapes::arc_state_by_value },
-    Rewrite { name: "rename-locals", apply: rename::rename_locals },
-    Rewrite { name: "rename-fields", apply: rename::rename_fields },
-    Rewrite { name: "unused-method-collect", apply: items::unused_method_collect },
-    Rewrite { name: "unused-method-next", apply: items::unused_method_next },
-    Rewrite { name: "unused-method-count", apply: items::unused_method_count },
-    Rewrite { name: "unused-method-take", apply: items::unused_method_take },
-    Rewrite { name: "extract-helper-same-file", apply: helpers::extract_helper_same_file },
-    Rewrite { name: "extract-helper-module", apply: helpers::extract_helper_child_module },
-    Rewrite { name: "inline-helper", apply: helpers::inline_helper },
-    Rewrite { name: "reorder-items", apply: items::reorder_items },
-    Rewrite { name: "reorder-methods", apply: items::reorder_methods },
-    Rewrite { name: "split-types-module", apply: items::split_types_module },
-    Rewrite { name: "split-code-module", apply: items::split_code_module },
+    Rewrite { name: "lock-expect", apply: locks::lock_expect, min_cases: 50 },
+    Rewrite { name: "lock-into-inner", apply: locks::lock_into_inner, min_cases: 50 },
+    Rewrite { name: "lock-map-err", apply: locks::lock_map_err, min_cases: 21 },
+    Rewrite { name: "lock-parking-lot", apply: locks::lock_parking_lot, min_cases: 47 },
+    Rewrite { name: "check-into-bound-block", apply: shapes::check_into_bound_block, min_cases: 8 },
+    Rewrite { name: "match-guard-then-bind", apply: shapes::match_guard_then_bind, min_cases: 3 },
+    Rewrite { name: "arc-state-by-value", apply: shapes::arc_state_by_value, min_cases: 6 },
+    Rewrite { name: "rename-locals", apply: rename::rename_locals, min_cases: 72 },
+    Rewrite { name: "rename-fields", apply: rename::rename_fields, min_cases: 83 },
+    Rewrite { name: "unused-method-collect", apply: items::unused_method_collect, min_cases: 84 },
+    Rewrite { name: "unused-method-next", apply: items::unused_method_next, min_cases: 84 },
+    Rewrite { name: "unused-method-count", apply: items::unused_method_count, min_cases: 84 },
+    Rewrite { name: "unused-method-take", apply: items::unused_method_take, min_cases: 84 },
+    Rewrite { name: "extract-helper-same-file", apply: helpers::extract_helper_same_file, min_cases: 22 },
+    Rewrite { name: "extract-helper-module", apply: helpers::extract_helper_child_module, min_cases: 20 },
+    Rewrite { name: "inline-helper", apply: helpers::inline_helper, min_cases: 8 },
+    Rewrite { name: "reorder-items", apply: items::reorder_items, min_cases: 84 },
+    Rewrite { name: "reorder-methods", apply: items::reorder_methods, min_cases: 7 },
+    Rewrite { name: "split-types-module", apply: items::split_types_module, min_cases: 84 },
+    Rewrite { name: "split-code-module", apply: items::split_code_module, min_cases: 84 },
 ];
-
-/// Each rewrite must apply to at least this many cases, so a rewriter that silently
-/// stops matching (a fixture reworded, a syn upgrade) fails instead of passing vacuously.
-const MIN_CASES_PER_REWRITE: usize = 3;
 
 const KNOWN: &str = "tests/metamorphic/known_differences.txt";
 
@@ -217,10 +217,10 @@ fn rewrites_preserve_findings() {
     }
     let mut per_rewrite = Vec::new();
     for (rewrite, [applied, differing, losing, gaining, findings, lost]) in REWRITES.iter().zip(&stats) {
-        if *applied < MIN_CASES_PER_REWRITE {
+        if *applied < rewrite.min_cases {
             broken.push(format!(
-                "{} applied to {applied} cases, fewer than {MIN_CASES_PER_REWRITE}: has it stopped matching?",
-                rewrite.name
+                "{} applied to {applied} cases, fewer than {}: has it stopped matching?",
+                rewrite.name, rewrite.min_cases
             ));
         }
         per_rewrite.push(format!(

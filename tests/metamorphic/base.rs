@@ -79,6 +79,8 @@ pub struct Rewritten {
 pub struct Rewrite {
     pub name: &'static str,
     pub apply: fn(&Case) -> Option<Rewritten>,
+    /// The vacuity guard: fewer applicable cases fail the suite.
+    pub min_cases: usize,
 }
 
 /// Replace `range` (bytes of the original text) with `text`.

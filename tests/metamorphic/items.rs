@@ -107,7 +107,7 @@ fn reversed_order(line_count: usize, runs: &[Run]) -> Vec<usize> {
 /// definition.
 pub fn reorder_items(case: &Case) -> Option<Rewritten> {
     let parsed = parse_all(case)?;
-    reorder(case, &parsed, |file| {
+    reorder(case, parsed, |file| {
         let items = top_level(file);
         (items.len() >= 2).then(|| run(file_floor(file), &items)).flatten().into_iter().collect()
     })
@@ -116,7 +116,7 @@ pub fn reorder_items(case: &Case) -> Option<Rewritten> {
 /// Reverses the methods (and other items) of every impl block with at least two.
 pub fn reorder_methods(case: &Case) -> Option<Rewritten> {
     let parsed = parse_all(case)?;
-    reorder(case, &parsed, |file| {
+    reorder(case, parsed, |file| {
         let mut runs = Vec::new();
         for item in &file.items {
             let syn::Item::Impl(imp) = item else { continue };

@@ -189,7 +189,7 @@ fn fn_names(files: &[syn::File]) -> BTreeSet<String> {
 pub fn rename_locals(case: &Case) -> Option<Rewritten> {
     let parsed = parse_all(case)?;
     let vocab = Vocabulary::default();
-    let taken = fn_names(&parsed);
+    let taken = fn_names(parsed);
     let mut k = 0;
     let mut edits = BTreeMap::new();
     for (i, (src, file)) in case.files.iter().zip(parsed).enumerate() {
