@@ -1,0 +1,198 @@
+//! Inference on small hand-built bodies.
+
+use super::builder::*;
+use crate::types::facts::{CrateSigs, ScopeId};
+use crate::types::infer::{infer_body, infer_file, merge};
+use crate::types::tables::TypeTables;
+use crate::types::ty::Type;
+use pairlint_base::ir::{BodyId, BodyKind, FileIr, Operand, Projection, Rvalue};
+
+fn job() -> Type {
+    Type::named("crate::Job", vec![])
+}
+
+fn infer_one(tables: &TypeTables, body: pairlint_base::ir::Body) -> Vec<Type> {
+    infer_body(&FileIr { bodies: vec![body] }, BodyId(0), tables, ScopeId(0)).locals
+}
+
+// `let q = self.queue.lock().unwrap(); let head = q.pop_front(); let job = head?;`:
+// the field's written type flows through the std lock, the guard's deref and the
+// variant payload `?` reads.
+#[test]
+fn a_locked_queue_pop_through_question_mark() {
+    let mut b = BodyBuilder::method_of("Server", "take");
+    let this = b.param("self", None);
+    let lock = b.let_("lock", method(Operand::Place(field(local(this), "queue")), "lock", vec![]));
+    let q = b.let_("q", method(op(lock), "unwrap", vec![]));
+    let head = b.let_("head", method(op(q), "pop_front", vec![]));
+    let item = b.let_("job", Rvalue::Use(payload(local(head), "Some")));
+    let len = b.let_("len", method(op(q), "len", vec![]));
+    let types = infer_one(&kiosk(), b.build());
+    assert_eq!(types[this as usize], Type::named("crate::Server", vec![]));
+    assert_eq!(types[lock as usize].name(), Some("Result"));
+    assert_eq!(types[q as usize], model("std::MutexGuard<VecDeque<J>>"));
+    assert_eq!(types[head as usize], model("Option<J>"));
+    assert_eq!(types[item as usize], job());
+    assert_eq!(types[len as usize], model("usize"));
+}
+
+// `self.jobs.iter().filter(|j| ..).next()` types the closure's `j` as `&&Job` (the
+// adapter's `&T` of an `Iter<&Job>`); `map(|j| j.id)` learns its element from the
+// closure's return.
+#[test]
+fn closures_get_their_parameter_types_from_the_adapter() {
+    let mut b = BodyBuilder::method_of("Server", "mine");
+    let this = b.param("self", None);
+    let iter = b.let_("iter", method(Operand::Place(field(local(this), "jobs")), "iter", vec![]));
+    let pred = b.let_("pred", Rvalue::Closure(BodyId(1)));
+    let filtered = b.let_("filtered", method(op(iter), "filter", vec![op(pred)]));
+    let first = b.let_("first", method(op(filtered), "next", vec![]));
+    let iter2 = b.let_("iter2", method(Operand::Place(field(local(this), "jobs")), "iter", vec![]));
+    let get_id = b.let_("get_id", Rvalue::Closure(BodyId(2)));
+    let ids = b.let_("ids", method(op(iter2), "map", vec![op(get_id)]));
+    let parent = b.build();
+
+    let mut c = BodyBuilder::closure(0);
+    let j = c.param("j", None);
+    let owner = c.let_("owner", Rvalue::Use(Operand::Place(field(local(j), "owner"))));
+    let filter_closure = c.ret(Operand::Const(pairlint_base::ir::Const::Bool(true)));
+
+    let mut d = BodyBuilder::closure(0);
+    let j2 = d.param("j", None);
+    let id = d.let_("id", Rvalue::Use(Operand::Place(field(local(j2).project(Projection::Deref), "id"))));
+    let map_closure = d.ret(op(id));
+
+    let file = FileIr { bodies: vec![parent, filter_closure, map_closure] };
+    let all = infer_file(&file, &kiosk(), ScopeId(0));
+    let types = &all[0].locals;
+    assert_eq!(types[iter as usize], model("Iter<&J>"));
+    assert_eq!(types[filtered as usize], model("Iter<&J>"));
+    assert_eq!(types[first as usize], model("Option<&J>"));
+    assert_eq!(all[1].locals[j as usize], model("&&J"));
+    assert_eq!(all[1].locals[owner as usize], model("U"));
+    assert_eq!(types[pred as usize], Type::Fn { params: vec![model("&&J")], ret: Box::new(model("bool")) });
+    assert_eq!(all[2].locals[j2 as usize], model("&J"));
+    assert_eq!(types[ids as usize], model("Iter<u64>"));
+}
+
+// `fn f<I: Iterator<Item = Job>>(it: I)` and `fn g(it: impl Iterator<Item = Job>)`:
+// the bound gives the element.
+#[test]
+fn generic_and_impl_trait_bounds_give_the_element() {
+    let mut sigs = kiosk_sigs();
+    let mut f = sig("f", None, &[("it", "I")], "()");
+    f.generics.push(generic("I", &["Iterator<Item = Job>"]));
+    sigs.fns.push(f);
+    sigs.fns.push(sig("g", None, &[("it", "impl Iterator<Item = Job>")], "()"));
+    let mut h = sig("h", None, &[("s", "S")], "()");
+    h.generics.push(generic("S", &["std::ops::Deref<Target = Job>"]));
+    sigs.fns.push(h);
+    let tables = TypeTables::build(&sigs);
+    for name in ["f", "g"] {
+        let mut b = BodyBuilder::func(name);
+        let it = b.param("it", Some(fact_ty("I")));
+        let next = b.let_("next", method(op(it), "next", vec![]));
+        assert_eq!(infer_one(&tables, b.build())[next as usize], model("Option<J>"), "{name}");
+    }
+    let mut b = BodyBuilder::func("h");
+    let s = b.param("s", None);
+    let owner = b.let_("owner", Rvalue::Use(Operand::Place(field(local(s), "owner"))));
+    assert_eq!(infer_one(&tables, b.build())[owner as usize], model("U"));
+}
+
+#[test]
+fn aggregates_await_and_crate_signatures() {
+    let mut sigs = kiosk_sigs();
+    sigs.scopes[0].push(import("tokio::sync::Mutex"));
+    sigs.scopes[0].retain(|i| i.path.first().map(String::as_str) != Some("std") || i.alias != "Mutex");
+    sigs.structs.push(strukt("Shared", &[("state", "Arc<Mutex<VecDeque<Job>>>")]));
+    sigs.fns.push(sig("next_job", Some("Server"), &[], "Option<Job>"));
+    let mut fetch = sig("fetch", None, &[("id", "UserId")], "Job");
+    fetch.is_async = true;
+    sigs.fns.push(fetch);
+    let tables = TypeTables::build(&sigs);
+
+    let mut b = BodyBuilder::method_of("Shared", "run");
+    let this = b.param("self", None);
+    let j = b.param("j", Some(fact_ty("Job")));
+    let some = b.let_("some", variant("Some", vec![op(j)]));
+    let ok = b.let_("ok", variant("Ok", vec![op(j)]));
+    let fut = b.let_("fut", method(Operand::Place(field(local(this), "state")), "lock", vec![]));
+    let guard = b.let_("guard", Rvalue::Await(op(fut)));
+    let head = b.let_("head", method(op(guard), "pop_front", vec![]));
+    let pending = b.let_("pending", path_call("fetch", vec![int("1")]));
+    let fetched = b.let_("fetched", Rvalue::Await(op(pending)));
+    let slot = b.let_("slot", Rvalue::Ref { place: local(some), mutable: true });
+    let taken = b.let_("taken", path_call("std::mem::take", vec![op(slot)]));
+    // `take` wants `&mut T`: given the Option itself it binds nothing.
+    let wrong = b.let_("wrong", path_call("std::mem::take", vec![op(some)]));
+    let types = infer_one(&tables, b.build());
+    assert_eq!(types[some as usize], model("Option<J>"));
+    assert_eq!(types[ok as usize], model("Result<J, ?>"));
+    assert_eq!(types[fut as usize], model("Future<tokio::MutexGuard<VecDeque<J>>>"));
+    assert_eq!(types[guard as usize], model("tokio::MutexGuard<VecDeque<J>>"));
+    assert_eq!(types[head as usize], model("Option<J>"));
+    assert_eq!(types[fetched as usize], job());
+    assert_eq!(types[taken as usize], model("Option<J>"));
+    assert_eq!(types[wrong as usize], Type::Unknown);
+
+    let mut b = BodyBuilder::method_of("Server", "serve");
+    let this = b.param("self", None);
+    let next = b.let_("next", method(op(this), "next_job", vec![]));
+    assert_eq!(infer_one(&tables, b.build())[next as usize], model("Option<J>"));
+}
+
+// Unknown stays unknown: an unmodelled method, a name nothing resolves, an integer
+// literal; and a local given two different known types is unknown, not the first.
+#[test]
+fn unknown_is_never_guessed() {
+    let tables = kiosk();
+    let mut b = BodyBuilder::func("f");
+    let j = b.param("j", Some(fact_ty("Job")));
+    let p = b.param("p", Some(fact_ty("Printer")));
+    let mystery = b.let_("mystery", method(op(j), "frobnicate", vec![]));
+    let printed = b.let_("printed", method(op(p), "pop_front", vec![]));
+    let n = b.let_("n", Rvalue::Use(int("3")));
+    let both = b.let_("both", Rvalue::Use(op(j)));
+    b.assign(both, Rvalue::Use(Operand::Place(field(local(j), "id"))));
+    let types = infer_one(&tables, b.build());
+    assert_eq!(types[mystery as usize], Type::Unknown);
+    assert_eq!(types[printed as usize], Type::Unknown);
+    assert_eq!(types[n as usize], Type::Unknown);
+    assert_eq!(types[both as usize], Type::Unknown);
+    // Merging only fills holes.
+    assert_eq!(merge(&model("Option<?>"), &model("Option<J>")), Some(model("Option<J>")));
+    assert_eq!(merge(&model("Option<J>"), &model("Option<U>")), None);
+}
+
+#[test]
+fn struct_literals_and_enum_payloads() {
+    let mut sigs = kiosk_sigs();
+    sigs.enums.push(crate::types::facts::EnumSig {
+        scope: ScopeId(0),
+        name: "Slot".into(),
+        generics: vec![],
+        variants: vec![crate::types::facts::VariantSig {
+            name: "Held".into(),
+            fields: vec![("0".into(), written("Job"))],
+        }],
+    });
+    sigs.structs.retain(|s| s.name != "Slot");
+    let tables = TypeTables::build(&CrateSigs { ..sigs });
+    let mut b = BodyBuilder::func("f");
+    let j = b.param("j", Some(fact_ty("Job")));
+    let slot = b.let_("slot", variant("Slot::Held", vec![op(j)]));
+    let inner = b.let_("inner", Rvalue::Use(payload(local(slot), "Held")));
+    let lit = b.let_(
+        "lit",
+        Rvalue::Aggregate {
+            kind: pairlint_base::ir::AggregateKind::Struct("Job".into()),
+            fields: vec![(Some("id".into()), int("1"))],
+        },
+    );
+    let types = infer_one(&tables, b.build());
+    assert_eq!(types[slot as usize], Type::named("crate::Slot", vec![]));
+    assert_eq!(types[inner as usize], job());
+    assert_eq!(types[lit as usize], job());
+    let _ = BodyKind::Fn { self_ty: None, is_async: false };
+}
