@@ -88,6 +88,9 @@ struct Inference<'a> {
 struct Frame<'b> {
     locals: Vec<Type>,
     conflicted: HashSet<usize>,
+    /// Locals whose type was written (or given by the signature or the adapter): an
+    /// assignment may fill its holes, but a conflicting one does not replace it.
+    written: HashSet<usize>,
     /// The enclosing bodies' locals, for captures.
     captures: &'b [Type],
     generics: Vec<Generic>,
@@ -180,8 +183,9 @@ impl Inference<'_> {
                 }
             }
         }
+        let written = locals.iter().enumerate().filter(|(_, t)| !t.is_unknown()).map(|(i, _)| i).collect();
         let generics = signature.map(|s| s.generics).unwrap_or_default();
-        let mut frame = Frame { locals, conflicted: HashSet::new(), captures, generics, closure_of };
+        let mut frame = Frame { locals, conflicted: HashSet::new(), written, captures, generics, closure_of };
         for _ in 0..MAX_PASSES {
             let before = frame.locals.clone();
             for block in &body.blocks {
@@ -594,8 +598,21 @@ impl Inference<'_> {
         if !crate_candidates.is_empty() {
             return Type::Unknown;
         }
-        let Some(matched) = model.function(&model.fn_key(&path), args.len()) else {
-            return Type::Unknown;
+        let key = model.fn_key(&path);
+        let Some(matched) = model.function(&key, args.len()) else {
+            // A method called by path (`VecDeque::pop_front(&mut q)`), on a receiver
+            // of that family.
+            let Some((family, name)) = key.rsplit_once("::") else {
+                return Type::Unknown;
+            };
+            let Some((receiver, rest)) = args.split_first() else {
+                return Type::Unknown;
+            };
+            let receiver_ty = self.operand(frame, receiver);
+            if !model.is_family(family) || receiver_ty.peel_refs().name() != Some(family) {
+                return Type::Unknown;
+            }
+            return self.method_call(frame, &receiver_ty, name, rest);
         };
         let arg_types = self.arg_types(frame, args, |i| matched.closure_params(i));
         matched.finish(&arg_types).result
@@ -610,6 +627,7 @@ impl Frame<'_> {
         }
         match merge(&self.locals[local], &ty) {
             Some(merged) => self.locals[local] = merged,
+            None if self.written.contains(&local) => {}
             None => {
                 self.conflicted.insert(local);
                 self.locals[local] = Type::Unknown;

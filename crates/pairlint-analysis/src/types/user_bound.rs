@@ -15,6 +15,7 @@ use super::std_model::{Effect, StdModel, APIS};
 use super::tables::TypeTables;
 use super::ty::Type;
 use pairlint_base::vocab::{words, Vocabulary};
+use std::sync::OnceLock;
 
 /// Owner words the default vocabulary's `owner_fields` lacks; they are kept here,
 /// not added to `rules/vocabulary.toml`, because today's analysis matches that list by
@@ -134,22 +135,29 @@ fn carries(ty: &Type, tables: &TypeTables, words: &OwnerVocab, seen: &mut Vec<Ty
 }
 
 /// The types a zero-argument look-through entry of the std model gives on `ty`
-/// (`Option<T>::unwrap` gives `T`; `Arc<T>`'s deref gives `T`).
+/// (`Option<T>::unwrap` gives `T`; `Arc<T>`'s deref gives `T`). Results of the same
+/// family as the receiver (`Option::as_ref`, iterator adapters) are skipped: they hold
+/// what the receiver holds, and following them only builds ever larger wrappers
+/// (`Option<&&&Job>`).
 fn look_through(ty: &Type) -> Vec<Type> {
+    static NAMES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let mut names: Vec<&str> = APIS
+            .iter()
+            .filter(|a| a.effect == Effect::LookThrough && a.args.is_empty() && !a.on.is_empty())
+            .map(|a| a.name)
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    });
     let model = StdModel::get();
-    let mut names: Vec<&str> = APIS
-        .iter()
-        .filter(|a| a.effect == Effect::LookThrough && a.args.is_empty() && !a.on.is_empty())
-        .map(|a| a.name)
-        .collect();
-    names.sort_unstable();
-    names.dedup();
     names
-        .into_iter()
+        .iter()
         .filter_map(|name| model.method_here(ty, name, 0))
         .filter(|m| m.api.api.effect == Effect::LookThrough && !m.api.on.iter().any(|on| matches!(on, Type::Param(_))))
         .map(|m| m.finish(&[]).result)
-        .filter(|t| !t.is_unknown())
+        .filter(|t| !t.is_unknown() && (t.peel_refs().name().is_none() || t.peel_refs().name() != ty.name()))
         .collect()
 }
 

@@ -178,6 +178,11 @@ impl BodyBuilder {
         (self.body.locals.len() - 1) as u32
     }
 
+    /// `let name: ty;` (a local with a written type, assigned later).
+    pub fn typed_local(&mut self, name: &str, ty: Ty) -> u32 {
+        self.push_local(Some(name), ty)
+    }
+
     /// `let name = value;`
     pub fn let_(&mut self, name: &str, value: Rvalue) -> u32 {
         let id = self.push_local(Some(name), Ty::Unknown);

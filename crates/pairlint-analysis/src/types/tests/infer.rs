@@ -196,3 +196,49 @@ fn struct_literals_and_enum_payloads() {
     assert_eq!(types[lit as usize], job());
     let _ = BodyKind::Fn { self_ty: None, is_async: false };
 }
+
+// A trait's declared method answers for `&dyn Trait`, `impl Trait` and `T: Trait`.
+#[test]
+fn trait_methods_through_dyn_impl_and_bounds() {
+    let mut sigs = kiosk_sigs();
+    let mut next_item = sig("next_item", None, &[], "Option<Job>");
+    next_item.receiver = Some(crate::types::facts::SelfKind::Ref);
+    sigs.traits.push(crate::types::facts::TraitSig {
+        scope: ScopeId(0),
+        name: "Source".into(),
+        generics: vec![],
+        assoc_types: vec![],
+        methods: vec![next_item],
+    });
+    sigs.fns.push(sig("a", None, &[("q", "&dyn Source")], "()"));
+    sigs.fns.push(sig("b", None, &[("q", "impl Source")], "()"));
+    let mut c = sig("c", None, &[("q", "&Q")], "()");
+    c.generics.push(generic("Q", &["Source"]));
+    sigs.fns.push(c);
+    sigs.fns.push(sig("d", None, &[("q", "&Job")], "()"));
+    let tables = TypeTables::build(&sigs);
+    for (name, expected) in
+        [("a", model("Option<J>")), ("b", model("Option<J>")), ("c", model("Option<J>")), ("d", Type::Unknown)]
+    {
+        let mut b = BodyBuilder::func(name);
+        let q = b.param("q", None);
+        let item = b.let_("item", method(op(q), "next_item", vec![]));
+        assert_eq!(infer_one(&tables, b.build())[item as usize], expected, "{name}");
+    }
+}
+
+// `VecDeque::pop_front(&mut q)` is the method; a written type stands against a
+// conflicting assignment.
+#[test]
+fn methods_called_by_path_and_written_types_stand() {
+    let tables = kiosk();
+    let mut b = BodyBuilder::func("f");
+    let q = b.param("q", Some(fact_ty("VecDeque<Job>")));
+    let r = b.let_("r", Rvalue::Ref { place: local(q), mutable: true });
+    let head = b.let_("head", path_call("VecDeque::pop_front", vec![op(r)]));
+    let n = b.typed_local("n", fact_ty("u64"));
+    b.assign(n, Rvalue::Use(op(head)));
+    let types = infer_one(&tables, b.build());
+    assert_eq!(types[head as usize], model("Option<J>"));
+    assert_eq!(types[n as usize], model("u64"));
+}
