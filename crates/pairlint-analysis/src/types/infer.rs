@@ -62,7 +62,7 @@ pub fn infer_file(file: &FileIr, tables: &TypeTables, scope: ScopeId) -> Vec<Bod
     for (i, slot) in out.iter_mut().enumerate() {
         if slot.is_none() {
             *slot = Some(match inference.closures.get(&BodyId::new(i)) {
-                Some((_, types)) => types.clone(),
+                Some((_, _, types)) => types.clone(),
                 None => inference.infer(BodyId::new(i), &[], &[]),
             });
         }
@@ -79,8 +79,9 @@ struct Inference<'a> {
     file: &'a FileIr,
     tables: &'a TypeTables,
     scope: ScopeId,
-    /// Closures inferred so far, with the parameter types they were given.
-    closures: HashMap<BodyId, (Vec<Type>, BodyTypes)>,
+    /// Closures inferred so far, with the parameter types they were given and the
+    /// enclosing body's locals they saw (a later pass may know more of them).
+    closures: HashMap<BodyId, (Vec<Type>, Vec<Type>, BodyTypes)>,
     depth: usize,
 }
 
@@ -364,7 +365,7 @@ impl Inference<'_> {
                 _ => Type::Unknown,
             },
             Rvalue::Closure(child) => {
-                let seeds = self.closures.get(child).map(|(seeds, _)| seeds.clone()).unwrap_or_default();
+                let seeds = self.closures.get(child).map(|(seeds, _, _)| seeds.clone()).unwrap_or_default();
                 self.closure_type(frame, *child, &seeds)
             }
             Rvalue::Await(op) => {
@@ -417,13 +418,13 @@ impl Inference<'_> {
             return Type::Unknown;
         };
         let types = match self.closures.get(&child) {
-            Some((cached, types)) if cached.as_slice() == seeds => types.clone(),
+            Some((cached, seen, types)) if cached.as_slice() == seeds && seen == &frame.locals => types.clone(),
             _ if self.depth >= MAX_CLOSURE_DEPTH => return Type::Unknown,
             _ => {
                 self.depth += 1;
                 let types = self.infer(child, seeds, &frame.locals);
                 self.depth -= 1;
-                self.closures.insert(child, (seeds.to_vec(), types.clone()));
+                self.closures.insert(child, (seeds.to_vec(), frame.locals.clone(), types.clone()));
                 types
             }
         };

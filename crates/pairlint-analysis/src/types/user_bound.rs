@@ -97,7 +97,7 @@ impl OwnerVocab {
 
 /// The type is a struct or enum of the crate with an owner-like field, or a field
 /// whose type is an identity newtype (see the module doc).
-pub fn is_user_bound_item(ty: &Type, tables: &TypeTables, words: &OwnerVocab) -> bool {
+pub fn is_user_bound_item(ty: &Type, tables: &TypeTables, owners: &OwnerVocab) -> bool {
     let fields: Vec<&(String, Type)> = if let Some(info) = tables.struct_info(ty) {
         info.fields.iter().collect()
     } else if let Some(info) = tables.enum_info(ty) {
@@ -106,29 +106,29 @@ pub fn is_user_bound_item(ty: &Type, tables: &TypeTables, words: &OwnerVocab) ->
         return false;
     };
     fields.iter().any(|(name, field_ty)| {
-        words.is_owner_field(name)
-            || (!OWN_KEY_FIELDS.contains(&name.as_str()) && holds_identity(field_ty, tables, words, 0))
+        owners.is_owner_field(name)
+            || (!OWN_KEY_FIELDS.contains(&name.as_str()) && holds_identity(field_ty, tables, owners, 0))
     })
 }
 
 /// The value of this type is, or carries, a user-bound item (see the module doc):
 /// what "is this the user-bound item?" asks of a value's type.
-pub fn is_user_bound(ty: &Type, tables: &TypeTables, words: &OwnerVocab) -> bool {
+pub fn is_user_bound(ty: &Type, tables: &TypeTables, owners: &OwnerVocab) -> bool {
     let mut seen = Vec::new();
-    carries(ty, tables, words, &mut seen, 0)
+    carries(ty, tables, owners, &mut seen, 0)
 }
 
-fn carries(ty: &Type, tables: &TypeTables, words: &OwnerVocab, seen: &mut Vec<Type>, depth: usize) -> bool {
+fn carries(ty: &Type, tables: &TypeTables, owners: &OwnerVocab, seen: &mut Vec<Type>, depth: usize) -> bool {
     if depth > CARRY_DEPTH || seen.contains(ty) {
         return false;
     }
     seen.push(ty.clone());
     match ty {
-        Type::Ref { inner, .. } => carries(inner, tables, words, seen, depth + 1),
-        Type::Tuple(items) => items.iter().any(|t| carries(t, tables, words, seen, depth + 1)),
+        Type::Ref { inner, .. } => carries(inner, tables, owners, seen, depth + 1),
+        Type::Tuple(items) => items.iter().any(|t| carries(t, tables, owners, seen, depth + 1)),
         Type::Named { .. } | Type::Unresolved { .. } | Type::Opaque { .. } => {
-            is_user_bound_item(ty, tables, words)
-                || look_through(ty).iter().any(|inner| carries(inner, tables, words, seen, depth + 1))
+            is_user_bound_item(ty, tables, owners)
+                || look_through(ty).iter().any(|inner| carries(inner, tables, owners, seen, depth + 1))
         }
         Type::Param(_) | Type::Slice(_) | Type::Never | Type::Fn { .. } | Type::Unknown => false,
     }
@@ -166,21 +166,21 @@ fn look_through(ty: &Type) -> Vec<Type> {
 /// composite item of the crate (a crate struct with at most one field, or a type from
 /// outside the crate that the std model does not know; never an enum: `UserRole` is
 /// about users, not one user).
-fn holds_identity(ty: &Type, tables: &TypeTables, words: &OwnerVocab, depth: usize) -> bool {
+fn holds_identity(ty: &Type, tables: &TypeTables, owners: &OwnerVocab, depth: usize) -> bool {
     if depth > CARRY_DEPTH {
         return false;
     }
     match ty {
-        Type::Ref { inner, .. } | Type::Slice(inner) => holds_identity(inner, tables, words, depth + 1),
-        Type::Tuple(items) => items.iter().any(|t| holds_identity(t, tables, words, depth + 1)),
+        Type::Ref { inner, .. } | Type::Slice(inner) => holds_identity(inner, tables, owners, depth + 1),
+        Type::Tuple(items) => items.iter().any(|t| holds_identity(t, tables, owners, depth + 1)),
         Type::Named { name, args } | Type::Unresolved { name, args } => {
             let is_newtype = match (tables.struct_info(ty), tables.enum_info(ty)) {
                 (Some(info), _) => info.fields.len() <= 1,
                 (None, Some(_)) => false,
                 (None, None) => !StdModel::get().is_family(name),
             };
-            (is_newtype && words.is_identity_name(name))
-                || args.iter().any(|a| holds_identity(a, tables, words, depth + 1))
+            (is_newtype && owners.is_identity_name(name))
+                || args.iter().any(|a| holds_identity(a, tables, owners, depth + 1))
         }
         _ => false,
     }

@@ -242,3 +242,27 @@ fn methods_called_by_path_and_written_types_stand() {
     assert_eq!(types[head as usize], model("Option<J>"));
     assert_eq!(types[n as usize], model("u64"));
 }
+
+// A closure's captures have the enclosing body's types, including ones that body
+// learns after the closure's definition in an earlier pass.
+#[test]
+fn captures_see_the_enclosing_types() {
+    let mut b = BodyBuilder::method_of("Server", "mine");
+    let this = b.param("self", None);
+    let pred = b.let_("pred", Rvalue::Closure(BodyId(1)));
+    let me = b.let_("me", Rvalue::Use(Operand::Place(field(field(local(this), "by_owner"), "missing"))));
+    let owner = b.let_("owner", Rvalue::Use(Operand::Place(field(local(this), "jobs"))));
+    let iter = b.let_("iter", method(op(owner), "iter", vec![]));
+    let found = b.let_("found", method(op(iter), "find", vec![op(pred)]));
+    let parent = b.build();
+    let mut c = BodyBuilder::closure(0);
+    let _j = c.param("j", None);
+    let seen = c.let_("seen", Rvalue::Use(Operand::Capture(pairlint_base::ir::LocalId(owner))));
+    let unknown = c.let_("unknown", Rvalue::Use(Operand::Capture(pairlint_base::ir::LocalId(me))));
+    let closure = c.ret(Operand::Const(pairlint_base::ir::Const::Bool(true)));
+    let all = infer_file(&FileIr { bodies: vec![parent, closure] }, &kiosk(), ScopeId(0));
+    assert_eq!(all[0].locals[found as usize], model("Option<&J>"));
+    assert_eq!(all[1].locals[seen as usize], model("Vec<J>"));
+    // `by_owner.missing` is no field of a HashMap: unknown in both bodies.
+    assert_eq!(all[1].locals[unknown as usize], Type::Unknown);
+}
