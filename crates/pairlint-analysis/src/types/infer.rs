@@ -16,7 +16,7 @@
 //! each pass can only make types more known or conflicted).
 
 use super::facts::{ScopeId, SelfKind, WrittenTy};
-use super::std_model::StdModel;
+use super::std_model::{CallEffect, StdModel};
 use super::tables::{FnInfo, Generic, Resolver, TypeTables};
 use super::ty::{Bindings, Type};
 use pairlint_base::ir::{
@@ -73,6 +73,46 @@ pub fn infer_file(file: &FileIr, tables: &TypeTables, scope: ScopeId) -> Vec<Bod
 /// Infers one body (a fn; closures inside it are inferred as they are used).
 pub fn infer_body(file: &FileIr, body: BodyId, tables: &TypeTables, scope: ScopeId) -> BodyTypes {
     Inference { file, tables, scope, closures: HashMap::new(), depth: 0 }.infer(body, &[], &[])
+}
+
+/// The std model's effect of one call of an inferred body, resolved as inference
+/// resolves it (imports, autoderef interleaving crate methods, closures' types): what
+/// the dataflow's call model asks. None for crate fns and methods (their summaries
+/// answer) and for calls nothing resolves. `captures` are the enclosing body's types
+/// when `body` is a closure or async block.
+pub fn call_effect_at(
+    file: &FileIr,
+    body: BodyId,
+    types: &BodyTypes,
+    captures: &[Type],
+    call: &Call,
+    tables: &TypeTables,
+    scope: ScopeId,
+) -> Option<CallEffect> {
+    let mut inference = Inference { file, tables, scope, closures: HashMap::new(), depth: 0 };
+    let ir = file.bodies.get(body.index())?;
+    let generics = inference.signature(ir).map(|s| s.generics.clone()).unwrap_or_default();
+    let closure_of = closure_locals(ir);
+    let mut frame = Frame {
+        locals: types.locals.clone(),
+        conflicted: HashSet::new(),
+        written: (0..types.locals.len()).collect(),
+        captures,
+        generics,
+        closure_of,
+    };
+    let outcome = match &call.callee {
+        Callee::Method(name) => {
+            let receiver = inference.operand(&frame, call.receiver.as_ref()?);
+            inference.method_outcome(&mut frame, &receiver, name, &call.args)
+        }
+        Callee::Path(segments) => inference.path_outcome(&mut frame, segments, &call.args),
+        Callee::Macro(_) | Callee::Value(_) => CallOutcome::Unknown,
+    };
+    match outcome {
+        CallOutcome::Library(effect) => Some(effect),
+        CallOutcome::Crate(_) | CallOutcome::Unknown => None,
+    }
 }
 
 struct Inference<'a> {
@@ -174,16 +214,7 @@ impl Inference<'_> {
                 locals[i] = seed.clone();
             }
         }
-        let mut closure_of = HashMap::new();
-        for block in &body.blocks {
-            for stmt in &block.stmts {
-                if let (Rvalue::Closure(child), Some(local), true) =
-                    (&stmt.value, stmt.dest.base_local(), stmt.dest.projections.is_empty())
-                {
-                    closure_of.insert(local.index(), *child);
-                }
-            }
-        }
+        let closure_of = closure_locals(body);
         let written = locals.iter().enumerate().filter(|(_, t)| !t.is_unknown()).map(|(i, _)| i).collect();
         let generics = signature.map(|s| s.generics).unwrap_or_default();
         let mut frame = Frame { locals, conflicted: HashSet::new(), written, captures, generics, closure_of };
@@ -456,26 +487,30 @@ impl Inference<'_> {
     }
 
     /// A method call: crate methods and std entries, step by step along autoderef.
-    fn method_call(&mut self, frame: &mut Frame<'_>, receiver: &Type, name: &str, args: &[Operand]) -> Type {
+    fn method_outcome(&mut self, frame: &mut Frame<'_>, receiver: &Type, name: &str, args: &[Operand]) -> CallOutcome {
         let model = StdModel::get();
         let mut step = frame.expose(receiver);
         for _ in 0..AUTODEREF_LIMIT {
             if step.is_unknown() {
-                return Type::Unknown;
+                return CallOutcome::Unknown;
             }
             if let Some(ret) = self.crate_method(frame, &step, name, args) {
-                return ret;
+                return CallOutcome::Crate(ret);
             }
             if let Some(matched) = model.method_here(&step, name, args.len()) {
                 let arg_types = self.arg_types(frame, args, |i| matched.closure_params(i));
-                return matched.finish(&arg_types).result;
+                return CallOutcome::Library(matched.finish(&arg_types));
             }
             step = match model.deref_step(&step) {
                 Some(next) => frame.expose(&next),
-                None => return Type::Unknown,
+                None => return CallOutcome::Unknown,
             };
         }
-        Type::Unknown
+        CallOutcome::Unknown
+    }
+
+    fn method_call(&mut self, frame: &mut Frame<'_>, receiver: &Type, name: &str, args: &[Operand]) -> Type {
+        self.method_outcome(frame, receiver, name, args).result()
     }
 
     fn method_on(&mut self, frame: &mut Frame<'_>, ty: &Type, name: &str, args: &[Operand]) -> Option<Type> {
@@ -551,7 +586,7 @@ impl Inference<'_> {
         Some(info.ret.substitute(&bindings))
     }
 
-    fn path_call(&mut self, frame: &mut Frame<'_>, segments: &[String], args: &[Operand]) -> Type {
+    fn path_outcome(&mut self, frame: &mut Frame<'_>, segments: &[String], args: &[Operand]) -> CallOutcome {
         let model = StdModel::get();
         let resolver = self.resolver(None);
         let path = resolver.fn_path(segments);
@@ -594,29 +629,52 @@ impl Inference<'_> {
                     bindings = trial;
                 }
             }
-            return info.ret.substitute(&bindings);
+            return CallOutcome::Crate(info.ret.substitute(&bindings));
         }
         if !crate_candidates.is_empty() {
-            return Type::Unknown;
+            return CallOutcome::Unknown;
         }
         let key = model.fn_key(&path);
         let Some(matched) = model.function(&key, args.len()) else {
             // A method called by path (`VecDeque::pop_front(&mut q)`), on a receiver
             // of that family.
             let Some((family, name)) = key.rsplit_once("::") else {
-                return Type::Unknown;
+                return CallOutcome::Unknown;
             };
             let Some((receiver, rest)) = args.split_first() else {
-                return Type::Unknown;
+                return CallOutcome::Unknown;
             };
             let receiver_ty = self.operand(frame, receiver);
             if !model.is_family(family) || receiver_ty.peel_refs().name() != Some(family) {
-                return Type::Unknown;
+                return CallOutcome::Unknown;
             }
-            return self.method_call(frame, &receiver_ty, name, rest);
+            return self.method_outcome(frame, &receiver_ty, name, rest);
         };
         let arg_types = self.arg_types(frame, args, |i| matched.closure_params(i));
-        matched.finish(&arg_types).result
+        CallOutcome::Library(matched.finish(&arg_types))
+    }
+
+    fn path_call(&mut self, frame: &mut Frame<'_>, segments: &[String], args: &[Operand]) -> Type {
+        self.path_outcome(frame, segments, args).result()
+    }
+}
+
+/// What a call resolved to.
+enum CallOutcome {
+    /// A fn or method of the crate: its summary, not the std model, says what it does.
+    Crate(Type),
+    /// A library API of the std model.
+    Library(CallEffect),
+    Unknown,
+}
+
+impl CallOutcome {
+    fn result(self) -> Type {
+        match self {
+            CallOutcome::Crate(ty) => ty,
+            CallOutcome::Library(effect) => effect.result,
+            CallOutcome::Unknown => Type::Unknown,
+        }
     }
 }
 
@@ -647,6 +705,19 @@ impl Frame<'_> {
             _ => ty.clone(),
         }
     }
+}
+
+/// The locals of a body that hold a closure or async block, and which.
+fn closure_locals(body: &Body) -> HashMap<usize, BodyId> {
+    let mut closure_of = HashMap::new();
+    for stmt in body.blocks.iter().flat_map(|b| &b.stmts) {
+        if let (Rvalue::Closure(child), Some(local), true) =
+            (&stmt.value, stmt.dest.base_local(), stmt.dest.projections.is_empty())
+        {
+            closure_of.insert(local.index(), *child);
+        }
+    }
+    closure_of
 }
 
 /// The more known of two types of one value: equal, or one fills the other's unknown

@@ -954,16 +954,18 @@ impl StdModel {
     fn lookup_here(&self, ty: &Type, name: &str, arity: usize) -> Option<Matched<'_>> {
         let entries = self.methods.get(name)?;
         let ty = self.normalize(ty);
-        entries.iter().filter(|e| e.args.len() == arity).find_map(|entry| {
-            entry.on.iter().find_map(|on| {
-                let mut bindings = Bindings::new();
-                if let Type::Param(p) = on {
-                    bindings.insert(p.clone(), ty.clone());
-                    return Some(Matched { api: entry, bindings, result_unknown: false });
-                }
-                on.bind(&ty, &mut bindings).then_some(Matched { api: entry, bindings, result_unknown: false })
+        // Entries for any receiver (`Self`: `clone`, `borrow`) only answer when no
+        // entry names the receiver's family (`RefCell::borrow` gives a `Ref`).
+        let is_wildcard = |on: &Type| matches!(on, Type::Param(_));
+        let find = |wildcard: bool| {
+            entries.iter().filter(|e| e.args.len() == arity).find_map(|entry| {
+                entry.on.iter().filter(|on| is_wildcard(on) == wildcard).find_map(|on| {
+                    let mut bindings = Bindings::new();
+                    on.bind(&ty, &mut bindings).then_some(Matched { api: entry, bindings, result_unknown: false })
+                })
             })
-        })
+        };
+        find(false).or_else(|| find(true))
     }
 
     /// Method lookup with autoderef: the first deref step of `receiver` with an entry.

@@ -266,3 +266,37 @@ fn captures_see_the_enclosing_types() {
     // `by_owner.missing` is no field of a HashMap: unknown in both bodies.
     assert_eq!(all[1].locals[unknown as usize], Type::Unknown);
 }
+
+// The call model's question on an inferred body: the library call's effect, none for
+// the crate's own methods (their summaries answer).
+#[test]
+fn call_effects_of_an_inferred_body() {
+    use crate::types::infer::call_effect_at;
+    use crate::types::std_model::{Effect, Source};
+    use pairlint_base::ir::{Call, Callee};
+    let mut sigs = kiosk_sigs();
+    sigs.fns.push(sig("next_job", Some("Server"), &[], "Option<Job>"));
+    sigs.scopes[0].push(import("std::sync::mpsc::Sender"));
+    let tables = TypeTables::build(&sigs);
+    let mut b = BodyBuilder::method_of("Server", "f");
+    let this = b.param("self", None);
+    let tx = b.param("tx", Some(fact_ty("Sender<Job>")));
+    let lock = b.let_("lock", method(Operand::Place(field(local(this), "queue")), "lock", vec![]));
+    let q = b.let_("q", method(op(lock), "unwrap", vec![]));
+    let body = b.build();
+    let file = FileIr { bodies: vec![body] };
+    let types = infer_body(&file, BodyId(0), &tables, ScopeId(0));
+    let call = |receiver: u32, name: &str, args: Vec<Operand>| Call {
+        callee: Callee::Method(name.into()),
+        receiver: Some(op(receiver)),
+        args,
+        span: span(),
+    };
+    let effect = |c: &Call| call_effect_at(&file, BodyId(0), &types, &[], c, &tables, ScopeId(0));
+    let pop = effect(&call(q, "pop_front", vec![])).unwrap();
+    assert_eq!((pop.effect, pop.from, pop.result), (Effect::TakesPositional, Source::Receiver, model("Option<J>")));
+    let send = effect(&call(tx, "send", vec![op(q)])).unwrap();
+    assert_eq!((send.effect, send.from), (Effect::Output, Source::Arg(0)));
+    assert_eq!(effect(&call(this, "next_job", vec![])), None);
+    assert_eq!(effect(&call(this, "frobnicate", vec![])), None);
+}

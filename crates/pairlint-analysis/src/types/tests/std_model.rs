@@ -151,6 +151,10 @@ fn look_through_calls_keep_the_value() {
     assert_eq!(effect_of("Option<J>", "take", 0), (LookThrough, model("Option<J>")));
     assert!(method("Option<J>", "take", 1).is_none());
     assert_eq!(effect_of("&J", "clone", 0), (LookThrough, model("J")));
+    // A family's own entry beats the any-receiver one of the same name.
+    assert_eq!(effect_of("RefCell<J>", "borrow", 0), (LookThrough, model("Ref<J>")));
+    assert_eq!(effect_of("tokio::watch::Receiver<J>", "borrow", 0).1, model("tokio::watch::Ref<J>"));
+    assert_eq!(effect_of("J", "borrow", 0).1, model("&J"));
     assert_eq!(effect_of("Arc<J>", "clone", 0), (LookThrough, model("Arc<J>")));
 }
 
