@@ -29,6 +29,19 @@
 //!   not `std::path::Path`, and `Mutex` from `tokio::sync` locks through `.await`.
 //! - No syntax: this module reads facts and IR only (the crate has no syntax
 //!   dependency).
+//!
+//! Known limitations (each gives unknown, never a wrong type):
+//! - Today's `model::Ty` keeps a path's last segment only, so `std::path::Path` written
+//!   in full resolves like a bare `Path`; the extractor should keep whole paths.
+//! - Paths relative to a module (`model::Job` without an import) are not crate items
+//!   unless they start with `crate`/`self`/`super`: the module tree is not a fact yet.
+//! - Associated types are followed only through a bound's binding (`T::Item` with
+//!   `T: Iterator<Item = Job>`); `Self::Item` is unknown.
+//! - `collect`, `sum` and integer literals take the destination's type: unknown
+//!   unless the local's type is written.
+//! - An any-receiver entry (`clone`) answers on a guard (a `MutexGuard` is not
+//!   `Clone`; rustc would autoderef to the guarded value's `clone`).
+//! - Macros (`format!`, `vec!`) are unknown.
 
 pub mod facts;
 pub mod infer;

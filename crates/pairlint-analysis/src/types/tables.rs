@@ -288,6 +288,17 @@ impl Resolver<'_> {
         }
     }
 
+    /// `T::Item` is what a bound of `T` binds `Item` to (`T: Iterator<Item = Job>`);
+    /// `Self::Item` and unbound projections are not modelled, so unknown.
+    fn associated_type(&self, owner: &str, assoc: &str) -> Type {
+        self.generics
+            .iter()
+            .filter(|g| g.name == owner)
+            .flat_map(|g| &g.bounds)
+            .find_map(|b| self.bound(b)?.binding(assoc).cloned())
+            .unwrap_or(Type::Unknown)
+    }
+
     /// A trait bound: its trait's canonical name (family key, `crate::Trait` or the
     /// path) with arguments and associated-type bindings; `Fn(A) -> R` keeps `R` as
     /// the `Output` binding.
@@ -310,6 +321,11 @@ impl Resolver<'_> {
     }
 
     fn path_type(&self, segments: &[String], args: Vec<Type>, depth: u32) -> Type {
+        if let [owner, assoc] = segments {
+            if owner == "Self" || self.generics.iter().any(|g| &g.name == owner) {
+                return self.associated_type(owner, assoc);
+            }
+        }
         match self.canonical(segments) {
             Canonical::Generic(name) => Type::Param(name),
             Canonical::SelfType => self.self_ty.clone().unwrap_or(Type::Unknown),

@@ -79,3 +79,28 @@ fn impl_and_dyn_iterator_bounds_give_the_element() {
         assert_eq!((next.effect, next.result), (Effect::TakesPositional, model("Option<J>")), "{text}");
     }
 }
+
+// `T::Item` with `T: Iterator<Item = Job>` is `Job`; `Self::Item` is not modelled.
+#[test]
+fn associated_types_through_bounds_only() {
+    let tables = kiosk();
+    let generics = [super::builder::generic("T", &["Iterator<Item = Job>"])];
+    let resolver = tables.resolver(ScopeId(0), &generics, Some(&model("J")));
+    assert_eq!(resolver.resolve(&written("Option<T::Item>")), model("Option<J>"));
+    assert_eq!(resolver.resolve(&written("T::Output")), Type::Unknown);
+    assert_eq!(resolver.resolve(&written("Self::Item")), Type::Unknown);
+    assert_eq!(resolver.resolve(&written("Self")), model("J"));
+}
+
+// Today's facts (last segments only) already feed the tables.
+#[test]
+fn todays_struct_facts_build_tables() {
+    use pairlint_base::model::{StructDef, Ty};
+    let job = StructDef {
+        name: "Job".into(),
+        fields: vec![("owner".into(), Ty::Path { name: "UserId".into(), args: vec![] })],
+    };
+    let tables = TypeTables::build(&CrateSigs::from_facts(&[job], &[], &[]));
+    assert_eq!(tables.field(&model("J"), "owner"), Some(Type::Unresolved { name: "UserId".into(), args: vec![] }));
+    assert_eq!(tables.field(&model("J"), "pages"), None);
+}
