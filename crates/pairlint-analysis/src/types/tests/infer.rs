@@ -6,6 +6,7 @@ use crate::types::infer::{infer_body, infer_file, merge};
 use crate::types::tables::TypeTables;
 use crate::types::ty::Type;
 use pairlint_base::ir::{BodyId, BodyKind, FileIr, Operand, Projection, Rvalue};
+use pairlint_base::model::Ty;
 
 fn job() -> Type {
     Type::named("crate::Job", vec![])
@@ -299,4 +300,32 @@ fn call_effects_of_an_inferred_body() {
     assert_eq!((send.effect, send.from), (Effect::Output, Source::Arg(0)));
     assert_eq!(effect(&call(this, "next_job", vec![])), None);
     assert_eq!(effect(&call(this, "frobnicate", vec![])), None);
+}
+
+// `timeout(d, rx.recv()).await?` with `use tokio::time::timeout`: the imported fn, the
+// future's output inside `Result<_, Elapsed>`, and `?` reading the `Ok` payload.
+#[test]
+fn an_imported_timeout_around_a_receive() {
+    let mut sigs = kiosk_sigs();
+    sigs.scopes[0].push(import("tokio::time::timeout"));
+    sigs.scopes[0].push(import("tokio::sync::mpsc"));
+    sigs.scopes[0].push(import("std::time::Duration"));
+    let tables = TypeTables::build(&sigs);
+    let mut b = BodyBuilder::func("wait");
+    let rx = b.param("rx", None);
+    let d = b.param("d", Some(fact_ty("Duration")));
+    let recv = b.let_("recv", method(op(rx), "recv", vec![]));
+    let timed = b.let_("timed", path_call("timeout", vec![op(d), op(recv)]));
+    let outcome = b.let_("outcome", Rvalue::Await(op(timed)));
+    let received = b.let_("received", Rvalue::Use(payload(local(outcome), "Ok")));
+    let elapsed = b.let_("elapsed", Rvalue::Use(payload(local(outcome), "Err")));
+    let mut body = b.build();
+    // `rx: &mut mpsc::Receiver<Job>`, as the extractor would write it keeping the path.
+    let receiver = Ty::Path { name: "mpsc::Receiver".into(), args: vec![fact_ty("Job")] };
+    body.locals[rx as usize].ty = Ty::Ref(Box::new(receiver));
+    let types = infer_one(&tables, body);
+    assert_eq!(types[recv as usize], model("Future<Option<J>>"));
+    assert_eq!(types[timed as usize], model("Future<Result<Option<J>, tokio::Elapsed>>"));
+    assert_eq!(types[received as usize], model("Option<J>"));
+    assert_eq!(types[elapsed as usize], model("tokio::Elapsed"));
 }
