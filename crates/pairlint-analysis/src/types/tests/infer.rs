@@ -1,11 +1,11 @@
 //! Inference on small hand-built bodies.
 
 use super::builder::*;
-use crate::types::facts::{CrateSigs, ScopeId};
+use crate::types::facts::ScopeId;
 use crate::types::infer::{infer_body, infer_file, merge};
 use crate::types::tables::TypeTables;
 use crate::types::ty::Type;
-use pairlint_base::ir::{BodyId, BodyKind, FileIr, Operand, Projection, Rvalue};
+use pairlint_base::ir::{BodyId, FileIr, Operand, Projection, Rvalue};
 use pairlint_base::model::Ty;
 
 fn job() -> Type {
@@ -179,7 +179,7 @@ fn struct_literals_and_enum_payloads() {
         }],
     });
     sigs.structs.retain(|s| s.name != "Slot");
-    let tables = TypeTables::build(&CrateSigs { ..sigs });
+    let tables = TypeTables::build(&sigs);
     let mut b = BodyBuilder::func("f");
     let j = b.param("j", Some(fact_ty("Job")));
     let slot = b.let_("slot", variant("Slot::Held", vec![op(j)]));
@@ -195,7 +195,6 @@ fn struct_literals_and_enum_payloads() {
     assert_eq!(types[slot as usize], Type::named("crate::Slot", vec![]));
     assert_eq!(types[inner as usize], job());
     assert_eq!(types[lit as usize], job());
-    let _ = BodyKind::Fn { self_ty: None, is_async: false };
 }
 
 // A trait's declared method answers for `&dyn Trait`, `impl Trait` and `T: Trait`.
