@@ -10,3 +10,4 @@
 pub mod analysis;
 pub mod dataflow;
 pub mod rules;
+pub mod types;
