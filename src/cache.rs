@@ -1,5 +1,5 @@
 //! A content-addressed cache of per-file results under `target/pairlint/` (or
-//! `$CARGO_TARGET_DIR/pairlint/`): the pre-pass [`Scan`] and the extracted
+//! `$CARGO_TARGET_DIR/pairlint/`): the nesting measure and the extracted
 //! [`FileFacts`] (or the file's parse error), keyed by the file's content, the
 //! pairlint build and the vocabulary. Nothing else goes in, so a hit is exactly what a
 //! fresh extraction would give.
@@ -14,7 +14,6 @@
 use crate::atomic::write_atomic_unsynced as write_atomic;
 use crate::finding::{Confidence, FileError, Finding, Label, Location, Severity, Span};
 use crate::model::FileFacts;
-use crate::prefilter::Scan;
 use crate::vocab::Vocabulary;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -38,9 +37,7 @@ pub struct Cache {
 pub struct Entry {
     /// Deepest nesting and where (see [`crate::lexcheck`]).
     pub nesting: (usize, usize),
-    /// The pre-pass's scan, when the run that wrote the entry used the pre-pass.
-    pub scan: Option<Scan>,
-    /// `None` when the pre-pass skipped the file and it was never parsed.
+    /// `None` when the file was nested too deep to parse.
     pub facts: Option<Result<FileFacts, FileError>>,
 }
 
@@ -305,11 +302,7 @@ mod tests {
     use super::*;
 
     fn entry() -> Entry {
-        Entry {
-            nesting: (1, 7),
-            scan: Some(crate::prefilter::scan("fn f() {}", &Vocabulary::default())),
-            facts: Some(Ok(FileFacts::default())),
-        }
+        Entry { nesting: (1, 7), facts: Some(Ok(FileFacts::default())) }
     }
 
     // A hit must come back with the asking file's path, since content is shared across paths.

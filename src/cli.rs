@@ -160,11 +160,13 @@ pub struct CheckArgs {
     /// Worker threads [default: the number of available cores].
     #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub jobs: Option<u16>,
-    /// Parse only the files a lexer pre-pass shows can contribute (see README).
-    #[arg(long, conflicts_with = "no_prefilter")]
+    /// Accepted for scripts written for earlier versions; the lexer pre-pass was
+    /// removed (it cost more than it saved) and every file is parsed.
+    #[arg(long, hide = true)]
     pub prefilter: bool,
-    /// Parse every file (the default).
-    #[arg(long)]
+    /// Accepted for scripts written for earlier versions (parsing every file is all
+    /// there is).
+    #[arg(long, hide = true)]
     pub no_prefilter: bool,
     /// Neither read nor write the per-file cache under target/pairlint/.
     #[arg(long)]
@@ -330,7 +332,6 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
     };
     let run_options = engine::RunOptions {
         jobs,
-        prefilter: args.prefilter,
         cache: (!args.no_cache).then(|| {
             let vocab = crate::vocab::Vocabulary::new(&config.vocabulary);
             crate::cache::Cache::new(crate::cache::Cache::default_dir(&root), &vocab)

@@ -10,7 +10,6 @@ use crate::finding::{Confidence, FileError, Finding, Label, Location, Severity, 
 use crate::lexcheck;
 use crate::model::FileFacts;
 use crate::panics;
-use crate::prefilter::{self, Scan};
 use crate::rules::{self, RawFinding};
 use crate::source::LineIndex;
 use crate::suppress;
@@ -30,23 +29,19 @@ pub struct SourceFile {
 
 pub use pairlint_base::report::{Coverage, Report, Suppressed};
 
-/// How a run is carried out. No option changes what is found: `--prefilter`,
-/// `--no-cache` and `--jobs` only trade time and memory (the pre-pass also means a
-/// skipped file's syntax errors are reported only at the token level).
+/// How a run is carried out. No option changes what is found: `--no-cache` and
+/// `--jobs` only trade time and memory.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Worker threads.
     pub jobs: usize,
-    /// Skip parsing files the lexer pre-pass shows cannot contribute (see [`prefilter`]).
-    /// Off by default: on the benchmark corpus it skips too little to pay for its scan.
-    pub prefilter: bool,
     /// Reuse per-file results from an earlier run.
     pub cache: Option<Cache>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { jobs: default_jobs(), prefilter: false, cache: None }
+        RunOptions { jobs: default_jobs(), cache: None }
     }
 }
 
@@ -298,17 +293,15 @@ pub fn lint_crate_with(sources: &[SourceFile], config: &Config, vocab: &Vocabula
     on_pool(opts.jobs, || lint_sources(sources, config, vocab, opts))
 }
 
-/// What the pre-pass made of one file.
+/// What the nesting check (or the cache) made of one file before parsing.
 struct PrePass {
     key: Option<Key>,
-    /// `None` when only the nesting was measured (no prefilter, no cache).
-    scan: Option<Scan>,
     nesting: (usize, usize),
     /// From the cache.
     facts: Option<Result<FileFacts, FileError>>,
-    /// The scan was computed now, so the cache entry needs writing.
+    /// The nesting was measured now, so the cache entry needs writing.
     fresh: bool,
-    /// The pre-pass itself panicked.
+    /// The nesting check itself panicked.
     panicked: Option<String>,
 }
 
@@ -316,15 +309,13 @@ struct PrePass {
 fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opts: &RunOptions) -> Report {
     let mut report = Report { files: sources.len(), ..Report::default() };
     let cache = opts.cache.as_ref();
-    let need_scan = opts.prefilter;
 
     // 0. With a cache: if no file of the crate changed, reuse the crate's result.
     let keys: Vec<Option<Key>> = sources.par_iter().map(|src| cache.map(|c| c.key(&src.text))).collect();
     let crate_key = cache.map(|c| {
         let files: Vec<(&Path, Key)> =
             sources.iter().zip(&keys).filter_map(|(s, k)| k.map(|k| (s.path.as_path(), k))).collect();
-        // The pre-pass changes which syntax errors are reported, so it is part of the key.
-        c.crate_key(&files, &format!("{} prefilter={}", config.levels_key(), opts.prefilter))
+        c.crate_key(&files, &config.levels_key())
     });
     if let (Some(c), Some(k)) = (cache, crate_key) {
         if let Some(hit) = c.get_crate(k).and_then(|r| crate_report(r, sources)) {
@@ -332,64 +323,29 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
         }
     }
 
-    // 1. The lexer pre-pass (or its cached result), every file in parallel.
+    // 1. The nesting check (or its cached result), every file in parallel.
     let pre: Vec<PrePass> = sources
         .par_iter()
         .zip(keys.par_iter())
         .map(|(src, &key)| {
             if let (Some(c), Some(k)) = (cache, key) {
                 if let Some(entry) = c.get(k, &src.path) {
-                    // An entry written without the pre-pass has no scan; make it now.
-                    let missing = need_scan && entry.scan.is_none();
-                    let scan = match entry.scan {
-                        None if need_scan => match panics::catch(|| prefilter::scan(&src.text, vocab)) {
-                            Ok(s) => Some(s),
-                            Err(message) => {
-                                return PrePass {
-                                    key,
-                                    scan: None,
-                                    nesting: (0, 0),
-                                    facts: None,
-                                    fresh: false,
-                                    panicked: Some(message),
-                                }
-                            }
-                        },
-                        scan => scan,
-                    };
-                    return PrePass {
-                        key,
-                        nesting: entry.nesting,
-                        scan,
-                        facts: entry.facts,
-                        fresh: missing,
-                        panicked: None,
-                    };
+                    return PrePass { key, nesting: entry.nesting, facts: entry.facts, fresh: false, panicked: None };
                 }
             }
-            let scanned = panics::catch(|| {
-                if need_scan {
-                    let s = prefilter::scan(&src.text, vocab);
-                    (s.nesting, Some(s))
-                } else {
-                    (lexcheck::max_nesting(&src.text), None)
-                }
-            });
-            match scanned {
-                Ok((nesting, scan)) => PrePass { key, scan, nesting, facts: None, fresh: true, panicked: None },
-                Err(message) => {
-                    PrePass { key, scan: None, nesting: (0, 0), facts: None, fresh: false, panicked: Some(message) }
-                }
+            match panics::catch(|| lexcheck::max_nesting(&src.text)) {
+                Ok(nesting) => PrePass { key, nesting, facts: None, fresh: true, panicked: None },
+                Err(message) => PrePass { key, nesting: (0, 0), facts: None, fresh: false, panicked: Some(message) },
             }
         })
         .collect();
 
-    // 2. Refuse what is nested too deep; choose what to parse.
-    let mut usable = vec![true; sources.len()];
+    // 2. Refuse what is nested too deep.
+    let mut parse = vec![true; sources.len()];
     for (i, (src, p)) in sources.iter().zip(&pre).enumerate() {
         if let Some(message) = &p.panicked {
             report.errors.push(internal_error(&src.path, message));
-            usable[i] = false;
+            parse[i] = false;
         } else if p.nesting.0 > lexcheck::NESTING_LIMIT {
             let (line, column) = LineIndex::new(&src.text).line_col(p.nesting.1);
             report.errors.push(FileError {
@@ -402,31 +358,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
                     lexcheck::NESTING_LIMIT
                 ),
             });
-            usable[i] = false;
-        }
-    }
-    let parse = if opts.prefilter {
-        let scans: Vec<Option<&Scan>> =
-            pre.iter().zip(&usable).map(|(p, &ok)| if ok { p.scan.as_ref() } else { None }).collect();
-        prefilter::select(&scans, vocab)
-    } else {
-        usable.clone()
-    };
-
-    // A skipped file is not parsed, but its token-level errors are still reported, so
-    // a truncated or garbled file never passes as clean.
-    for ((src, p), &parsed) in sources.iter().zip(&pre).zip(&parse) {
-        if parsed || p.panicked.is_some() || p.nesting.0 > lexcheck::NESTING_LIMIT {
-            continue;
-        }
-        if let Some((at, message)) = p.scan.as_ref().and_then(|s| s.syntax_error.as_ref()) {
-            let (line, column) = LineIndex::new(&src.text).line_col(*at);
-            report.errors.push(FileError {
-                file: src.path.clone(),
-                line,
-                column,
-                message: format!("could not parse: {message}"),
-            });
+            parse[i] = false;
         }
     }
 
@@ -456,7 +388,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
                 };
                 let panicked = matches!(result, Some(Err(_)));
                 if (p.fresh || fresh_facts) && !panicked {
-                    c.put(k, &Entry { nesting: p.nesting, scan: p.scan, facts });
+                    c.put(k, &Entry { nesting: p.nesting, facts });
                 }
             }
             result

@@ -10,7 +10,7 @@
 pub use pairlint_analysis::{analysis, rules};
 pub use pairlint_base::{expect, finding, model, report, source, vocab};
 pub use pairlint_reference as reference;
-pub use pairlint_syntax::{extract, lexcheck, prefilter};
+pub use pairlint_syntax::{extract, lexcheck};
 
 pub mod atomic;
 pub mod baseline;

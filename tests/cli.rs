@@ -82,8 +82,7 @@ impl PrintServer {
 "#;
 
 /// Does not parse: `let x = ;`.
-/// A syntax error in a fn with a requester parameter and a positional take, so even
-/// `--prefilter` parses the file (see `syntax_errors_by_default_token_errors_with_prefilter`).
+/// A syntax error in a fn with a requester parameter and a positional take.
 const SYNTAX_ERROR: &str =
     "pub fn ok() {}\n\npub fn broken(user: &str, q: &mut Q) {\n    let x = ;\n    q.pop_front();\n}\n";
 
@@ -151,22 +150,22 @@ fn syntax_error_exits_2() {
     assert_eq!(out.code, 2, "{out:?}");
 }
 
-// Every file is parsed by default, so every syntax error is reported. With `--prefilter`
-// a file holding nothing a finding could start from is only lexed (the documented
-// trade): its syntax error goes unreported, but a token-level error (an unbalanced
-// delimiter) is still reported.
+// Every file is parsed, so every syntax error is reported. `--prefilter` and
+// `--no-prefilter` (the removed lexer pre-pass's flags) are still accepted and change
+// nothing: scripts written for the version that had them keep working.
 #[test]
-fn syntax_errors_by_default_token_errors_with_prefilter() {
+fn every_syntax_error_is_reported_and_old_prefilter_flags_change_nothing() {
     let seedless = "pub fn add(a: u32, b: u32) -> u32 {\n    let c = ;\n    a + b\n}\n";
     let dir = dir_with(&[("bad.rs", seedless), ("unbalanced.rs", "pub fn f() {\n    (1\n}\n")]);
-    let out = run(dir.path(), &["--format", "json", "bad.rs"]);
-    assert_eq!(out.code, 2, "{out:?}");
-    assert_eq!(run(dir.path(), &["--format", "json", "--prefilter", "bad.rs"]).code, 0);
-    let out = run(dir.path(), &["--format", "json", "--prefilter", "unbalanced.rs"]);
+    let plain = run(dir.path(), &["--format", "json", "bad.rs"]);
+    assert_eq!(plain.code, 2, "{plain:?}");
+    for flag in ["--prefilter", "--no-prefilter"] {
+        let out = run(dir.path(), &["--format", "json", flag, "bad.rs"]);
+        assert_eq!((out.code, &out.stdout), (plain.code, &plain.stdout), "{flag}");
+    }
+    let out = run(dir.path(), &["--format", "json", "unbalanced.rs"]);
     assert_eq!(out.code, 2, "{out:?}");
     assert!(out.stdout.contains("unbalanced.rs"), "{out:?}");
-    let out = run(dir.path(), &["--prefilter", "--no-prefilter", "bad.rs"]);
-    assert_eq!(out.code, 2, "the two flags conflict: {out:?}");
 }
 
 // One unparsable file must not hide the findings of the others, and its error must say where.

@@ -94,8 +94,6 @@ for _ in $(seq "$RUNS"); do
   cp "$WORK/stdout.txt" "$WORK/base.txt"
   timed "$WORK/cold.tsv" "${LINT[@]}" --no-cache -j "$JOBS" "${DIRS[@]}"
   cp "$WORK/stdout.txt" "$WORK/cold.json"
-  timed "$WORK/nopf.tsv" "${LINT[@]}" --no-cache --prefilter -j "$JOBS" "${DIRS[@]}"
-  cp "$WORK/stdout.txt" "$WORK/nopf.json"
   timed "$WORK/j1.tsv" "${LINT[@]}" --no-cache -j 1 "${DIRS[@]}"
   clear_cache
   timed "$WORK/fill.tsv" "${LINT[@]}" -j "$JOBS" "${DIRS[@]}"
@@ -182,7 +180,6 @@ fi
 # ---- report -------------------------------------------------------------------------
 read -r FILES LINES BYTES < <(sed -E 's/.*files=([0-9]+) lines=([0-9]+) bytes=([0-9]+).*/\1 \2 \3/' "$WORK/base.txt")
 COLD=$(col 1 "$WORK/cold.tsv")
-NOPF=$(col 1 "$WORK/nopf.tsv")
 BASEL=$(col 1 "$WORK/base.tsv")
 FILL=$(col 1 "$WORK/fill.tsv")
 WARM=$(col 1 "$WORK/warm.tsv")
@@ -202,7 +199,6 @@ printf 'corpus                         %s files, %s lines, %.1f MB (%s directori
 printf 'syn parse baseline             %8.2f s   peak RSS %4d MB\n' "$BASEL" "$((RSS_BASE / 1024))"
 printf 'pairlint cold (--no-cache)     %8.2f s   peak RSS %4d MB   ratio to baseline %s  (target <= 0.5: %s)\n' \
   "$COLD" "$((RSS / 1024))" "$(ratio "$COLD" "$BASEL")" "$(verdict "$COLD <= 0.5 * $BASEL")"
-printf '  with the pre-pass (--prefilter) %6.2f s   ratio to baseline %s  (findings %s)\n' "$NOPF" "$(ratio "$NOPF" "$BASEL")" "$(same "$WORK/cold.json" "$WORK/nopf.json")"
 printf 'pairlint cold, filling cache   %8.2f s\n' "$FILL"
 printf 'pairlint warm cache            %8.2f s   ratio to cold %s  (target <= 0.05: %s; findings %s)\n' \
   "$WARM" "$(ratio "$WARM" "$COLD")" "$(verdict "$WARM <= 0.05 * $COLD")" "$(same "$WORK/cold.json" "$WORK/warm.json")"

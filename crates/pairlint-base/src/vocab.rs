@@ -181,8 +181,8 @@ impl Vocabulary {
     }
 }
 
-/// Read access for the pre-pass (`prefilter`), which needs every word a list can match
-/// to skip the names no list can.
+/// Read access to the lists as written, for analyses that match words themselves (the
+/// type model matches owner roles by word segments).
 impl Vocabulary {
     /// The list's entries as written (defaults plus configured extras).
     pub fn entries(&self, key: &str) -> &[String] {
