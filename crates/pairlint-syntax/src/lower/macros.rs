@@ -11,7 +11,7 @@
 //! - `select!` (tokio's, futures', `select_biased!`): preconditions, then every future
 //!   are evaluated first (as tokio does before polling), then a `SwitchVariant` on a
 //!   synthetic local `opaque(futures..)` with one target per branch, named `branch0`,
-//!   `branch1`... in source order and `else` for `else`/`default`/`complete`. A branch
+//!   `branch1`... in source order and `else`/`default`/`complete` by their keyword. A branch
 //!   awaits its future, binds its pattern and runs its handler. A false precondition
 //!   or a pattern that does not match goes back to the switch (the branch is disabled
 //!   and another one completes). A variant switch was chosen over nested opaque
@@ -55,6 +55,8 @@ const DIVERGING_MACROS: &[&str] = &["panic", "unreachable", "todo", "unimplement
 struct SelectArm {
     /// None for `else`/`default`/`complete`.
     future: Option<(Pat, Expr)>,
+    /// The fallback's keyword, its target's name in the switch.
+    keyword: String,
     precondition: Option<Expr>,
     handler: Expr,
 }
@@ -222,7 +224,7 @@ impl Lowerer<'_> {
                     branch += 1;
                     (format!("branch{}", branch - 1), entry)
                 }
-                None => ("else".to_owned(), entry),
+                None => (arm.keyword.clone(), entry),
             })
             .collect();
         self.switch_to(head);
@@ -360,8 +362,10 @@ fn parse_select(input: ParseStream) -> syn::Result<Vec<SelectArm>> {
                 let id: syn::Ident = fork.parse()?;
                 id == "default" || id == "complete"
             });
+        let mut keyword = String::new();
         let (future, precondition) = if fallback {
-            let _: TokenTree = input.parse()?;
+            let token: TokenTree = input.parse()?;
+            keyword = token.to_string();
             (None, None)
         } else {
             let pat = Pat::parse_multi_with_leading_vert(input)?;
@@ -386,7 +390,7 @@ fn parse_select(input: ParseStream) -> syn::Result<Vec<SelectArm>> {
             input.parse()?
         };
         let _ = input.parse::<Option<Token![,]>>()?;
-        arms.push(SelectArm { future, precondition, handler });
+        arms.push(SelectArm { future, precondition, keyword, handler });
     }
     Ok(arms)
 }

@@ -294,7 +294,9 @@ impl Lowerer<'_> {
             Pat::Paren(p) => self.can_fail(&p.pat, top),
             Pat::Type(t) => self.can_fail(&t.pat, top),
             Pat::Slice(s) => !(s.elems.len() == 1 && matches!(s.elems.first(), Some(Pat::Rest(_)))),
-            Pat::Path(_) | Pat::Lit(_) | Pat::Range(_) | Pat::Or(_) => true,
+            // A unit variant cannot fail once its variant matched; a const always can.
+            Pat::Path(_) => top || self.variant_of(pat, true).is_none(),
+            Pat::Lit(_) | Pat::Range(_) | Pat::Or(_) => true,
             _ => true,
         }
     }
