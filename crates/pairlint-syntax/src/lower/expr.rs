@@ -197,6 +197,15 @@ impl Lowerer<'_> {
     /// The expression as a place: place expressions (`self.jobs`, `v[0]`, `*x`, the
     /// value of `?`) as written, anything else evaluated into a temporary.
     pub(super) fn place(&mut self, e: &Expr) -> Place {
+        if !self.descend() {
+            return self.assign_temp(Rvalue::Opaque(Vec::new()), anchor(e));
+        }
+        let place = self.place_unguarded(e);
+        self.ascend();
+        place
+    }
+
+    fn place_unguarded(&mut self, e: &Expr) -> Place {
         match e {
             Expr::Paren(p) => self.place(&p.expr),
             Expr::Group(g) => self.place(&g.expr),
@@ -278,6 +287,14 @@ impl Lowerer<'_> {
 
     /// Lowers `e` with its value going to `dest`.
     pub(super) fn expr_into(&mut self, e: &Expr, dest: &Dest) {
+        if !self.descend() {
+            return self.assign(dest, Rvalue::Opaque(Vec::new()), self.sp(anchor(e)));
+        }
+        self.expr_kind_into(e, dest);
+        self.ascend();
+    }
+
+    fn expr_kind_into(&mut self, e: &Expr, dest: &Dest) {
         let at = anchor(e);
         let span = self.sp(at);
         match e {
@@ -304,6 +321,7 @@ impl Lowerer<'_> {
                 let value = self.operand(&u.expr);
                 self.assign(dest, Rvalue::UnaryOp(op, value), span);
             }
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => self.bool_into(e, dest, span),
             Expr::Binary(b) => self.binary_into(b, dest, span),
             Expr::Let(_) => self.bool_into(e, dest, span),
             Expr::Assign(a) => {
@@ -311,18 +329,7 @@ impl Lowerer<'_> {
                 self.assign_unit(dest, span);
             }
             Expr::Call(c) => self.call_into(c, dest, span),
-            Expr::MethodCall(m) => {
-                let receiver = self.operand(&m.receiver);
-                let args = m.args.iter().map(|a| self.operand(a)).collect();
-                let call_span = LineIndex::join(span, self.sp(m.paren_token.span.close()));
-                let call = Call {
-                    callee: Callee::Method(m.method.to_string()),
-                    receiver: Some(receiver),
-                    args,
-                    span: call_span,
-                };
-                self.assign(dest, Rvalue::Call(call), span);
-            }
+            Expr::MethodCall(m) => self.method_chain_into(m, dest),
             Expr::Macro(m) => self.macro_into(&m.mac, dest),
             Expr::Reference(r) => {
                 let place = self.place(&r.expr);
@@ -404,39 +411,61 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A method call and the method calls it is called on (`a.iter().map(f).collect()`),
+    /// lowered iterating down the receivers, so a long chain does not deepen the stack.
+    fn method_chain_into(&mut self, m: &syn::ExprMethodCall, dest: &Dest) {
+        let mut chain = vec![m];
+        let mut base = &*m.receiver;
+        while let Expr::MethodCall(inner) = base {
+            chain.push(inner);
+            base = &inner.receiver;
+        }
+        let mut receiver = self.operand(base);
+        while let Some(call) = chain.pop() {
+            let at = self.sp(call.method.span());
+            let args = call.args.iter().map(|a| self.operand(a)).collect();
+            let span = LineIndex::join(at, self.sp(call.paren_token.span.close()));
+            let callee = Callee::Method(call.method.to_string());
+            let value = Rvalue::Call(Call { callee, receiver: Some(receiver), args, span });
+            if chain.is_empty() {
+                return self.assign(dest, value, at);
+            }
+            let t = self.temp(at);
+            self.push_stmt(Place::local(t), value, at);
+            receiver = Operand::Place(Place::local(t));
+        }
+    }
+
+    /// Plain binary operators. A left-nested chain (`a + b + c + ..`) is lowered
+    /// iterating down its left spine, so a long chain does not deepen the stack.
     fn binary_into(&mut self, b: &syn::ExprBinary, dest: &Dest, span: Span) {
-        use syn::BinOp as B;
-        let op = match b.op {
-            B::And(_) | B::Or(_) => {
-                let e = Expr::Binary(b.clone());
-                return self.bool_into(&e, dest, span);
+        if is_compound_assign(&b.op) {
+            let place = self.place(&b.left);
+            let right = self.operand(&b.right);
+            self.push_stmt(place.clone(), Rvalue::BinaryOp(BinOp::Other, Operand::Place(place), right), span);
+            return self.assign_unit(dest, span);
+        }
+        let mut spine = vec![b];
+        let mut leftmost = &*b.left;
+        while let Expr::Binary(inner) = leftmost {
+            if is_compound_assign(&inner.op) || matches!(inner.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) {
+                break;
             }
-            B::Eq(_) => BinOp::Eq,
-            B::Ne(_) => BinOp::Ne,
-            B::Lt(_) => BinOp::Lt,
-            B::Le(_) => BinOp::Le,
-            B::Gt(_) => BinOp::Gt,
-            B::Ge(_) => BinOp::Ge,
-            B::AddAssign(_)
-            | B::SubAssign(_)
-            | B::MulAssign(_)
-            | B::DivAssign(_)
-            | B::RemAssign(_)
-            | B::BitXorAssign(_)
-            | B::BitAndAssign(_)
-            | B::BitOrAssign(_)
-            | B::ShlAssign(_)
-            | B::ShrAssign(_) => {
-                let place = self.place(&b.left);
-                let right = self.operand(&b.right);
-                self.push_stmt(place.clone(), Rvalue::BinaryOp(BinOp::Other, Operand::Place(place), right), span);
-                return self.assign_unit(dest, span);
+            spine.push(inner);
+            leftmost = &inner.left;
+        }
+        let mut acc = self.operand(leftmost);
+        while let Some(level) = spine.pop() {
+            let right = self.operand(&level.right);
+            let value = Rvalue::BinaryOp(bin_op(&level.op), acc, right);
+            if spine.is_empty() {
+                return self.assign(dest, value, span);
             }
-            _ => BinOp::Other,
-        };
-        let left = self.operand(&b.left);
-        let right = self.operand(&b.right);
-        self.assign(dest, Rvalue::BinaryOp(op, left, right), span);
+            let at = self.sp(anchor(&level.left));
+            let t = self.temp(at);
+            self.push_stmt(Place::local(t), value, at);
+            acc = Operand::Place(Place::local(t));
+        }
     }
 
     /// A boolean value computed by branches (`let ok = a && b;`): true and false are
@@ -529,20 +558,53 @@ impl Lowerer<'_> {
     /// short-circuit, `let` patterns test and bind (their names go to the current
     /// scope, which the caller opened for the branch).
     pub(super) fn cond(&mut self, e: &Expr, then: BlockId, otherwise: BlockId) {
+        if !self.descend() {
+            let unknown = self.assign_temp(Rvalue::Opaque(Vec::new()), anchor(e));
+            let term = Terminator::SwitchBool { cond: Operand::Place(unknown), then, otherwise };
+            return self.terminate(term, self.sp(anchor(e)));
+        }
+        self.cond_unguarded(e, then, otherwise);
+        self.ascend();
+    }
+
+    fn cond_unguarded(&mut self, e: &Expr, then: BlockId, otherwise: BlockId) {
         match e {
             Expr::Paren(p) => self.cond(&p.expr, then, otherwise),
             Expr::Group(g) => self.cond(&g.expr, then, otherwise),
-            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
-                let rhs = self.new_block();
-                self.cond(&b.left, rhs, otherwise);
-                self.switch_to(rhs);
-                self.cond(&b.right, then, otherwise);
-            }
-            Expr::Binary(b) if matches!(b.op, syn::BinOp::Or(_)) => {
-                let rhs = self.new_block();
-                self.cond(&b.left, then, rhs);
-                self.switch_to(rhs);
-                self.cond(&b.right, then, otherwise);
+            Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_) | syn::BinOp::Or(_)) => {
+                // `((a && b) && c)` is `a && b && c`: the left spine of one operator is
+                // walked iteratively, each operand getting its own test in order.
+                let is_and = matches!(b.op, syn::BinOp::And(_));
+                let same = |e: &Expr| match e {
+                    Expr::Binary(inner) => match inner.op {
+                        syn::BinOp::And(_) => is_and,
+                        syn::BinOp::Or(_) => !is_and,
+                        _ => false,
+                    },
+                    _ => false,
+                };
+                let mut operands = vec![&*b.right];
+                let mut leftmost = &*b.left;
+                while let Expr::Binary(inner) = leftmost {
+                    if !same(leftmost) {
+                        break;
+                    }
+                    operands.push(&inner.right);
+                    leftmost = &inner.left;
+                }
+                operands.push(leftmost);
+                while let Some(operand) = operands.pop() {
+                    if operands.is_empty() {
+                        return self.cond(operand, then, otherwise);
+                    }
+                    let next = self.new_block();
+                    if is_and {
+                        self.cond(operand, next, otherwise);
+                    } else {
+                        self.cond(operand, then, next);
+                    }
+                    self.switch_to(next);
+                }
             }
             Expr::Let(l) => {
                 let place = self.place(&l.expr);
@@ -845,6 +907,36 @@ impl Lowerer<'_> {
     }
 }
 
+fn is_compound_assign(op: &syn::BinOp) -> bool {
+    use syn::BinOp as B;
+    matches!(
+        op,
+        B::AddAssign(_)
+            | B::SubAssign(_)
+            | B::MulAssign(_)
+            | B::DivAssign(_)
+            | B::RemAssign(_)
+            | B::BitXorAssign(_)
+            | B::BitAndAssign(_)
+            | B::BitOrAssign(_)
+            | B::ShlAssign(_)
+            | B::ShrAssign(_)
+    )
+}
+
+fn bin_op(op: &syn::BinOp) -> BinOp {
+    use syn::BinOp as B;
+    match op {
+        B::Eq(_) => BinOp::Eq,
+        B::Ne(_) => BinOp::Ne,
+        B::Lt(_) => BinOp::Lt,
+        B::Le(_) => BinOp::Le,
+        B::Gt(_) => BinOp::Gt,
+        B::Ge(_) => BinOp::Ge,
+        _ => BinOp::Other,
+    }
+}
+
 /// The last statement of a block when it is its value.
 enum Tail<'a> {
     Expr(&'a Expr),
@@ -924,8 +1016,10 @@ pub(super) fn anchor(e: &Expr) -> proc_macro2::Span {
             syn::Member::Unnamed(i) => i.span,
         },
         Expr::Lit(l) => l.lit.span(),
-        Expr::Binary(b) => anchor(&b.left),
-        Expr::Unary(u) => anchor(&u.expr),
+        // The operator, not the left operand: anchoring on an operand would walk down
+        // a long chain once per level.
+        Expr::Binary(b) => b.op.span(),
+        Expr::Unary(u) => u.op.span(),
         Expr::If(i) => i.if_token.span,
         Expr::Match(m) => m.match_token.span,
         Expr::Macro(m) => m.mac.path.segments.last().map_or(m.mac.bang_token.span, |s| s.ident.span()),
@@ -944,7 +1038,7 @@ pub(super) fn anchor(e: &Expr) -> proc_macro2::Span {
         Expr::Array(a) => a.bracket_token.span.open(),
         Expr::Repeat(r) => r.bracket_token.span.open(),
         Expr::Index(i) => i.bracket_token.span.open(),
-        Expr::Paren(p) => anchor(&p.expr),
+        Expr::Paren(p) => p.paren_token.span.open(),
         Expr::Group(g) => anchor(&g.expr),
         Expr::Assign(a) => a.eq_token.span,
         Expr::Break(b) => b.break_token.span,

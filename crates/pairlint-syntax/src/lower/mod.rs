@@ -33,7 +33,7 @@ use std::collections::HashSet;
 
 /// Lowers every body of a parsed file, in source order of their start.
 pub fn lower_file(file: &syn::File, idx: &LineIndex) -> FileIr {
-    let mut lowerer = Lowerer { idx, known: KnownNames::of(file), bodies: Vec::new(), frames: Vec::new() };
+    let mut lowerer = Lowerer { idx, known: KnownNames::of(file), bodies: Vec::new(), frames: Vec::new(), depth: 0 };
     lowerer.items(&file.items, &[]);
     lowerer.finish()
 }
@@ -175,7 +175,16 @@ struct Lowerer<'a> {
     bodies: Vec<Option<Body>>,
     /// The bodies being lowered, innermost last (a closure sits above its parent).
     frames: Vec<Frame>,
+    /// How deep the lowering's recursion is (expressions, places, conditions,
+    /// patterns), across bodies. Past [`MAX_DEPTH`] the rest is opaque.
+    depth: u32,
 }
+
+/// Deeper syntax than this is lowered as opaque. The engine's nesting bound refuses
+/// most hostile files first, but it does not count every kind of nesting (long
+/// operator chains are iterated, other chains are not); this keeps the lowering's own
+/// stack bounded whatever the input.
+const MAX_DEPTH: u32 = 256;
 
 /// A body under construction.
 struct Frame {
@@ -259,6 +268,19 @@ impl<'a> Lowerer<'a> {
         }
         let mut slots: Vec<Option<Body>> = bodies.into_iter().map(Some).collect();
         FileIr { bodies: order.iter().filter_map(|&i| slots[i].take()).collect() }
+    }
+
+    /// Enters one level of recursion, unless that would pass [`MAX_DEPTH`].
+    fn descend(&mut self) -> bool {
+        if self.depth >= MAX_DEPTH {
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    fn ascend(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
     }
 
     fn sp(&self, span: proc_macro2::Span) -> Span {

@@ -34,6 +34,17 @@ impl Lowerer<'_> {
     /// pushed to `names` (not yet in scope); an or-pattern's alternatives share them.
     /// On return the current block is the one where the pattern matched.
     pub(super) fn bind(&mut self, pat: &Pat, place: Place, fail: Option<BlockId>, names: &mut Vec<(String, LocalId)>) {
+        if !self.descend() {
+            if let Some(fail) = fail {
+                self.test_opaque(&place, fail, self.sp(pat_anchor(pat)));
+            }
+            return;
+        }
+        self.bind_unguarded(pat, place, fail, names);
+        self.ascend();
+    }
+
+    fn bind_unguarded(&mut self, pat: &Pat, place: Place, fail: Option<BlockId>, names: &mut Vec<(String, LocalId)>) {
         let span = self.sp(pat_anchor(pat));
         match pat {
             Pat::Ident(pi) => {

@@ -546,3 +546,32 @@ fn collect_rs(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
         }
     }
 }
+
+// Long operator and method chains are iterated; nesting past the depth bound becomes
+// opaque instead of deepening the stack.
+#[test]
+fn long_chains_and_deep_nesting() {
+    let n = 5000;
+    let sum = vec!["a"; n].join(" +\n");
+    let either = vec!["a"; n].join(" ||\n");
+    let calls = "\n.m()".repeat(n);
+    let parens = format!("{}a{}", "(a + ".repeat(400), ")".repeat(400));
+    let text = format!(
+        "fn f(a: u32) -> u32 {{ {sum} }}\nfn g(a: S) -> S {{ a{calls} }}\n\
+         fn h(a: bool) -> bool {{ {either} }}\nfn k(a: u32) -> u32 {{ {parens} }}"
+    );
+    let handle = std::thread::Builder::new()
+        // syn's parse and drop of the chains recurse; the engine gives it 64 MiB too.
+        .stack_size(64 << 20)
+        .spawn(move || lower(&text))
+        .unwrap();
+    let ir = handle.join().unwrap();
+    let count = |b: &Body, pred: &dyn Fn(&Rvalue) -> bool| {
+        b.blocks.iter().flat_map(|bb| &bb.stmts).filter(|s| pred(&s.value)).count()
+    };
+    assert_eq!(count(&ir.bodies[0], &|v| matches!(v, Rvalue::BinaryOp(..))), n - 1);
+    assert_eq!(count(&ir.bodies[1], &|v| matches!(v, Rvalue::Call(_))), n);
+    let switches = ir.bodies[2].blocks.iter().filter(|b| matches!(b.term, Terminator::SwitchBool { .. })).count();
+    assert_eq!(switches, n);
+    assert!(count(&ir.bodies[3], &|v| matches!(v, Rvalue::Opaque(ops) if ops.is_empty())) > 0);
+}
