@@ -848,7 +848,7 @@ impl Lowerer<'_> {
     fn closure_into(&mut self, c: &syn::ExprClosure, dest: &Dest) {
         let at = self.sp(c.or1_token.span);
         let span = self.sp(c.span());
-        let mut start = self.nested_body(|parent| BodyKind::Closure { parent }, "closure", span);
+        let mut start = self.nested_start(false, span);
         if let syn::ReturnType::Type(_, ty) = &c.output {
             start.ret = ty_of(ty);
         }
@@ -873,7 +873,7 @@ impl Lowerer<'_> {
     fn async_into(&mut self, a: &syn::ExprAsync, dest: &Dest) {
         let at = self.sp(a.async_token.span);
         let span = LineIndex::join(at, self.sp(a.block.brace_token.span.close()));
-        let start = self.nested_body(|parent| BodyKind::AsyncBlock { parent }, "async", span);
+        let start = self.nested_start(true, span);
         let id = self.push_frame(start);
         let value = self.block_operand(&a.block);
         self.terminate(Terminator::Return(value), self.sp(a.block.brace_token.span.close()));

@@ -589,19 +589,21 @@ impl<'a> Lowerer<'a> {
         self.push_stmt(place, value, span);
     }
 
-    /// Lowers a nested body (closure or async block) and returns its id.
-    fn nested_body(&mut self, kind_of: impl FnOnce(BodyId) -> BodyKind, label: &str, span: Span) -> BodyStart {
+    /// The start of a closure's or async block's body, defined in the current body:
+    /// `parent::{closure#N}` or `parent::{async#N}`, numbered per parent in the order
+    /// they are reached.
+    fn nested_start(&mut self, async_block: bool, span: Span) -> BodyStart {
         let frame = self.frame();
         let parent = frame.id;
-        let n = if label == "closure" {
-            frame.closures += 1;
-            frame.closures - 1
+        let (counter, label, kind) = if async_block {
+            (&mut frame.async_blocks, "async", BodyKind::AsyncBlock { parent })
         } else {
-            frame.async_blocks += 1;
-            frame.async_blocks - 1
+            (&mut frame.closures, "closure", BodyKind::Closure { parent })
         };
+        let n = *counter;
+        *counter += 1;
         BodyStart {
-            kind: kind_of(parent),
+            kind,
             qualified: format!("{}::{{{label}#{n}}}", frame.qualified),
             item_path: frame.item_path.clone(),
             span,

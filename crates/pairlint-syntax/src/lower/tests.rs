@@ -483,6 +483,30 @@ mod m {
     assert_eq!(ir.bodies[0].local(LocalId(0)).name.as_deref(), Some("self"));
 }
 
+// The checker the repository run relies on rejects what it must.
+#[test]
+fn validate_rejects_bad_ids() {
+    let mut ir = lower("fn f(a: bool) -> u32 { if a { 1 } else { 2 } }");
+    let good = ir.bodies[0].clone();
+    assert_eq!(validate(&good), Ok(()));
+    let mut bad_block = good.clone();
+    bad_block.blocks[0].term = Terminator::Goto(BlockId(99));
+    assert!(validate(&bad_block).unwrap_err().contains("successor bb99"));
+    let mut bad_local = good.clone();
+    bad_local.blocks[0].stmts.push(Stmt {
+        dest: Place::local(LocalId(42)),
+        value: Rvalue::Use(Operand::Const(Const::Unit)),
+        span: Default::default(),
+    });
+    assert!(validate(&bad_local).unwrap_err().contains("local out of range"));
+    ir.bodies[0].blocks[0].stmts.push(Stmt {
+        dest: Place::local(LocalId(0)),
+        value: Rvalue::Closure(BodyId(7)),
+        span: Default::default(),
+    });
+    assert!(validate_file(&ir).unwrap_err().contains("closure body7"));
+}
+
 // Every .rs file of the repository's fixtures and crates lowers without a panic into
 // well-formed bodies.
 #[test]
