@@ -136,7 +136,14 @@ impl Lowerer<'_> {
             }
             None => self.bind(pat, place, None, &mut names),
         }
-        self.set_single_type(&names, ty);
+        // The written type is the whole value's: a binding has it only when it is the
+        // whole value (`let x: T = .. else {..}`), not a part or a reference to it.
+        if let (syn::Pat::Ident(syn::PatIdent { by_ref: None, subpat: None, .. }), [(_, id)]) = (pat, names.as_slice())
+        {
+            if let Some(local) = self.frame().locals.get_mut(id.index()) {
+                local.ty = ty;
+            }
+        }
         self.declare_all(names);
     }
 
@@ -152,14 +159,6 @@ impl Lowerer<'_> {
                 self.sp(ident.span()),
             );
             self.declare(ident.to_string(), id);
-        }
-    }
-
-    fn set_single_type(&mut self, names: &[(String, LocalId)], ty: Ty) {
-        if let ([(_, id)], false) = (names, ty == Ty::Unknown) {
-            if let Some(local) = self.frame().locals.get_mut(id.index()) {
-                local.ty = ty;
-            }
         }
     }
 
