@@ -10,12 +10,29 @@
 //! parent through a local of its own assigned `capture _N` at its entry, so captured
 //! values can still be projected (`capture self` then `_1.user`).
 //!
-//! The lowering never panics on any input: what it does not model becomes
-//! [`Rvalue::Opaque`] with the operands it reads. Code after `return`, `break` or a
-//! diverging macro goes to a fresh block without predecessors (kept, unreachable).
+//! Choices the listing shows:
+//! - `?` switches on `Ok`/`Err` (or `Some`/`None` when the body returns an Option, or,
+//!   without a written return type, when the operand comes from an Option-returning
+//!   method such as `get` or `pop`); the error edge returns `Err(From::from(e))`.
+//! - Variant names are a pattern path's last segment (`Status::Ready` is `Ready`): the
+//!   scrutinee's type names the enum.
+//! - `for p in it` is `IntoIterator::into_iter(it)` then a loop on `.next()`.
+//! - Closures and async blocks are `{closure#N}` / `{async#N}` under their parent.
+//! - Paths: a name in scope is its local, SCREAMING_CASE names and paths are statics,
+//!   other capitalized paths constants, an unknown lowercase name an opaque value.
 //!
-//! `expr` lowers expressions and control flow, `pattern` patterns, `macros` the macros
-//! the rules care about (formatting, assertions, `select!`, `join!`, `matches!`).
+//! Not modelled (opaque, with the operands read): casts, ranges, `[x; n]`, try blocks,
+//! `yield`, `_` and verbatim expressions, unknown macros (no operands), range patterns,
+//! slice-length tests, tuple and slice positions after `..`.
+//!
+//! The lowering never panics on any input: what it does not model becomes
+//! [`Rvalue::Opaque`]. Code after `return`, `break` or a diverging macro goes to a
+//! fresh block without predecessors (kept, unreachable). Long `else if`, operator and
+//! method chains are iterated; other recursion is bounded by `MAX_DEPTH`.
+//!
+//! `expr` lowers expressions and control flow, `pattern` patterns and `match`, `macros`
+//! the macros the rules care about (formatting, assertions, `select!`, `join!`,
+//! `matches!`).
 
 mod expr;
 mod macros;
