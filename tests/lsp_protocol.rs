@@ -307,15 +307,15 @@ fn malformed_and_unknown_requests_get_errors() {
     client.shutdown();
 }
 
-// The README's Neovim snippet must be the file the Neovim test runs, or the tested setup and the documented one drift apart.
+// The Neovim snippet in docs/editors.md must be the file the Neovim test runs, or the tested setup and the documented one drift apart.
 #[test]
-fn readme_neovim_snippet_is_the_tested_config() {
+fn documented_neovim_snippet_is_the_tested_config() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let config = std::fs::read_to_string(root.join("tests/lsp/nvim-config.lua")).unwrap();
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let doc = std::fs::read_to_string(root.join("docs/editors.md")).unwrap();
     assert!(
-        readme.contains(&format!("```lua\n{config}```")),
-        "README.md must quote tests/lsp/nvim-config.lua verbatim in a ```lua block"
+        doc.contains(&format!("```lua\n{config}```")),
+        "docs/editors.md must quote tests/lsp/nvim-config.lua verbatim in a ```lua block"
     );
 }
 

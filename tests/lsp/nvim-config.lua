@@ -1,5 +1,5 @@
--- pairlint's language server for Rust buffers (Neovim 0.8+; the README's snippet,
--- run verbatim by tests/lsp/run-nvim.sh).
+-- pairlint's language server for Rust buffers (Neovim 0.8+; the snippet in
+-- docs/editors.md, run verbatim by tests/lsp/run-nvim.sh).
 vim.api.nvim_create_autocmd('FileType', {
   pattern = 'rust',
   callback = function(args)

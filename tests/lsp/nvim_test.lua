@@ -1,8 +1,8 @@
--- A real editor as the client: Neovim opens the flawed sample file with the README's
--- configuration, waits for pairlint's diagnostics, checks code, range and related
--- information, asks for the quick fix, then replaces the (unsaved) buffer with the
--- fixed version and waits for the diagnostics to clear. Exits 0 on success; on
--- failure prints why and exits 1 (`cq`). Run by tests/lsp/run-nvim.sh.
+-- A real editor as the client: Neovim opens the flawed sample file with the
+-- configuration in docs/editors.md, waits for pairlint's diagnostics, checks code,
+-- range and related information, asks for the quick fix, then replaces the (unsaved)
+-- buffer with the fixed version and waits for the diagnostics to clear. Exits 0 on
+-- success; on failure prints why and exits 1 (`cq`). Run by tests/lsp/run-nvim.sh.
 
 local here = vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':p:h')
 local sample = here .. '/sample'
@@ -26,7 +26,7 @@ local function check(cond, message)
 end
 
 -- Debian 12 ships Neovim 0.7, which predates `vim.lsp.start` and `vim.fs` (0.8). These
--- shims give 0.7 exactly the calls the README snippet makes, built on 0.7's
+-- shims give 0.7 exactly the calls the docs/editors.md snippet makes, built on 0.7's
 -- `vim.lsp.start_client` + `vim.lsp.buf_attach_client`; on 0.8+ they are not used.
 if not vim.fs then
   vim.fs = {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The language server against a client nobody on this project wrote: headless Neovim
-# runs tests/lsp/nvim_test.lua with the README's configuration (`cargo pairlint lsp`,
+# runs tests/lsp/nvim_test.lua with docs/editors.md's configuration (`cargo pairlint lsp`,
 # found through PATH as cargo finds any subcommand). Needs `nvim` (>= 0.7);
 # .ci/run installs it. Exits non-zero on failure.
 set -euo pipefail
