@@ -91,10 +91,97 @@ fn run_at(hay: &[&str], at: usize, entry: &[String]) -> bool {
     hay.len() - at >= entry.len() && hay[at..].iter().zip(entry).all(|(seg, word)| *seg == word)
 }
 
+/// The vocabulary's lists, one variant per table key of `rules/vocabulary.toml` (a test
+/// checks both ways). Rules and extraction name a list by variant, so a typo is a
+/// compile error instead of a lookup that silently matches nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum List {
+    IdentityNames,
+    IdentityExcludeTypes,
+    RequestNames,
+    RequestTypeSuffixes,
+    HandlerExtractors,
+    HandlerAttributes,
+    OwnerFields,
+    QueueTypes,
+    MapTypes,
+    WrapperTypes,
+    PositionalTakes,
+    StrongPositionalTakes,
+    KeyedLookups,
+    OutputCalls,
+    OutputWrappers,
+    CheckCalls,
+    TimeoutWords,
+    LockFlags,
+    ReleaseStates,
+    ReleaseCalls,
+    RequeueCalls,
+}
+
+impl List {
+    /// Every list, in the file's order.
+    pub const ALL: [List; 21] = [
+        List::IdentityNames,
+        List::IdentityExcludeTypes,
+        List::RequestNames,
+        List::RequestTypeSuffixes,
+        List::HandlerExtractors,
+        List::HandlerAttributes,
+        List::OwnerFields,
+        List::QueueTypes,
+        List::MapTypes,
+        List::WrapperTypes,
+        List::PositionalTakes,
+        List::StrongPositionalTakes,
+        List::KeyedLookups,
+        List::OutputCalls,
+        List::OutputWrappers,
+        List::CheckCalls,
+        List::TimeoutWords,
+        List::LockFlags,
+        List::ReleaseStates,
+        List::ReleaseCalls,
+        List::RequeueCalls,
+    ];
+
+    /// The list's key in `rules/vocabulary.toml` and in a `[vocabulary]` config table.
+    pub fn key(self) -> &'static str {
+        match self {
+            List::IdentityNames => "identity_names",
+            List::IdentityExcludeTypes => "identity_exclude_types",
+            List::RequestNames => "request_names",
+            List::RequestTypeSuffixes => "request_type_suffixes",
+            List::HandlerExtractors => "handler_extractors",
+            List::HandlerAttributes => "handler_attributes",
+            List::OwnerFields => "owner_fields",
+            List::QueueTypes => "queue_types",
+            List::MapTypes => "map_types",
+            List::WrapperTypes => "wrapper_types",
+            List::PositionalTakes => "positional_takes",
+            List::StrongPositionalTakes => "strong_positional_takes",
+            List::KeyedLookups => "keyed_lookups",
+            List::OutputCalls => "output_calls",
+            List::OutputWrappers => "output_wrappers",
+            List::CheckCalls => "check_calls",
+            List::TimeoutWords => "timeout_words",
+            List::LockFlags => "lock_flags",
+            List::ReleaseStates => "release_states",
+            List::ReleaseCalls => "release_calls",
+            List::RequeueCalls => "requeue_calls",
+        }
+    }
+
+    /// The list named `key`, if there is one.
+    pub fn from_key(key: &str) -> Option<List> {
+        List::ALL.into_iter().find(|l| l.key() == key)
+    }
+}
+
 /// One named list: the raw entries (for exact matches of type and method names) and
 /// their word segments (for name matching).
 #[derive(Debug, Default, Clone)]
-struct List {
+struct Entries {
     raw: Vec<String>,
     words: Vec<Vec<String>>,
 }
@@ -102,7 +189,7 @@ struct List {
 /// All vocabulary lists, defaults plus configured extras.
 #[derive(Debug, Clone)]
 pub struct Vocabulary {
-    lists: HashMap<String, List>,
+    lists: HashMap<List, Entries>,
 }
 
 impl Default for Vocabulary {
@@ -125,25 +212,27 @@ impl Vocabulary {
                 raw.extend(more.iter().cloned());
             }
             let words = raw.iter().map(|r| words(r)).collect();
-            lists.insert(key, List { raw, words });
+            // A key no variant names is caught by a test; ignoring it keeps this panic-free.
+            if let Some(list) = List::from_key(&key) {
+                lists.insert(list, Entries { raw, words });
+            }
         }
         Vocabulary { lists }
     }
 
     /// The names of every list (the valid keys of a `[vocabulary]` config table).
     pub fn keys() -> Vec<String> {
-        let table: toml::Table = DEFAULTS.parse().expect("rules/vocabulary.toml is valid TOML");
-        table.keys().cloned().collect()
+        List::ALL.iter().map(|l| l.key().to_string()).collect()
     }
 
     /// Every list's entries in a stable order: what a cache of per-file facts must be
     /// keyed by, since extraction reads the vocabulary.
     pub fn fingerprint(&self) -> String {
-        let mut keys: Vec<&String> = self.lists.keys().collect();
-        keys.sort();
+        let mut keys: Vec<&List> = self.lists.keys().collect();
+        keys.sort_by_key(|l| l.key());
         let mut out = String::new();
         for k in keys {
-            out.push_str(k);
+            out.push_str(k.key());
             out.push('=');
             out.push_str(&self.lists[k].raw.join("\u{1f}"));
             out.push('\n');
@@ -151,18 +240,18 @@ impl Vocabulary {
         out
     }
 
-    fn list(&self, key: &str) -> &List {
-        static EMPTY: List = List { raw: Vec::new(), words: Vec::new() };
-        self.lists.get(key).unwrap_or(&EMPTY)
+    fn list(&self, key: List) -> &Entries {
+        static EMPTY: Entries = Entries { raw: Vec::new(), words: Vec::new() };
+        self.lists.get(&key).unwrap_or(&EMPTY)
     }
 
     /// The name is exactly one of the list's entries (type names, method names).
-    pub fn is(&self, key: &str, name: &str) -> bool {
+    pub fn is(&self, key: List, name: &str) -> bool {
         self.list(key).raw.iter().any(|r| r == name)
     }
 
     /// Some entry's words occur, consecutively, among the name's words.
-    pub fn mentions(&self, key: &str, name: &str) -> bool {
+    pub fn mentions(&self, key: List, name: &str) -> bool {
         let list = self.list(key);
         with_words(name, |w| {
             list.words.iter().any(|entry| !entry.is_empty() && (0..w.len()).any(|at| run_at(w, at, entry)))
@@ -170,13 +259,13 @@ impl Vocabulary {
     }
 
     /// The name's words begin with some entry's words (`print_image` starts with `print`).
-    pub fn starts_with(&self, key: &str, name: &str) -> bool {
+    pub fn starts_with(&self, key: List, name: &str) -> bool {
         let list = self.list(key);
         with_words(name, |w| list.words.iter().any(|entry| !entry.is_empty() && run_at(w, 0, entry)))
     }
 
     /// The name's type ends with one of the list's suffixes (`PrintCommand` ends `Command`).
-    pub fn ends_with(&self, key: &str, name: &str) -> bool {
+    pub fn ends_with(&self, key: List, name: &str) -> bool {
         self.list(key).raw.iter().any(|r| name.ends_with(r.as_str()) && name.len() >= r.len())
     }
 }
@@ -185,7 +274,7 @@ impl Vocabulary {
 /// type model matches owner roles by word segments).
 impl Vocabulary {
     /// The list's entries as written (defaults plus configured extras).
-    pub fn entries(&self, key: &str) -> &[String] {
+    pub fn entries(&self, key: List) -> &[String] {
         &self.list(key).raw
     }
 }
@@ -267,24 +356,41 @@ mod tests {
             for (key, list) in &v.lists {
                 let mentions = list.words.iter().any(|e| !e.is_empty() && w.windows(e.len()).any(|x| x == &e[..]));
                 let starts = list.words.iter().any(|e| !e.is_empty() && w.len() >= e.len() && w[..e.len()] == e[..]);
-                assert_eq!(v.mentions(key, name), mentions, "{key} mentions {name}");
-                assert_eq!(v.starts_with(key, name), starts, "{key} starts_with {name}");
+                assert_eq!(v.mentions(*key, name), mentions, "{key:?} mentions {name}");
+                assert_eq!(v.starts_with(*key, name), starts, "{key:?} starts_with {name}");
             }
         }
-        assert!(v.mentions("identity_names", "customer_id_ref_by_session_token_value_x"));
+        assert!(v.mentions(List::IdentityNames, "customer_id_ref_by_session_token_value_x"));
+    }
+
+    // The enum and the file name the same lists: a key the file adds without a variant
+    // would be silently unused, and a variant without a key would always be empty.
+    #[test]
+    fn list_enum_and_vocabulary_file_agree() {
+        let table: toml::Table = DEFAULTS.parse().unwrap();
+        let file: Vec<&str> = table.keys().map(String::as_str).collect();
+        let mut variants: Vec<&str> = List::ALL.iter().map(|l| l.key()).collect();
+        let mut sorted_file = file.clone();
+        sorted_file.sort();
+        variants.sort();
+        assert_eq!(variants, sorted_file);
+        for list in List::ALL {
+            assert_eq!(List::from_key(list.key()), Some(list));
+            assert!(!Vocabulary::default().entries(list).is_empty(), "{list:?} has default entries");
+        }
     }
 
     #[test]
     fn matches_by_word_segments() {
         let v = Vocabulary::default();
-        assert!(v.mentions("identity_names", "customer_id"));
-        assert!(v.mentions("identity_names", "MemberId"));
-        assert!(v.mentions("identity_names", "resident_no"));
-        assert!(!v.mentions("identity_names", "clientele"));
-        assert!(!v.mentions("identity_names", "http_client"));
-        assert!(v.starts_with("output_calls", "print_image"));
-        assert!(!v.starts_with("output_calls", "printer"));
-        assert!(!v.starts_with("check_calls", "checkout"));
+        assert!(v.mentions(List::IdentityNames, "customer_id"));
+        assert!(v.mentions(List::IdentityNames, "MemberId"));
+        assert!(v.mentions(List::IdentityNames, "resident_no"));
+        assert!(!v.mentions(List::IdentityNames, "clientele"));
+        assert!(!v.mentions(List::IdentityNames, "http_client"));
+        assert!(v.starts_with(List::OutputCalls, "print_image"));
+        assert!(!v.starts_with(List::OutputCalls, "printer"));
+        assert!(!v.starts_with(List::CheckCalls, "checkout"));
     }
 
     #[test]
@@ -292,6 +398,6 @@ mod tests {
         let mut extra = BTreeMap::new();
         extra.insert("identity_names".to_string(), vec!["kiosk_user".to_string()]);
         let v = Vocabulary::new(&extra);
-        assert!(v.mentions("identity_names", "kiosk_user_ref"));
+        assert!(v.mentions(List::IdentityNames, "kiosk_user_ref"));
     }
 }

@@ -4,6 +4,7 @@
 
 use pairlint_base::finding::Span;
 use pairlint_base::model::*;
+use pairlint_base::vocab::List as VocabList;
 use pairlint_base::vocab::Vocabulary;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -234,7 +235,7 @@ impl<'a> CrateModel<'a> {
         for _ in 0..STRIP_BOUND {
             ty = match ty {
                 Ty::Ref(inner) => *inner,
-                Ty::Path { ref name, ref args } if self.vocab.is("wrapper_types", name) && !args.is_empty() => {
+                Ty::Path { ref name, ref args } if self.vocab.is(VocabList::WrapperTypes, name) && !args.is_empty() => {
                     args[0].clone()
                 }
                 Ty::Path { ref name, ref args } if args.is_empty() && self.aliases.contains_key(name.as_str()) => {
@@ -290,10 +291,10 @@ impl<'a> CrateModel<'a> {
             }
         }
         match stripped {
-            Ty::Path { name, args } if self.vocab.is("queue_types", &name) => {
+            Ty::Path { name, args } if self.vocab.is(VocabList::QueueTypes, &name) => {
                 Some((true, args.first().cloned().unwrap_or(Ty::Unknown)))
             }
-            Ty::Path { name, args } if self.vocab.is("map_types", &name) => {
+            Ty::Path { name, args } if self.vocab.is(VocabList::MapTypes, &name) => {
                 Some((false, args.last().cloned().unwrap_or(Ty::Unknown)))
             }
             Ty::Slice(t) => Some((true, *t)),
@@ -306,7 +307,9 @@ impl<'a> CrateModel<'a> {
         let Ty::Path { name, .. } = self.strip(ty) else {
             return false;
         };
-        self.structs.get(name.as_str()).is_some_and(|d| d.fields.iter().any(|(n, _)| self.vocab.is("owner_fields", n)))
+        self.structs
+            .get(name.as_str())
+            .is_some_and(|d| d.fields.iter().any(|(n, _)| self.vocab.is(VocabList::OwnerFields, n)))
     }
 
     /// The type is a struct of this crate that nothing ties to a person: no owner-like
@@ -318,11 +321,10 @@ impl<'a> CrateModel<'a> {
         let Some(def) = self.structs.get(name.as_str()) else {
             return false;
         };
-        !self.vocab.mentions("identity_names", &name)
-            && !def
-                .fields
-                .iter()
-                .any(|(n, _)| self.vocab.is("owner_fields", n) || self.vocab.mentions("identity_names", n))
+        !self.vocab.mentions(VocabList::IdentityNames, &name)
+            && !def.fields.iter().any(|(n, _)| {
+                self.vocab.is(VocabList::OwnerFields, n) || self.vocab.mentions(VocabList::IdentityNames, n)
+            })
     }
 
     /// The place is shared between requesters (not a per-session struct's own field,
@@ -360,7 +362,7 @@ impl<'a> CrateModel<'a> {
                 if place.fields.is_empty() {
                     return false;
                 }
-                let session = f.self_ty.as_deref().is_some_and(|t| self.vocab.mentions("identity_names", t));
+                let session = f.self_ty.as_deref().is_some_and(|t| self.vocab.mentions(VocabList::IdentityNames, t));
                 if !session {
                     return true;
                 }

@@ -14,6 +14,7 @@
 use super::std_model::{Effect, StdModel, APIS};
 use super::tables::TypeTables;
 use super::ty::Type;
+use pairlint_base::vocab::List as VocabList;
 use pairlint_base::vocab::{words, Vocabulary};
 use std::sync::OnceLock;
 
@@ -55,7 +56,7 @@ impl OwnerVocab {
     pub fn new(vocab: &Vocabulary) -> Self {
         let mut roles: Vec<String> = EXTRA_OWNER_ROLES.iter().map(|r| r.to_string()).collect();
         let mut verbs: Vec<String> = EXTRA_POSSESSION_VERBS.iter().map(|v| v.to_string()).collect();
-        for entry in vocab.entries("owner_fields") {
+        for entry in vocab.entries(VocabList::OwnerFields) {
             let segments = words(entry);
             match segments.as_slice() {
                 [role] => roles.push(role.clone()),
@@ -91,7 +92,7 @@ impl OwnerVocab {
     /// and is not one of the excluded look-alikes (`CancellationToken`).
     fn is_identity_name(&self, name: &str) -> bool {
         let last = name.rsplit("::").next().unwrap_or(name);
-        self.vocab.mentions("identity_names", last) && !self.vocab.is("identity_exclude_types", last)
+        self.vocab.mentions(VocabList::IdentityNames, last) && !self.vocab.is(VocabList::IdentityExcludeTypes, last)
     }
 }
 

@@ -8,6 +8,7 @@ use crate::span::SpanOfSyntax;
 use pairlint_base::finding::Span;
 use pairlint_base::model::*;
 use pairlint_base::source::LineIndex;
+use pairlint_base::vocab::List as VocabList;
 use pairlint_base::vocab::{words, Vocabulary};
 use quote::ToTokens;
 use std::collections::{BTreeSet, HashMap};
@@ -74,7 +75,7 @@ pub(super) fn extract_fn(
     self_ty: Option<&str>,
 ) -> FnFacts {
     let name = sig.ident.to_string();
-    let is_timeout = vocab.mentions("timeout_words", &name);
+    let is_timeout = vocab.mentions(VocabList::TimeoutWords, &name);
     let mut w = Walker {
         vocab,
         idx,
@@ -108,13 +109,13 @@ pub(super) fn extract_fn(
         returns_value: !matches!(sig.output, syn::ReturnType::Default),
         depth: 0,
     };
-    let handler_attr = attrs
-        .iter()
-        .any(|a| a.path().segments.last().is_some_and(|s| vocab.is("handler_attributes", &s.ident.to_string())));
+    let handler_attr = attrs.iter().any(|a| {
+        a.path().segments.last().is_some_and(|s| vocab.is(VocabList::HandlerAttributes, &s.ident.to_string()))
+    });
     w.f.per_requester = handler_attr;
     if let (Some(recv), Some(ty)) = (sig.receiver(), self_ty) {
         let origin = w.origin(OriginKind::SelfValue, idx.span(recv.span()));
-        let session = vocab.mentions("identity_names", ty);
+        let session = vocab.mentions(VocabList::IdentityNames, ty);
         if session {
             w.f.per_requester = true;
             w.f.identity.get_or_insert((idx.span(recv.span()), "self".to_string()));
@@ -246,7 +247,7 @@ impl Walker<'_> {
     }
 
     fn is_timeout_word(&self, name: &str) -> bool {
-        self.vocab.mentions("timeout_words", name)
+        self.vocab.mentions(VocabList::TimeoutWords, name)
     }
 
     fn text(tokens: &impl ToTokens) -> String {
@@ -262,15 +263,16 @@ impl Walker<'_> {
         let tname = type_name(&pt.ty).unwrap_or_default();
         let span = self.span(pt.span());
         let index = self.f.params.len();
-        let excluded = self.vocab.is("identity_exclude_types", &tname);
-        let extractor = self.vocab.is("handler_extractors", &tname);
-        let request_ty = self.vocab.ends_with("request_type_suffixes", &tname) && !tname.is_empty();
+        let excluded = self.vocab.is(VocabList::IdentityExcludeTypes, &tname);
+        let extractor = self.vocab.is(VocabList::HandlerExtractors, &tname);
+        let request_ty = self.vocab.ends_with(VocabList::RequestTypeSuffixes, &tname) && !tname.is_empty();
         let mut names = Vec::new();
         collect_pat_idents(&pt.pat, &mut names);
         let pname = names.first().cloned().unwrap_or_else(|| "_".into());
-        let by_name =
-            names.iter().any(|n| self.vocab.mentions("identity_names", n) || self.vocab.is("request_names", n));
-        let by_type = self.vocab.mentions("identity_names", &tname) || request_ty;
+        let by_name = names
+            .iter()
+            .any(|n| self.vocab.mentions(VocabList::IdentityNames, n) || self.vocab.is(VocabList::RequestNames, n));
+        let by_type = self.vocab.mentions(VocabList::IdentityNames, &tname) || request_ty;
         // `State(state)` / `web::Data<..>` are shared state, not the requester.
         let is_identity = !excluded && (by_name || by_type || (extractor && !is_shared_wrapper(&tname)));
         if extractor {
@@ -485,7 +487,7 @@ impl Walker<'_> {
                     syn::Member::Named(id) => id.to_string(),
                     syn::Member::Unnamed(i) => i.index.to_string(),
                 };
-                let identity = base.identity || self.vocab.mentions("identity_names", &member);
+                let identity = base.identity || self.vocab.mentions(VocabList::IdentityNames, &member);
                 let place = base.place.map(|mut p| {
                     p.place.fields.push(member.clone());
                     p.place.text = format!("{}.{}", p.place.text, member);
@@ -703,13 +705,13 @@ impl Walker<'_> {
                     syn::Member::Named(id) => id.to_string(),
                     syn::Member::Unnamed(i) => i.index.to_string(),
                 };
-                let kind = if self.vocab.is("owner_fields", &member) && is_empty_value(&a.right) {
+                let kind = if self.vocab.is(VocabList::OwnerFields, &member) && is_empty_value(&a.right) {
                     Some(ReleaseKind::OwnerCleared(member))
-                } else if self.vocab.is("lock_flags", &member) && is_false(&a.right) {
+                } else if self.vocab.is(VocabList::LockFlags, &member) && is_false(&a.right) {
                     Some(ReleaseKind::FlagCleared(member))
                 } else if words(&member).iter().any(|w| w == "state" || w == "status") {
                     last_path_segment(&a.right)
-                        .filter(|v| self.vocab.is("release_states", v))
+                        .filter(|v| self.vocab.is(VocabList::ReleaseStates, v))
                         .map(ReleaseKind::StateReleased)
                 } else {
                     None
@@ -794,11 +796,13 @@ impl Walker<'_> {
                 let span = self.span(pt.span());
                 let o = self.origin(OriginKind::Typed(ty), span);
                 v.origins.insert(o);
-                if self.vocab.mentions("identity_names", &tname) && !self.vocab.is("identity_exclude_types", &tname) {
+                if self.vocab.mentions(VocabList::IdentityNames, &tname)
+                    && !self.vocab.is(VocabList::IdentityExcludeTypes, &tname)
+                {
                     v.identity = true;
                 }
             }
-            if names.iter().any(|n| self.vocab.mentions("identity_names", n)) {
+            if names.iter().any(|n| self.vocab.mentions(VocabList::IdentityNames, n)) {
                 v.identity = true;
             }
             // A closure that is an iteration step (`members.all(|member| ..)`) is handed
@@ -921,10 +925,10 @@ impl Walker<'_> {
                 .as_ref()
                 .map(|p| if p.filtered { None } else { Some(AccessKind::PositionalWeak) })
                 .unwrap_or(None)
-        } else if self.vocab.is("strong_positional_takes", n) {
+        } else if self.vocab.is(VocabList::StrongPositionalTakes, n) {
             Some(AccessKind::PositionalStrong)
         } else if (matches!(n, "remove" | "swap_remove" | "get" | "get_mut") && zero_arg)
-            || (self.vocab.is("positional_takes", n) && recv.place.as_ref().is_some_and(|p| !p.iter))
+            || (self.vocab.is(VocabList::PositionalTakes, n) && recv.place.as_ref().is_some_and(|p| !p.iter))
         {
             Some(AccessKind::PositionalWeak)
         } else {
@@ -947,7 +951,7 @@ impl Walker<'_> {
             }
         }
         // Keyed lookups.
-        if self.vocab.is("keyed_lookups", n) && !m.args.is_empty() {
+        if self.vocab.is(VocabList::KeyedLookups, n) && !m.args.is_empty() {
             if let Some(p) = recv.place.clone() {
                 if !p.iter {
                     let args = self.args(&m.args);
@@ -964,7 +968,7 @@ impl Walker<'_> {
         if n == "take" && m.args.is_empty() && !on_self {
             if let syn::Expr::Field(f) = &*m.receiver {
                 if let syn::Member::Named(id) = &f.member {
-                    if self.vocab.is("owner_fields", &id.to_string()) {
+                    if self.vocab.is(VocabList::OwnerFields, &id.to_string()) {
                         let base = self.expr(&f.base);
                         self.release(ReleaseKind::OwnerCleared(id.to_string()), m.span(), &base, Self::text(&f.base));
                     }
@@ -973,7 +977,7 @@ impl Walker<'_> {
             return recv;
         }
         // Pushing an item back onto a shared queue.
-        if self.vocab.is("requeue_calls", n) && recv.place.is_some() && !m.args.is_empty() {
+        if self.vocab.is(VocabList::RequeueCalls, n) && recv.place.is_some() && !m.args.is_empty() {
             let args = self.args(&m.args);
             let item = args.last().cloned().unwrap_or_default();
             if !item.origins.is_empty() {
@@ -990,13 +994,13 @@ impl Walker<'_> {
                 );
             }
             // `tx.send(item)` is also an output.
-            if self.vocab.starts_with("output_calls", n) {
+            if self.vocab.starts_with(VocabList::OutputCalls, n) {
                 let origins: Vec<OriginId> = item.origins.iter().copied().collect();
                 self.output_call(name.clone(), call_span, origins, None);
             }
             return Val::default();
         }
-        if self.vocab.starts_with("release_calls", n) {
+        if self.vocab.starts_with(VocabList::ReleaseCalls, n) {
             let args = self.args(&m.args);
             let mut target = recv.clone();
             for a in &args {
@@ -1112,7 +1116,10 @@ impl Walker<'_> {
         // `Box::new(x)`) carry their arguments.
         let is_ctor = last.chars().next().is_some_and(char::is_uppercase) || last == "new" || last == "from";
         let args = self.args(&c.args);
-        if is_ctor && !self.vocab.starts_with("output_calls", &last) && !self.vocab.starts_with("check_calls", &last) {
+        if is_ctor
+            && !self.vocab.starts_with(VocabList::OutputCalls, &last)
+            && !self.vocab.starts_with(VocabList::CheckCalls, &last)
+        {
             return args.into_iter().fold(Val::default(), Val::union);
         }
         let call_span = self.call_span(c, p);
@@ -1150,7 +1157,7 @@ impl Walker<'_> {
         for a in &args {
             all.extend(a.origins.iter().copied());
         }
-        if self.vocab.starts_with("output_calls", &name) {
+        if self.vocab.starts_with(VocabList::OutputCalls, &name) {
             let checked: BTreeSet<OriginId> =
                 args.iter().chain(recv.iter()).flat_map(|a| a.checks.iter().copied()).collect();
             self.output_call(name.clone(), call_span, all.difference(&checked).copied().collect(), Some(id));
@@ -1159,7 +1166,7 @@ impl Walker<'_> {
         let mut v = Val { origins: all.clone(), touches_identity: touches, ..Val::default() };
         v.origins.insert(result);
         v.check_calls.insert(id);
-        if self.vocab.starts_with("check_calls", &name) {
+        if self.vocab.starts_with(VocabList::CheckCalls, &name) {
             let identity = args.iter().any(|a| a.identity) || recv.as_ref().is_some_and(|r| r.identity);
             if identity {
                 let mut checked = BTreeSet::new();
@@ -1172,7 +1179,7 @@ impl Walker<'_> {
             }
         }
         // `req.user_id()` identifies the requester like the field would.
-        if self.vocab.mentions("identity_names", &name) && recv.as_ref().is_some_and(|r| r.identity) {
+        if self.vocab.mentions(VocabList::IdentityNames, &name) && recv.as_ref().is_some_and(|r| r.identity) {
             v.identity = true;
         }
         v
@@ -1181,7 +1188,7 @@ impl Walker<'_> {
     // ---- branches ----------------------------------------------------------------
 
     fn if_expr(&mut self, i: &syn::ExprIf, tail: bool) -> Val {
-        let time_branch = flow::time_up_branch(&i.cond, &|n| self.vocab.mentions("timeout_words", n));
+        let time_branch = flow::time_up_branch(&i.cond, &|n| self.vocab.mentions(VocabList::TimeoutWords, n));
         let (cond_timeout_then, cond_timeout_else) = self.let_cond_timeout(&i.cond);
         // The condition's bindings (`if let Some(x) = ..`) live in the then-branch.
         self.enter_scope();
