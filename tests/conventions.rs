@@ -240,3 +240,97 @@ fn crate_graph_keeps_syntax_out_of_the_analysis_and_the_linter_out_of_the_servic
         assert!(!reference.contains(linter), "pairlint-reference depends on {linter}");
     }
 }
+
+/// The code of a rule doc's `## Example` section: the blocks before `Use instead:` show
+/// what the rule flags, the blocks after it the fix.
+#[derive(Debug, Default)]
+struct DocExample {
+    flagged: Vec<String>,
+    fixed: Vec<String>,
+}
+
+fn doc_example(doc: &str) -> DocExample {
+    let mut example = DocExample::default();
+    let mut in_section = false;
+    let mut after_fix_marker = false;
+    let mut block: Option<String> = None;
+    for line in doc.lines() {
+        if let Some(code) = block.as_mut() {
+            if line.trim_start().starts_with("```") {
+                let code = block.take().unwrap_or_default();
+                if after_fix_marker { &mut example.fixed } else { &mut example.flagged }.push(code);
+            } else {
+                code.push_str(line);
+                code.push('\n');
+            }
+        } else if line.starts_with("## ") {
+            in_section = line == "## Example";
+        } else if in_section && line.trim_start().starts_with("```") {
+            block = Some(String::new());
+        } else if in_section && line.trim() == "Use instead:" {
+            after_fix_marker = true;
+        }
+    }
+    example
+}
+
+/// The messages a rule doc quotes as what its rule prints: its `> ` blockquote lines.
+fn quoted_messages(doc: &str) -> Vec<&str> {
+    doc.lines().filter_map(|line| line.strip_prefix("> ")).map(str::trim_end).collect()
+}
+
+// A doc's quoted message drifts silently when a rule's wording changes; linting the doc's
+// own example keeps the page (what `explain` prints, what SARIF's help carries) honest.
+#[test]
+fn rule_docs_quote_what_their_examples_print() {
+    let (config, vocab) = (Config::default(), Vocabulary::default());
+    let mut problems = Vec::new();
+    for r in RULES {
+        let example = doc_example(r.doc);
+        let quoted = quoted_messages(r.doc);
+        if example.flagged.is_empty() || example.fixed.is_empty() || quoted.is_empty() {
+            problems.push(format!(
+                "{}: the doc needs a flagged example, a `Use instead:` example and a `> ` quoted message",
+                r.code
+            ));
+            continue;
+        }
+        // Each block is linted on its own, as a one-file crate: the example must be complete.
+        let lint = |code: &str, what: &str| {
+            let path = PathBuf::from(format!("rules/{}.md ({what} example)", r.code));
+            lint_crate(&[SourceFile { path, text: code.to_string() }], &config, &vocab)
+        };
+        let mut printed = BTreeSet::new();
+        for code in &example.flagged {
+            let report = lint(code, "flagged");
+            if !report.errors.is_empty() || !report.findings.iter().any(|f| f.rule == r.code) {
+                problems
+                    .push(format!("{}: the flagged example gives no {} finding: {:?}", r.code, r.code, report.errors));
+            }
+            for f in &report.findings {
+                printed.insert(f.message.clone());
+                if f.rule != r.code {
+                    problems.push(format!("{}: the flagged example also gives {}: {}", r.code, f.rule, f.message));
+                } else if !quoted.contains(&f.message.as_str()) {
+                    problems
+                        .push(format!("{}: the doc does not quote what the example prints:\n> {}", r.code, f.message));
+                }
+            }
+        }
+        for quote in &quoted {
+            if !printed.contains(*quote) {
+                problems.push(format!("{}: the doc quotes a message its example does not print:\n> {quote}", r.code));
+            }
+        }
+        for code in &example.fixed {
+            let report = lint(code, "fixed");
+            for f in &report.findings {
+                problems.push(format!("{}: the fixed example gives {}: {}", r.code, f.rule, f.message));
+            }
+            for e in &report.errors {
+                problems.push(format!("{}: the fixed example does not parse: {}", r.code, e.message));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

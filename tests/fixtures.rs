@@ -2,7 +2,7 @@
 //! both ways: every expectation found, nothing unexpected reported.
 
 mod common;
-use common::rs_files;
+use common::{fixture_cases, relative_sources};
 use pairlint::config::Config;
 use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::vocab::Vocabulary;
@@ -17,36 +17,13 @@ fn expectations(sources: &[SourceFile]) -> BTreeSet<(PathBuf, u32, String)> {
         .collect()
 }
 
-/// Each fixture case: a single `.rs` file or a mini-crate directory.
+/// Each fixture case's files (tests/common enumerates the cases).
 fn cases() -> Vec<Vec<PathBuf>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut cases = Vec::new();
-    let mut rule_dirs: Vec<PathBuf> =
-        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
-    rule_dirs.sort();
-    for dir in rule_dirs {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() {
-                cases.push(rs_files(&entry));
-            } else if entry.extension().is_some_and(|x| x == "rs") {
-                cases.push(vec![entry]);
-            }
-        }
-    }
-    cases
+    fixture_cases().into_iter().map(|(_, files)| files).collect()
 }
 
 pub fn check_case(files: &[PathBuf]) -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let sources: Vec<SourceFile> = files
-        .iter()
-        .map(|p| SourceFile {
-            path: p.strip_prefix(root).unwrap().to_path_buf(),
-            text: std::fs::read_to_string(p).unwrap(),
-        })
-        .collect();
+    let sources = relative_sources(files);
     let expected = expectations(&sources);
     let report = lint_crate(&sources, &Config::default(), &Vocabulary::default());
     let mut problems: Vec<String> = report

@@ -160,3 +160,44 @@ pub fn rs_files(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The crate root, where `fixtures/` lives.
+pub fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every fixture case, in path order: a single `.rs` file or a mini-crate directory
+/// directly under `fixtures/PL00N/`, as (the case's path relative to the crate root, its
+/// `.rs` files).
+pub fn fixture_cases() -> Vec<(PathBuf, Vec<PathBuf>)> {
+    let root = manifest_dir().join("fixtures");
+    let mut cases = Vec::new();
+    let mut rule_dirs: Vec<PathBuf> =
+        std::fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_dir()).collect();
+    rule_dirs.sort();
+    for dir in rule_dirs {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        entries.sort();
+        for entry in entries {
+            let case = entry.strip_prefix(manifest_dir()).unwrap().to_path_buf();
+            if entry.is_dir() {
+                cases.push((case, rs_files(&entry)));
+            } else if entry.extension().is_some_and(|x| x == "rs") {
+                cases.push((case, vec![entry]));
+            }
+        }
+    }
+    cases
+}
+
+/// The given files as in-memory sources named by their path relative to the crate root
+/// (`fixtures/...`), so reports and renderings never hold a machine's absolute path.
+pub fn relative_sources(files: &[PathBuf]) -> Vec<pairlint::engine::SourceFile> {
+    files
+        .iter()
+        .map(|p| pairlint::engine::SourceFile {
+            path: p.strip_prefix(manifest_dir()).unwrap().to_path_buf(),
+            text: std::fs::read_to_string(p).unwrap(),
+        })
+        .collect()
+}
