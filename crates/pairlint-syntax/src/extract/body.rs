@@ -10,7 +10,6 @@ use pairlint_base::model::*;
 use pairlint_base::source::LineIndex;
 use pairlint_base::vocab::List as VocabList;
 use pairlint_base::vocab::{words, Vocabulary};
-use quote::ToTokens;
 use std::collections::{BTreeSet, HashMap};
 use syn::spanned::Spanned;
 
@@ -250,10 +249,13 @@ impl Walker<'_> {
         self.vocab.mentions(VocabList::TimeoutWords, name)
     }
 
-    fn text(tokens: &impl ToTokens) -> String {
-        let s = tokens.to_token_stream().to_string();
-        // Token streams print with spaces around punctuation; tidy the common ones.
-        s.replace(" . ", ".").replace(" (", "(").replace("( ", "(").replace(" )", ")").replace("& ", "&")
+    /// The code of a node as written (whitespace runs folded to one space, so a key
+    /// split over lines reads and compares as one line), sliced from the source by its
+    /// span: labels quote what the user wrote, not a re-printed token stream.
+    fn text(&self, node: &impl Spanned) -> String {
+        let span = self.span(node.span());
+        let written = self.idx.text().get(span.byte_start..span.byte_end).unwrap_or("");
+        written.split_whitespace().collect::<Vec<_>>().join(" ")
     }
 
     // ---- signature ---------------------------------------------------------------
@@ -717,7 +719,7 @@ impl Walker<'_> {
                     None
                 };
                 if let Some(kind) = kind {
-                    self.release(kind, a.span(), &base, Self::text(&f.base));
+                    self.release(kind, a.span(), &base, self.text(&f.base));
                 }
             }
             syn::Expr::Path(p) if p.path.segments.len() == 1 => {
@@ -769,12 +771,12 @@ impl Walker<'_> {
         };
         // `self.slots[i].locked = false` writes into the shared item in place.
         let mut place = p;
-        place.place.text = format!("{}[{}]", place.place.text, Self::text(&i.index));
+        place.place.text = format!("{}[{}]", place.place.text, self.text(&i.index));
         Val { origins: [o].into(), place: Some(place), ..Val::default() }
     }
 
     fn keyed_origin(&mut self, place: Place, method: &str, key: &syn::Expr, span: Span) -> OriginId {
-        let key_text = format!("{}|{}", place.text, Self::text(key));
+        let key_text = format!("{}|{}", place.text, self.text(key));
         if let Some(&o) = self.keyed.get(&key_text) {
             return o;
         }
@@ -970,7 +972,7 @@ impl Walker<'_> {
                 if let syn::Member::Named(id) = &f.member {
                     if self.vocab.is(VocabList::OwnerFields, &id.to_string()) {
                         let base = self.expr(&f.base);
-                        self.release(ReleaseKind::OwnerCleared(id.to_string()), m.span(), &base, Self::text(&f.base));
+                        self.release(ReleaseKind::OwnerCleared(id.to_string()), m.span(), &base, self.text(&f.base));
                     }
                 }
             }
@@ -981,7 +983,7 @@ impl Walker<'_> {
             let args = self.args(&m.args);
             let item = args.last().cloned().unwrap_or_default();
             if !item.origins.is_empty() {
-                let text = Self::text(m.args.last().unwrap_or(&m.args[0]));
+                let text = self.text(m.args.last().unwrap_or(&m.args[0]));
                 self.release(
                     ReleaseKind::Requeue(format!(
                         "{}.{}",
@@ -1006,7 +1008,7 @@ impl Walker<'_> {
             for a in &args {
                 target.origins.extend(a.origins.iter().copied());
             }
-            self.release(ReleaseKind::ReleaseCall(name.clone()), m.span(), &target, Self::text(&m.receiver));
+            self.release(ReleaseKind::ReleaseCall(name.clone()), m.span(), &target, self.text(&m.receiver));
             return Val::default();
         }
         if matches!(n, "is_err" | "is_none") {
