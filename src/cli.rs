@@ -334,7 +334,13 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
         jobs,
         cache: (!args.no_cache).then(|| {
             let vocab = crate::vocab::Vocabulary::new(&config.vocabulary);
-            crate::cache::Cache::new(crate::cache::Cache::default_dir(&root), &vocab)
+            // Where cargo says the target directory is (`build.target-dir` included);
+            // paths mode has no cargo answer for the whole run and uses the default.
+            let dir = match &discovery.target_directory {
+                Some(target) => target.join("pairlint"),
+                None => crate::cache::Cache::default_dir(&root),
+            };
+            crate::cache::Cache::new(dir, &vocab)
         }),
     };
     let mut report = engine::lint_discovery_with(&discovery, &config, &run_options);

@@ -100,6 +100,10 @@ pub struct Discovery {
     /// (hidden directories and `target/` are not looked into).
     pub not_linted: Vec<(PathBuf, NotLinted)>,
     pub notes: Vec<DiscoveryNote>,
+    /// The workspace's target directory as cargo resolves it (`CARGO_TARGET_DIR`,
+    /// `build.target-dir` in `.cargo/config.toml`, else `target/`), in workspace mode;
+    /// the cache lives under it.
+    pub target_directory: Option<PathBuf>,
 }
 
 impl Discovery {
@@ -216,9 +220,11 @@ pub fn discover_workspace(start_dir: &Path) -> Result<Discovery, DiscoverError> 
 pub fn discover_workspace_with(start_dir: &Path, opts: DiscoverOptions) -> Result<Discovery, DiscoverError> {
     let metadata = cargo_metadata(start_dir, None)?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
+    let target_directory = metadata.target_directory.clone().into_std_path_buf();
     let scope = Scope { dir: &root, top: &root, all_members: true };
     let mut discovery = discover_cargo(metadata, scope, opts);
     discovery.workspace_root = root;
+    discovery.target_directory = Some(target_directory);
     Ok(discovery)
 }
 

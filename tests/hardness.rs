@@ -477,3 +477,30 @@ fn cache_writes_leave_no_temporary_files() {
     // Entries are `.bin` (files) and `.json` (crates); a temporary is `.<name>.<pid>.<n>.tmp`.
     assert!(entries.iter().all(|e| e.extension().is_some_and(|x| x == "bin" || x == "json")), "{entries:?}");
 }
+
+// The cache lives in the target directory cargo reports, so `build.target-dir` in
+// `.cargo/config.toml` moves it too (no stray `target/` in a project that builds
+// elsewhere).
+#[test]
+fn cache_follows_cargos_build_target_dir() {
+    let dir = TempDir::new().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", "[package]\nname = \"moved\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    write(d, "src/lib.rs", "pub fn f() {}\n");
+    write(d, ".cargo/config.toml", "[build]\ntarget-dir = \"build-out\"\n");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-pairlint"))
+        .args(["check", "--format", "json"])
+        .current_dir(d)
+        .env_remove("CARGO_TARGET_DIR")
+        .env("CARGO", std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let moved: Vec<_> = walkdir::WalkDir::new(d.join("build-out/pairlint"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .collect();
+    assert_eq!(moved.len(), 2, "one file entry and the crate's: {moved:?}");
+    assert!(!d.join("target").exists(), "nothing written under target/");
+}
