@@ -1,14 +1,17 @@
 //! Configuration loading: `[workspace.metadata.pairlint]` and `[package.metadata.pairlint]`
 //! in the workspace root `Cargo.toml`, then `pairlint.toml`, validated with spans so a
 //! mistake is reported at the offending key or value rather than silently ignored.
+//! toml-span parses: its tree has the byte span of every key and value.
 
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode, SourceSpan};
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Component, Path};
+use toml_span::tokens::{Token, Tokenizer};
+use toml_span::value::{Key, Value, ValueInner};
 
 /// The default vocabulary (one copy, owned by `vocab`).
 pub use crate::vocab::DEFAULTS as VOCABULARY_DEFAULTS;
@@ -27,14 +30,12 @@ pub fn is_rule_code(code: &str) -> bool {
 /// The keys a pairlint configuration table may hold.
 const TOP_LEVEL_KEYS: &[&str] = &["exclude", "rules", "vocabulary"];
 
-/// The vocabulary list names, in file order, as the extendable keys of `[vocabulary]`.
+/// The vocabulary list names, in name order, as the extendable keys of `[vocabulary]`.
 /// The defaults are a compile-time constant covered by a test, so a parse failure here
 /// cannot happen in a released build; returning an empty list keeps this panic-free anyway.
 pub fn vocabulary_keys() -> Vec<String> {
-    match toml::from_str::<toml::Table>(VOCABULARY_DEFAULTS) {
-        Ok(table) => table.keys().cloned().collect(),
-        Err(_) => Vec::new(),
-    }
+    let Ok(root) = toml_span::parse(VOCABULARY_DEFAULTS) else { return Vec::new() };
+    root.as_table().map(|table| table.keys().map(|key| key.name.to_string()).collect()).unwrap_or_default()
 }
 
 /// What a configured rule does with its findings.
@@ -295,236 +296,60 @@ impl Diagnostic for ConfigError {
     }
 }
 
-/// A table key with its span when toml knows it. toml only records spans for keys it
-/// saw written out; keys of implicit tables (`[a.b.c]` without `[a.b]`) and some header
-/// keys come without one, where `Spanned<String>` would fail to deserialize. Errors on
-/// such a key point at its value instead.
-#[derive(Debug)]
-struct Key {
-    name: String,
-    span: Option<Range<usize>>,
+/// A table's entries in file order. toml-span keeps a table sorted by key name, but the
+/// error reported should be the first mistake as written, as it was with `toml`.
+fn entries_of<'v, 'de>(value: &'v Value<'de>) -> Option<Vec<(&'v Key<'de>, &'v Value<'de>)>> {
+    let mut entries: Vec<_> = value.as_table()?.iter().collect();
+    entries.sort_by_key(|(key, _)| key.span.start);
+    Some(entries)
 }
 
-// toml hands out spans through `serde_spanned`'s private struct protocol; asking for
-// that struct by name (as `toml::Spanned` does) lets `Key` accept both the spanned form
-// and a plain string. Covered by the span tests below.
-const SPANNED_NAME: &str = "$__serde_spanned_private_Spanned";
-const SPANNED_START: &str = "$__serde_spanned_private_start";
-const SPANNED_END: &str = "$__serde_spanned_private_end";
-const SPANNED_VALUE: &str = "$__serde_spanned_private_value";
-const SPANNED_FIELDS: &[&str] = &[SPANNED_START, SPANNED_END, SPANNED_VALUE];
+/// At most this many datetimes are read from one file. Each costs a parse of the
+/// whole file (see `mask_datetime`); a configuration holds a handful at most, and the
+/// bound keeps a hostile file from costing one parse per datetime.
+const MAX_DATETIMES: usize = 64;
 
-impl<'de> Deserialize<'de> for Key {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a table key")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
-                Ok(Key { name: v.to_string(), span: None })
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Key, A::Error> {
-                let (mut start, mut end, mut name) = (None, None, None);
-                while let Some(field) = map.next_key::<String>()? {
-                    match field.as_str() {
-                        SPANNED_START => start = Some(map.next_value::<usize>()?),
-                        SPANNED_END => end = Some(map.next_value::<usize>()?),
-                        SPANNED_VALUE => name = Some(map.next_value::<String>()?),
-                        _ => {
-                            let _ = map.next_value::<de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                let name = name.ok_or_else(|| de::Error::missing_field(SPANNED_VALUE))?;
-                let span = start.zip(end).map(|(s, e)| s..e);
-                Ok(Key { name, span })
-            }
-        }
-        deserializer.deserialize_struct(SPANNED_NAME, SPANNED_FIELDS, KeyVisitor)
-    }
-}
-
-/// A TOML value that remembers the byte span of every nested key and value, which
-/// `toml::Value` forgets. Deserialized by hand because `#[serde(untagged)]` would
-/// buffer the input and lose the spans.
-#[derive(Debug)]
-enum Node {
-    Str(String),
-    /// Integers, floats, booleans and datetimes: only ever a type error here.
-    Scalar(&'static str),
-    Array(Vec<Val>),
-    Table(Vec<(Key, Val)>),
-}
-
-impl Node {
-    fn type_name(&self) -> &'static str {
-        match self {
-            Node::Str(_) => "a string",
-            Node::Scalar(name) => name,
-            Node::Array(_) => "an array",
-            Node::Table(_) => "a table",
+/// Handles a toml-span parse failure of `source` so that the caller can parse again.
+///
+/// toml-span reads all of TOML but datetimes, which Cargo.toml may legitimately hold
+/// elsewhere and which in our tables are only ever a type error. So a failure is
+/// judged by `toml`, the parser Cargo uses: if it rejects the file too, its message is
+/// the syntax error (worded as before the port); if it accepts it, the failure is a
+/// datetime, which is replaced by a string of the same length (spans stay put) and
+/// remembered in `ctx.datetimes`, so type errors still say "found a datetime" there.
+fn mask_datetime(ctx: &mut Ctx<'_>, source: &mut Cow<'_, str>, err: toml_span::Error) -> Result<(), ConfigError> {
+    if ctx.datetimes.is_empty() {
+        if let Err(e) = toml::from_str::<toml::Table>(ctx.text) {
+            return Err(ctx.syntax_error(e.span().unwrap_or(0..0), e.message()));
         }
     }
-
-    fn get(&self, key: &str) -> Option<&Val> {
-        match self {
-            Node::Table(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
+    let datetime = datetime_at(source, err.span.start).filter(|_| ctx.datetimes.len() < MAX_DATETIMES);
+    let Some(datetime) = datetime else {
+        return Err(ctx.syntax_error(err.span.start..err.span.end, &err.to_string()));
+    };
+    let placeholder = format!("\"{}\"", "0".repeat(datetime.len() - 2));
+    source.to_mut().replace_range(datetime.clone(), &placeholder);
+    ctx.datetimes.push(datetime);
+    Ok(())
 }
 
-/// Where an error about `key` should point: the key, else its value, else (a key of
-/// an implicit table, which toml gives no span) the first place the key is written.
-fn key_span(ctx: &Ctx<'_>, key: &Key, value: &Val) -> Range<usize> {
-    key.span
-        .clone()
-        .or_else(|| value.span.clone())
-        .or_else(|| {
-            let at = ctx.text.find(&key.name)?;
-            Some(at..at + key.name.len())
-        })
-        .unwrap_or(0..0)
-}
-
-/// A value with its span. Like `toml::Spanned<Node>`, but toml gives no span for
-/// implicit tables (`[a.b.c]` without `[a.b]`), where `toml::Spanned` fails outright.
-#[derive(Debug)]
-struct Val {
-    node: Node,
-    span: Option<Range<usize>>,
-}
-
-impl Val {
-    fn get_ref(&self) -> &Node {
-        &self.node
+/// The datetime around byte `at`, where toml-span stopped: it reads a datetime as a
+/// malformed number and may stop a few digits in (`07:32:00` at the `7`), so step back
+/// to the start of the token, then take the longest prefix that is a TOML datetime.
+fn datetime_at(source: &str, at: usize) -> Option<Range<usize>> {
+    let is_part = |b: u8| b.is_ascii_digit() || b"-:.+TtZz ".contains(&b);
+    let bytes = source.as_bytes();
+    let mut start = at.min(bytes.len());
+    while start > 0 && is_part(bytes[start - 1]) && bytes[start - 1] != b' ' {
+        start -= 1;
     }
-
-    /// The value's span; an implicit table has none, and errors then point at the
-    /// start of the file rather than nowhere.
-    fn span(&self) -> Range<usize> {
-        self.span.clone().unwrap_or(0..0)
-    }
-}
-
-/// Builds `Node`s from whatever toml hands over; shared by `Node` and `Val`.
-struct NodeVisitor;
-
-impl NodeVisitor {
-    /// The entries of a table whose first key has already been read.
-    fn table_from<'de, A: MapAccess<'de>>(first: Key, mut map: A) -> Result<Node, A::Error> {
-        // toml encodes datetimes as a one-key private table.
-        if first.name.starts_with("$__toml_private") {
-            let _ = map.next_value::<de::IgnoredAny>()?;
-            return Ok(Node::Scalar("a datetime"));
-        }
-        let mut entries = vec![(first, map.next_value::<Val>()?)];
-        while let Some(key) = map.next_key::<Key>()? {
-            let value = map.next_value::<Val>()?;
-            entries.push((key, value));
-        }
-        Ok(Node::Table(entries))
-    }
-}
-
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a TOML value")
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
-        Ok(Node::Str(v.to_string()))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Node, E> {
-        Ok(Node::Scalar("a boolean"))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Node, E> {
-        Ok(Node::Scalar("an integer"))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Node, E> {
-        Ok(Node::Scalar("an integer"))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Node, E> {
-        Ok(Node::Scalar("a float"))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element::<Val>()? {
-            items.push(item);
-        }
-        Ok(Node::Array(items))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-        match map.next_key::<Key>()? {
-            None => Ok(Node::Table(Vec::new())),
-            Some(first) => NodeVisitor::table_from(first, map),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NodeVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for Val {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        /// Accepts either the spanned protocol (start, end, value) or, when toml has no
-        /// span for this value, the plain value.
-        struct ValVisitor;
-        impl<'de> Visitor<'de> for ValVisitor {
-            type Value = Val;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a TOML value")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Val, E> {
-                plain(NodeVisitor.visit_str(v))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Val, E> {
-                plain(NodeVisitor.visit_bool(v))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Val, E> {
-                plain(NodeVisitor.visit_i64(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Val, E> {
-                plain(NodeVisitor.visit_u64(v))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Val, E> {
-                plain(NodeVisitor.visit_f64(v))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Val, A::Error> {
-                plain(NodeVisitor.visit_seq(seq))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val, A::Error> {
-                let Some(first) = map.next_key::<Key>()? else {
-                    return plain(Ok(Node::Table(Vec::new())));
-                };
-                if first.name != SPANNED_START {
-                    return plain(NodeVisitor::table_from(first, map));
-                }
-                let start = map.next_value::<usize>()?;
-                let (mut end, mut node) = (start, None);
-                while let Some(field) = map.next_key::<Key>()? {
-                    match field.name.as_str() {
-                        SPANNED_END => end = map.next_value::<usize>()?,
-                        SPANNED_VALUE => node = Some(map.next_value::<Node>()?),
-                        _ => {
-                            let _ = map.next_value::<de::IgnoredAny>()?;
-                        }
-                    }
-                }
-                let node = node.ok_or_else(|| de::Error::missing_field(SPANNED_VALUE))?;
-                Ok(Val { node, span: Some(start..end) })
-            }
-        }
-        fn plain<E>(node: Result<Node, E>) -> Result<Val, E> {
-            node.map(|node| Val { node, span: None })
-        }
-        deserializer.deserialize_struct(SPANNED_NAME, SPANNED_FIELDS, ValVisitor)
-    }
+    // `1979-05-27T00:32:00.999999999-07:00` is 35 bytes; a datetime whose fraction runs
+    // past 64 bytes is legal TOML but stays a syntax error here.
+    let run = bytes[start..].iter().take(64).take_while(|&&b| is_part(b)).count();
+    (8..=run)
+        .rev()
+        .find(|&len| source[start..start + len].parse::<toml::value::Datetime>().is_ok())
+        .map(|len| start..start + len)
 }
 
 /// Where errors point: the file's text and its display name.
@@ -533,6 +358,8 @@ struct Ctx<'a> {
     file_name: &'a str,
     /// `[package.metadata.pairlint]`-style location for messages; empty for `pairlint.toml`.
     table_name: String,
+    /// The spans of the datetimes, which the parsed tree holds as strings.
+    datetimes: Vec<Range<usize>>,
 }
 
 impl Ctx<'_> {
@@ -544,12 +371,85 @@ impl Ctx<'_> {
         }
     }
 
-    fn wrong_type(&self, what: &str, expected: &str, node: &Val) -> ConfigError {
+    fn syntax_error(&self, span: Range<usize>, message: &str) -> ConfigError {
+        let message = format!("invalid TOML in {}: {message}", self.file_name);
+        ConfigError::at(ConfigErrorKind::Syntax, self, span, message, "here")
+    }
+
+    /// The span of a value as errors show it. toml-span's span of a string covers its
+    /// contents and `toml`'s covered the quotes too, so the quotes are added back
+    /// (errors keep underlining the whole `"forbid"`); the span of a table opened by a
+    /// header runs to the next line, and is trimmed back to the end of the last one.
+    fn span_of(&self, value: &Value<'_>) -> Range<usize> {
+        let span = value.span.start..value.span.end;
+        match value.as_ref() {
+            ValueInner::String(_) => self.quoted(span),
+            ValueInner::Table(_) => {
+                let trimmed = self.text.get(span.clone()).map_or(0, |covered| covered.trim_end().len());
+                span.start..span.start + trimmed
+            }
+            _ => span,
+        }
+    }
+
+    /// The span of a key as errors show it: with its quotes, as for string values.
+    fn key_span(&self, key: &Key<'_>) -> Range<usize> {
+        self.quoted(key.span.start..key.span.end)
+    }
+
+    /// Widens the span of a string's contents to the string as written, delimiters
+    /// included. toml-span's own tokenizer finds them: the string starts at most five
+    /// bytes earlier (`"""` and a newline it skips), and the token whose contents are
+    /// exactly `span` is the string. An empty string's span is its opening quote.
+    /// Anything else (a bare key) is returned as it is.
+    fn quoted(&self, span: Range<usize>) -> Range<usize> {
+        if let Some(datetime) = self.datetimes.iter().find(|d| d.start + 1 == span.start && d.end - 1 == span.end) {
+            return datetime.clone();
+        }
+        // Furthest first: inside `"""abc"""`, the third quote also starts a string `"abc"`.
+        for start in span.start.saturating_sub(5)..=span.start {
+            if !matches!(self.text.as_bytes().get(start), Some(b'"' | b'\'')) {
+                continue;
+            }
+            let Some(rest) = self.text.get(start..) else { continue };
+            if let Ok(Some((contents, Token::String { src, .. }))) = Tokenizer::new(rest).step() {
+                if start + contents.start == span.start && start + contents.end == span.end {
+                    return start..start + src.len();
+                }
+            }
+        }
+        span
+    }
+
+    /// Whether a value is a datetime, which the parsed tree holds as a string.
+    fn is_datetime(&self, value: &Value<'_>) -> bool {
+        value.as_str().is_some() && self.datetimes.contains(&self.span_of(value))
+    }
+
+    /// The type of a value as messages name it.
+    fn type_name(&self, value: &Value<'_>) -> &'static str {
+        match value.as_ref() {
+            ValueInner::String(_) if self.is_datetime(value) => "a datetime",
+            ValueInner::String(_) => "a string",
+            ValueInner::Integer(_) => "an integer",
+            ValueInner::Float(_) => "a float",
+            ValueInner::Boolean(_) => "a boolean",
+            ValueInner::Array(_) => "an array",
+            ValueInner::Table(_) => "a table",
+        }
+    }
+
+    /// A value's text, or `None` when it is no string (a datetime is none).
+    fn str_of<'v>(&self, value: &'v Value<'_>) -> Option<&'v str> {
+        value.as_str().filter(|_| !self.is_datetime(value))
+    }
+
+    fn wrong_type(&self, what: &str, expected: &str, value: &Value<'_>) -> ConfigError {
         ConfigError::at(
             ConfigErrorKind::WrongType,
             self,
-            node.span(),
-            format!("{what} in {} must be {expected}, found {}", self.place(), node.get_ref().type_name()),
+            self.span_of(value),
+            format!("{what} in {} must be {expected}, found {}", self.place(), self.type_name(value)),
             &format!("expected {expected}"),
         )
     }
@@ -560,39 +460,37 @@ impl Ctx<'_> {
 /// `["workspace", "metadata", "pairlint"]` for `Cargo.toml`. A missing table is the
 /// default configuration, since most crates configure nothing.
 pub fn parse_config_str(text: &str, file_name: &str, table_path: &[&str]) -> Result<Config, ConfigError> {
-    let ctx = Ctx { text, file_name, table_name: table_path.join(".") };
-    let root: Val = toml::from_str(text).map_err(|e| {
-        let span = e.span().unwrap_or(0..0);
-        ConfigError::at(
-            ConfigErrorKind::Syntax,
-            &ctx,
-            span,
-            format!("invalid TOML in {file_name}: {}", e.message()),
-            "here",
-        )
-    })?;
+    let mut ctx = Ctx { text, file_name, table_name: table_path.join("."), datetimes: Vec::new() };
+    // toml-span's tree has the byte span of every key and value, implicit tables too.
+    let mut source = Cow::Borrowed(text);
+    let root = loop {
+        match toml_span::parse(&source) {
+            Ok(root) => break root,
+            Err(err) => mask_datetime(&mut ctx, &mut source, err)?,
+        }
+    };
     let mut node = &root;
     for (depth, segment) in table_path.iter().enumerate() {
-        match node.get_ref().get(segment) {
+        match node.as_table().and_then(|table| table.get(*segment)) {
             Some(child) => node = child,
             None => return Ok(Config::default()),
         }
         // Only the pairlint table itself is ours to type-check; a strange
         // `package.metadata` is Cargo's business.
-        if depth + 1 < table_path.len() && !matches!(node.get_ref(), Node::Table(_)) {
+        if depth + 1 < table_path.len() && node.as_table().is_none() {
             return Ok(Config::default());
         }
     }
     parse_table(&ctx, node)
 }
 
-fn parse_table(ctx: &Ctx<'_>, node: &Val) -> Result<Config, ConfigError> {
-    let Node::Table(entries) = node.get_ref() else {
+fn parse_table(ctx: &Ctx<'_>, node: &Value<'_>) -> Result<Config, ConfigError> {
+    let Some(entries) = entries_of(node) else {
         return Err(ctx.wrong_type("the pairlint configuration", "a table", node));
     };
     let mut config = Config::default();
     for (key, value) in entries {
-        match key.name.as_str() {
+        match key.name.as_ref() {
             "exclude" => parse_exclude(ctx, value, &mut config)?,
             "rules" => parse_rules(ctx, value, &mut config)?,
             "vocabulary" => parse_vocabulary(ctx, value, &mut config)?,
@@ -600,7 +498,7 @@ fn parse_table(ctx: &Ctx<'_>, node: &Val) -> Result<Config, ConfigError> {
                 return Err(ConfigError::at(
                     ConfigErrorKind::UnknownKey,
                     ctx,
-                    key_span(ctx, key, value),
+                    ctx.key_span(key),
                     format!("unknown key `{other}` in {} (known: {})", ctx.place(), TOP_LEVEL_KEYS.join(", ")),
                     "unknown key",
                 ))
@@ -612,20 +510,20 @@ fn parse_table(ctx: &Ctx<'_>, node: &Val) -> Result<Config, ConfigError> {
 }
 
 /// Reads an array of strings, pointing at the first element of the wrong type.
-fn string_list(ctx: &Ctx<'_>, what: &str, value: &Val) -> Result<Vec<(String, Range<usize>)>, ConfigError> {
-    let Node::Array(items) = value.get_ref() else {
+fn string_list(ctx: &Ctx<'_>, what: &str, value: &Value<'_>) -> Result<Vec<(String, Range<usize>)>, ConfigError> {
+    let Some(items) = value.as_array() else {
         return Err(ctx.wrong_type(what, "an array of strings", value));
     };
     items
         .iter()
-        .map(|item| match item.get_ref() {
-            Node::Str(s) => Ok((s.clone(), item.span())),
-            _ => Err(ctx.wrong_type(&format!("each entry of {what}"), "a string", item)),
+        .map(|item| match ctx.str_of(item) {
+            Some(s) => Ok((s.to_string(), ctx.span_of(item))),
+            None => Err(ctx.wrong_type(&format!("each entry of {what}"), "a string", item)),
         })
         .collect()
 }
 
-fn parse_exclude(ctx: &Ctx<'_>, value: &Val, config: &mut Config) -> Result<(), ConfigError> {
+fn parse_exclude(ctx: &Ctx<'_>, value: &Value<'_>, config: &mut Config) -> Result<(), ConfigError> {
     for (pattern, span) in string_list(ctx, "`exclude`", value)? {
         if let Err(e) = compile_glob(&pattern) {
             return Err(ConfigError::at(
@@ -643,30 +541,31 @@ fn parse_exclude(ctx: &Ctx<'_>, value: &Val, config: &mut Config) -> Result<(), 
     Ok(())
 }
 
-fn parse_rules(ctx: &Ctx<'_>, value: &Val, config: &mut Config) -> Result<(), ConfigError> {
-    let Node::Table(entries) = value.get_ref() else {
+fn parse_rules(ctx: &Ctx<'_>, value: &Value<'_>, config: &mut Config) -> Result<(), ConfigError> {
+    let Some(entries) = entries_of(value) else {
         return Err(ctx.wrong_type("`rules`", "a table of rule levels", value));
     };
     for (code, level) in entries {
-        if !is_rule_code(&code.name) {
+        let code_name = code.name.as_ref();
+        if !is_rule_code(code_name) {
             let err = ConfigError::at(
                 ConfigErrorKind::UnknownRule,
                 ctx,
-                key_span(ctx, code, level),
-                format!("unknown rule `{}` in {} (known: {})", code.name, ctx.place(), rule_codes().join(", ")),
+                ctx.key_span(code),
+                format!("unknown rule `{code_name}` in {} (known: {})", ctx.place(), rule_codes().join(", ")),
                 "unknown rule",
             );
             // Lower-case codes are the one easy slip worth a hint.
-            let upper = code.name.to_ascii_uppercase();
+            let upper = code_name.to_ascii_uppercase();
             return Err(if is_rule_code(&upper) {
                 err.with_help(format!("rule codes are upper case: `{upper}`"))
             } else {
                 err
             });
         }
-        let Node::Str(text) = level.get_ref() else {
+        let Some(text) = ctx.str_of(level) else {
             return Err(ctx.wrong_type(
-                &format!("the level of `{}`", code.name),
+                &format!("the level of `{code_name}`"),
                 "a string (\"allow\", \"warn\" or \"deny\")",
                 level,
             ));
@@ -675,37 +574,34 @@ fn parse_rules(ctx: &Ctx<'_>, value: &Val, config: &mut Config) -> Result<(), Co
             return Err(ConfigError::at(
                 ConfigErrorKind::UnknownLevel,
                 ctx,
-                level.span(),
-                format!(
-                    "unknown level `{text}` for rule `{}` in {} (known: allow, warn, deny)",
-                    code.name,
-                    ctx.place()
-                ),
+                ctx.span_of(level),
+                format!("unknown level `{text}` for rule `{code_name}` in {} (known: allow, warn, deny)", ctx.place()),
                 "unknown level",
             ));
         };
-        config.levels.insert(code.name.clone(), parsed);
+        config.levels.insert(code_name.to_string(), parsed);
     }
     Ok(())
 }
 
-fn parse_vocabulary(ctx: &Ctx<'_>, value: &Val, config: &mut Config) -> Result<(), ConfigError> {
-    let Node::Table(entries) = value.get_ref() else {
+fn parse_vocabulary(ctx: &Ctx<'_>, value: &Value<'_>, config: &mut Config) -> Result<(), ConfigError> {
+    let Some(entries) = entries_of(value) else {
         return Err(ctx.wrong_type("`vocabulary`", "a table of string arrays", value));
     };
     let known = vocabulary_keys();
     for (key, list) in entries {
-        if !known.contains(&key.name) {
+        let name = key.name.as_ref();
+        if !known.iter().any(|k| k == name) {
             return Err(ConfigError::at(
                 ConfigErrorKind::UnknownVocabularyKey,
                 ctx,
-                key_span(ctx, key, list),
-                format!("unknown vocabulary list `{}` in {} (known: {})", key.name, ctx.place(), known.join(", ")),
+                ctx.key_span(key),
+                format!("unknown vocabulary list `{name}` in {} (known: {})", ctx.place(), known.join(", ")),
                 "unknown vocabulary list",
             ));
         }
-        let what = format!("`vocabulary.{}`", key.name);
-        let target = config.vocabulary.entry(key.name.clone()).or_default();
+        let what = format!("`vocabulary.{name}`");
+        let target = config.vocabulary.entry(name.to_string()).or_default();
         for (entry, _) in string_list(ctx, &what, list)? {
             if !target.contains(&entry) {
                 target.push(entry);
@@ -868,6 +764,41 @@ queue_types = ["RingBuffer", "Deque"]
 
         let (_, covered) = err_of("[vocabulary]\nqueue_types = 1979-05-27\n", &[]);
         assert_eq!(covered, "1979-05-27");
+    }
+
+    #[test]
+    fn quoted_strings_and_keys_are_underlined_with_their_quotes() {
+        // toml-span's spans cover a string's contents; errors underline it as written.
+        let (_, covered) = err_of("[rules]\n\"PL0 09\" = \"deny\"\n", &[]);
+        assert_eq!(covered, "\"PL0 09\"");
+        let (_, covered) = err_of("[rules]\n'pl001' = \"deny\"\n", &[]);
+        assert_eq!(covered, "'pl001'");
+        let (_, covered) = err_of("exclude = '''\nsrc'''\n", &[]);
+        assert_eq!(covered, "'''\nsrc'''");
+        let (_, covered) = err_of("exclude = \"\"\n", &[]);
+        assert_eq!(covered, "\"\"");
+        let (_, covered) = err_of("exclude = [\"\\\"\", \"src/[a\"]\n", &[]);
+        assert_eq!(covered, "\"src/[a\"");
+        // A table opened by a header ends with its last line, not on the next one.
+        let (_, covered) = err_of("[vocabulary.queue_types]\n\n", &[]);
+        assert_eq!(covered, "[vocabulary.queue_types]");
+    }
+
+    #[test]
+    fn datetimes_are_values_of_the_wrong_type() {
+        // toml-span reads no datetimes; a Cargo.toml may hold them outside our table.
+        let text = "[package]\nname = \"x\"\n[package.metadata.release]\ndate = 1979-05-27T07:32:00Z\n\
+                    [package.metadata.pairlint.rules]\nPL001 = \"allow\"\n";
+        let c = parse_config_str(text, "Cargo.toml", &["package", "metadata", "pairlint"]).unwrap();
+        assert_eq!(c.level("PL001"), Some(Level::Allow));
+        // In our table a datetime is reported as one, where it is written.
+        let (err, covered) = err_of("[vocabulary]\nqueue_types = [\"A\", 07:32:00, 1979-05-27 07:32:00.5]\n", &[]);
+        assert_eq!(covered, "07:32:00");
+        assert!(err.to_string().ends_with("must be a string, found a datetime"), "{err}");
+        // An invalid datetime is a syntax error worded by `toml`.
+        let err = parse_config_str("a = 1979-05-32\n", "pairlint.toml", &[]).unwrap_err();
+        assert_eq!(err.kind(), ConfigErrorKind::Syntax);
+        assert!(err.to_string().contains("date-time value is out of range"), "{err}");
     }
 
     #[test]
