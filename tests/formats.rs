@@ -24,23 +24,6 @@ fn fixture(path: &str) -> String {
     std::fs::read_to_string(manifest_dir().join(path)).unwrap()
 }
 
-/// The incident's flawed handler, its take suppressed with a reason.
-const SUPPRESSED_KIOSK: &str = r#"pub struct PrintImage {
-    pub applicant: u64,
-    pub pdf: Vec<u8>,
-}
-
-pub struct Kiosk {
-    queue: std::sync::Mutex<std::collections::VecDeque<PrintImage>>,
-}
-
-impl Kiosk {
-    pub fn print(&self, card_id: u64) -> Option<PrintImage> {
-        // pairlint: allow(PL001) one image per kiosk session here
-        self.queue.lock().unwrap().pop_front()
-    }
-}
-"#;
 
 /// The same handler unsuppressed; `{PAD}` is replaced to move it around.
 const FLAWED_KIOSK: &str = r#"{PAD}pub struct PrintImage {
@@ -82,7 +65,7 @@ fn multi_rule_dir() -> TempDir {
         ("shop/src/helpers.rs", fixture("fixtures/PL001/pos_cross_file_helper/src/helpers.rs")),
         ("timeout.rs", fixture("fixtures/PL002/pos_condvar_wait_timeout.rs")),
         ("warn.rs", fixture("fixtures/PL003/pos_keyed_get_print_no_check.rs")),
-        ("suppressed.rs", SUPPRESSED_KIOSK.to_string()),
+        ("suppressed.rs", common::SUPPRESSED_KIOSK.to_string()),
         ("stale.rs", STALE_SUPPRESSION.to_string()),
         ("kiosk.rs", kiosk("", "\u{1b}[31m\u{7}")),
     ])

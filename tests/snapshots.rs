@@ -14,23 +14,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use tempfile::TempDir;
 
-/// The incident's flawed print handler, its take suppressed with a reason.
-const SUPPRESSED_KIOSK: &str = r#"pub struct PrintImage {
-    pub applicant: u64,
-    pub pdf: Vec<u8>,
-}
-
-pub struct Kiosk {
-    queue: std::sync::Mutex<std::collections::VecDeque<PrintImage>>,
-}
-
-impl Kiosk {
-    pub fn print(&self, card_id: u64) -> Option<PrintImage> {
-        // pairlint: allow(PL001) one image per kiosk session here
-        self.queue.lock().unwrap().pop_front()
-    }
-}
-"#;
 
 /// A suppression that suppresses nothing (an `unused-suppression` warning).
 const STALE_SUPPRESSION: &str =
@@ -61,7 +44,7 @@ fn shared_findings_dir() -> TempDir {
         ("service/src/lib.rs".into(), "pub mod domain;\npub mod flawed;\n".into()),
         ("service/src/domain.rs".into(), read(&reference.join("domain.rs"))),
         ("service/src/flawed.rs".into(), read(&reference.join("flawed.rs"))),
-        ("suppressed.rs".into(), SUPPRESSED_KIOSK.into()),
+        ("suppressed.rs".into(), common::SUPPRESSED_KIOSK.into()),
         ("stale.rs".into(), STALE_SUPPRESSION.into()),
         ("broken.rs".into(), SYNTAX_ERROR.into()),
     ];

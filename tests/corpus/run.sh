@@ -216,5 +216,12 @@ if check:
         print(f"run.sh --check: MISMATCH\n  {triage}: counts: {m.group(1).strip()}\n  this run:   {counts_line}",
               file=sys.stderr)
         sys.exit(1)
-    print(f"run.sh --check: counts match {triage}")
+    # Zero findings mean nothing if nothing was linted: every crate must have been
+    # linted, without a discovery or parse error (a crate cargo refuses to describe is
+    # an error, not a clean result).
+    unlinted = [c["crate"] for c in crates if c["files"] == 0 or c["errors"]]
+    if unlinted:
+        print(f"run.sh --check: {len(unlinted)} crates not (fully) linted: {', '.join(unlinted)}", file=sys.stderr)
+        sys.exit(1)
+    print(f"run.sh --check: counts match {triage}; all {len(crates)} crates linted, {summary['files']} files")
 EOF
