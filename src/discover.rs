@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs;
 use std::path::{Component, Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 
 /// One crate's worth of files: rules that look across files (helpers, struct
 /// definitions) look within one unit.
@@ -228,11 +228,39 @@ pub fn discover_workspace_with(start_dir: &Path, opts: DiscoverOptions) -> Resul
     Ok(discovery)
 }
 
+/// The cargo every `cargo metadata` runs. Under `cargo pairlint`, `CARGO` names the
+/// cargo that invoked us: the same one is used. Otherwise `cargo` on the PATH is
+/// usually rustup's proxy, which picks a toolchain from the `rust-toolchain.toml` of
+/// the directory it runs in: a linted tree could make it install a toolchain, fail on
+/// one that is not installed, or (with `path = ..`) run a program of the tree's own.
+/// So the proxy is asked once, from the file system's root (no tree's file applies
+/// there), which cargo it would run, and that binary is used for every tree.
+fn cargo_program() -> &'static str {
+    static CARGO: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    CARGO.get_or_init(|| {
+        if let Ok(cargo) = std::env::var("CARGO") {
+            return cargo;
+        }
+        let neutral = if cfg!(unix) { PathBuf::from("/") } else { std::env::temp_dir() };
+        Command::new("rustup")
+            .args(["which", "cargo"])
+            .current_dir(neutral)
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .and_then(|out| String::from_utf8(out.stdout).ok())
+            .map(|path| path.trim().to_string())
+            .filter(|path| !path.is_empty() && Path::new(path).is_file())
+            .unwrap_or_else(|| "cargo".to_string())
+    })
+}
+
 /// Runs `cargo metadata --no-deps` in `dir` (for `manifest`, if given). It never runs
-/// build scripts and needs no network. Under `cargo pairlint`, `CARGO` names the cargo
-/// that invoked us: the same one is used.
+/// build scripts and needs no network. The cargo is [`cargo_program`].
 fn cargo_metadata(dir: &Path, manifest: Option<&Path>) -> Result<Metadata, DiscoverError> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let cargo = cargo_program().to_string();
     let mut command = MetadataCommand::new();
     command.cargo_path(&cargo).no_deps().current_dir(dir);
     if let Some(manifest) = manifest {

@@ -572,3 +572,29 @@ fn unreadable_and_unparsable_files_count_as_not_linted() {
     assert_eq!(cached[0], json["summary"]);
     assert_eq!(cached[1], json["summary"]);
 }
+
+// A tree's `rust-toolchain.toml` never chooses the cargo that describes it: rustup's
+// proxy would try to run (or install) the named toolchain, and a `path = ..` toolchain
+// would be a program of the tree's own. Run without `CARGO`, as a direct
+// `cargo-pairlint` is, so the proxy on the PATH is what discovery would reach.
+#[test]
+fn a_trees_rust_toolchain_file_does_not_choose_the_cargo() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("Cargo.toml"), "[package]\nname = \"pinned\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+        .unwrap();
+    std::fs::create_dir_all(d.join("src")).unwrap();
+    std::fs::write(d.join("src/lib.rs"), "pub fn f() {}\n").unwrap();
+    std::fs::write(d.join("rust-toolchain.toml"), "[toolchain]\nchannel = \"1.2.3-not-a-toolchain\"\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-pairlint"))
+        .args(["check", "--format", "json", "--no-cache", "."])
+        .current_dir(d)
+        .env_remove("CARGO")
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["summary"]["files"], 1, "{json}");
+}

@@ -24,7 +24,6 @@ fn fixture(path: &str) -> String {
     std::fs::read_to_string(manifest_dir().join(path)).unwrap()
 }
 
-
 /// The same handler unsuppressed; `{PAD}` is replaced to move it around.
 const FLAWED_KIOSK: &str = r#"{PAD}pub struct PrintImage {
     pub applicant: u64,

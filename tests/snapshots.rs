@@ -14,7 +14,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use tempfile::TempDir;
 
-
 /// A suppression that suppresses nothing (an `unused-suppression` warning).
 const STALE_SUPPRESSION: &str =
     "// pairlint: allow(PL002) no longer needed\npub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n";
