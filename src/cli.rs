@@ -336,6 +336,7 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
             let vocab = crate::vocab::Vocabulary::new(&config.vocabulary);
             crate::cache::Cache::new(crate::cache::Cache::default_dir(&root), &vocab)
         }),
+        overlay: None,
     };
     let mut report = engine::lint_discovery_with(&discovery, &config, &run_options);
     if args.min_confidence == MinConfidence::High {
