@@ -422,7 +422,9 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     }
 
     // 3. Parse and extract the chosen files in parallel; trees die on the worker.
-    let extracted: Vec<Option<Result<Result<Arc<FileFacts>, FileError>, String>>> = sources
+    // Per file: not parsed, or the facts / parse error, or the panic's message.
+    type Extracted = Option<Result<Result<Arc<FileFacts>, FileError>, String>>;
+    let extracted: Vec<Extracted> = sources
         .par_iter()
         .zip(pre.into_par_iter())
         .zip(parse.par_iter())
