@@ -116,20 +116,26 @@ impl Workspace {
         let vocab = Vocabulary::new(&config.vocabulary);
         let unit = CrateUnit { name: String::new(), root_dir: scope.clone(), files: paths };
         let discovery = Discovery { workspace_root: root.clone(), crates: vec![unit], ..Discovery::default() };
-        let cache = Cache::new(Cache::default_dir(&root), &vocab);
-        let cache = match self.caches.get(&root) {
-            // Same build and vocabulary: keep the entries already in memory.
-            Some(kept) if kept.same_keys(&cache) => kept.clone(),
-            _ => {
-                let cache = cache.in_memory();
-                self.caches.insert(root.clone(), cache.clone());
-                cache
+        // A lone file gets no cache: it is quick to lint, and its directory is nobody's
+        // workspace to write a `target/` into.
+        let cache = crate_dir.is_some().then(|| {
+            let cache = Cache::new(Cache::default_dir(&root), &vocab);
+            match self.caches.get(&root) {
+                // Same build and vocabulary: keep the entries already in memory.
+                Some(kept) if kept.same_keys(&cache) => kept.clone(),
+                _ => {
+                    let cache = cache.in_memory();
+                    self.caches.insert(root.clone(), cache.clone());
+                    cache
+                }
             }
-        };
-        let opts = RunOptions { cache: Some(cache.clone()), overlay: Some(overlay), ..RunOptions::default() };
+        });
+        let opts = RunOptions { cache: cache.clone(), overlay: Some(overlay), ..RunOptions::default() };
         engine::Stopwatch::lap(&mut watch, "config");
         let report: Report = engine::lint_discovery_with(&discovery, &config, &opts);
-        cache.end_run();
+        if let Some(cache) = &cache {
+            cache.end_run();
+        }
         engine::Stopwatch::lap(&mut watch, "engine");
         let diagnostics = diagnostics::from_report(&report, &root, encoding);
         engine::Stopwatch::lap(&mut watch, "diagnostics");
@@ -273,5 +279,21 @@ mod tests {
         assert_eq!(base, module_lines("mod a;\nfn f() { let model = modulo(1); }\n"));
         assert_ne!(base, module_lines("mod b;\nfn f() { let x = 1; }\n"));
         assert_ne!(base, module_lines("mod a;\n#[path = \"x.rs\"]\nfn f() { let x = 1; }\n"));
+    }
+
+    // A crate's results are cached under its target directory, as the CLI's are; a lone
+    // file's directory gets no `target/`.
+    #[test]
+    fn only_crates_get_a_cache_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let lone = write(tmp.path(), "lone.rs", "fn f() {}\n");
+        let mut workspace = Workspace::default();
+        workspace.analyse(&lone, Arc::default(), Encoding::Utf16);
+        assert!(!tmp.path().join("target").exists());
+        let krate = tempfile::tempdir().unwrap();
+        write(krate.path(), "Cargo.toml", "[package]\nname = \"c\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+        let lib = write(krate.path(), "src/lib.rs", "fn f() {}\n");
+        workspace.analyse(&lib, Arc::default(), Encoding::Utf16);
+        assert!(krate.path().join("target/pairlint").is_dir());
     }
 }
