@@ -16,7 +16,10 @@ use crate::finding::{Confidence, FileError, Finding, Label, Location, Severity, 
 use crate::model::FileFacts;
 use crate::vocab::Vocabulary;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use xxhash_rust::xxh3::{xxh3_128, Xxh3};
 
 /// Bump when the entry layout changes.
@@ -30,26 +33,66 @@ const MAX_ENTRY_BYTES: u64 = 64 << 20;
 pub struct Cache {
     dir: PathBuf,
     context: u128,
+    /// File entries also kept in memory, for a long-lived process (the language
+    /// server): a run after an edit then decodes nothing from disk. Shared by clones.
+    memory: Option<Arc<Memory>>,
+}
+
+/// The in-memory file entries and the run (generation) each was last used in.
+#[derive(Debug, Default)]
+struct Memory {
+    entries: Mutex<HashMap<Key, (Entry, u64)>>,
+    generation: AtomicU64,
+}
+
+impl Memory {
+    fn get(&self, key: Key) -> Option<Entry> {
+        let generation = self.generation.load(Ordering::Relaxed);
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let (entry, used) = entries.get_mut(&key)?;
+        *used = generation;
+        Some(entry.clone())
+    }
+
+    fn insert(&self, key: Key, entry: Entry) {
+        let generation = self.generation.load(Ordering::Relaxed);
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).insert(key, (entry, generation));
+    }
 }
 
 /// The cached result of one file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Entry {
     /// Deepest nesting and where (see [`crate::lexcheck`]).
     pub nesting: (usize, usize),
-    /// `None` when the file was nested too deep to parse.
-    pub facts: Option<Result<FileFacts, FileError>>,
+    /// `None` when the file was nested too deep to parse. Shared: an entry kept in
+    /// memory hands out its facts without copying them.
+    pub facts: Option<Result<Arc<FileFacts>, FileError>>,
 }
 
 #[derive(Deserialize)]
 struct Stored {
     format: u32,
     key: String,
-    entry: Entry,
+    entry: StoredEntry,
+}
+
+/// [`Entry`] as stored (serde's encoding of a `Result` of references is that of the
+/// `Result` of values, so [`EntryRef`] writes what this reads).
+#[derive(Deserialize)]
+struct StoredEntry {
+    nesting: (usize, usize),
+    facts: Option<Result<FileFacts, FileError>>,
+}
+
+#[derive(Serialize)]
+struct EntryRef<'a> {
+    nesting: (usize, usize),
+    facts: Option<Result<&'a FileFacts, &'a FileError>>,
 }
 
 /// The cache key of one file's content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key(u128);
 
 impl Key {
@@ -84,7 +127,29 @@ impl Cache {
         context.push_str(&build_id());
         context.push('\n');
         context.push_str(&vocab.fingerprint());
-        Cache { dir: dir.join("facts"), context: xxh3_128(context.as_bytes()) }
+        Cache { dir: dir.join("facts"), context: xxh3_128(context.as_bytes()), memory: None }
+    }
+
+    /// This cache, keeping file entries in memory too (see [`Cache::end_run`]).
+    pub fn in_memory(mut self) -> Self {
+        self.memory = Some(Arc::default());
+        self
+    }
+
+    /// Whether `other` stores in the same place under the same keys (same directory,
+    /// build and vocabulary), so one may stand for the other.
+    pub fn same_keys(&self, other: &Cache) -> bool {
+        self.dir == other.dir && self.context == other.context
+    }
+
+    /// Ends a run: in-memory entries that the run did not use are dropped (they stay
+    /// on disk), so memory holds about one crate's entries however long the process
+    /// lives and however many edits made new ones.
+    pub fn end_run(&self) {
+        if let Some(memory) = &self.memory {
+            let generation = memory.generation.fetch_add(1, Ordering::Relaxed);
+            memory.entries.lock().unwrap_or_else(|e| e.into_inner()).retain(|_, (_, used)| *used == generation);
+        }
     }
 
     pub fn key(&self, text: &str) -> Key {
@@ -102,6 +167,28 @@ impl Cache {
     /// The entry for `key`, if one is stored and sound. The facts' paths are set to
     /// `path` (the same content may live at several paths).
     pub fn get(&self, key: Key, path: &Path) -> Option<Entry> {
+        let mut entry = match &self.memory {
+            Some(memory) => match memory.get(key) {
+                Some(entry) => entry,
+                None => {
+                    let entry = self.get_stored(key)?;
+                    memory.insert(key, entry.clone());
+                    entry
+                }
+            },
+            None => self.get_stored(key)?,
+        };
+        match &mut entry.facts {
+            // Copied only when the same content is asked for under another path.
+            Some(Ok(facts)) if facts.path != path => Arc::make_mut(facts).path = path.to_path_buf(),
+            Some(Err(e)) => e.file = path.to_path_buf(),
+            _ => {}
+        }
+        Some(entry)
+    }
+
+    /// The entry stored on disk for `key`, if sound.
+    fn get_stored(&self, key: Key) -> Option<Entry> {
         let file = self.path(key);
         let meta = std::fs::metadata(&file).ok()?;
         if !meta.is_file() || meta.len() > MAX_ENTRY_BYTES {
@@ -112,19 +199,18 @@ impl Cache {
         if stored.format != FORMAT || stored.key != key.hex() {
             return None;
         }
-        let mut entry = stored.entry;
-        match &mut entry.facts {
-            Some(Ok(facts)) => facts.path = path.to_path_buf(),
-            Some(Err(e)) => e.file = path.to_path_buf(),
-            None => {}
-        }
-        Some(entry)
+        let StoredEntry { nesting, facts } = stored.entry;
+        Some(Entry { nesting, facts: facts.map(|r| r.map(Arc::new)) })
     }
 
     /// Stores an entry. Failing to write (read-only target, full disk) only costs the
     /// next run time, so it is not an error.
     pub fn put(&self, key: Key, entry: &Entry) {
-        let stored = StoredRef { format: FORMAT, key: key.hex(), entry };
+        if let Some(memory) = &self.memory {
+            memory.insert(key, entry.clone());
+        }
+        let facts = entry.facts.as_ref().map(|r| r.as_ref().map(Arc::as_ref));
+        let stored = StoredRef { format: FORMAT, key: key.hex(), entry: EntryRef { nesting: entry.nesting, facts } };
         if let Ok(bytes) = postcard::to_allocvec(&stored) {
             let _ = write_atomic(&self.path(key), &bytes);
         }
@@ -278,7 +364,7 @@ pub fn entry_header(bytes: &[u8]) -> Option<(u32, String)> {
 struct StoredRef<'a> {
     format: u32,
     key: String,
-    entry: &'a Entry,
+    entry: EntryRef<'a>,
 }
 
 /// Identifies this build of pairlint beyond its version number (development builds
@@ -302,7 +388,7 @@ mod tests {
     use super::*;
 
     fn entry() -> Entry {
-        Entry { nesting: (1, 7), facts: Some(Ok(FileFacts::default())) }
+        Entry { nesting: (1, 7), facts: Some(Ok(Arc::default())) }
     }
 
     // A hit must come back with the asking file's path, since content is shared across paths.
@@ -340,5 +426,22 @@ mod tests {
         extra.insert("identity_names".to_string(), vec!["kiosk".to_string()]);
         let other_vocab = Cache::new(dir.path().to_path_buf(), &Vocabulary::new(&extra));
         assert_ne!(other_vocab.key("fn f() {}"), key);
+    }
+
+    // The language server's memory layer answers without the disk, and forgets what a
+    // run did not use (the disk still has it).
+    #[test]
+    fn memory_layer_keeps_what_the_last_run_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf(), &Vocabulary::default()).in_memory();
+        let key = cache.key("fn f() {}");
+        cache.put(key, &entry());
+        std::fs::remove_file(cache.path(key)).unwrap();
+        assert!(cache.get(key, Path::new("a.rs")).is_some(), "from memory");
+        cache.end_run();
+        assert!(cache.clone().get(key, Path::new("a.rs")).is_some(), "used in the run that ended, kept");
+        cache.end_run();
+        cache.end_run();
+        assert!(cache.get(key, Path::new("a.rs")).is_none(), "unused in the last run, dropped");
     }
 }

@@ -342,6 +342,7 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
             };
             crate::cache::Cache::new(dir, &vocab)
         }),
+        overlay: None,
     };
     let mut report = engine::lint_discovery_with(&discovery, &config, &run_options);
     if args.min_confidence == MinConfidence::High {

@@ -16,7 +16,7 @@ use crate::suppress;
 use crate::vocab::Vocabulary;
 use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -29,19 +29,26 @@ pub struct SourceFile {
 
 pub use pairlint_base::report::{Coverage, Report, Suppressed};
 
+/// Texts that stand in for files on disk (an editor's unsaved buffers), by the path
+/// discovery gives the file.
+pub type Overlay = HashMap<PathBuf, String>;
+
 /// How a run is carried out. No option changes what is found: `--no-cache` and
-/// `--jobs` only trade time and memory.
+/// `--jobs` only trade time and memory (the overlay changes the input, not the run).
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Worker threads.
     pub jobs: usize,
     /// Reuse per-file results from an earlier run.
     pub cache: Option<Cache>,
+    /// Files read from memory instead of disk. Their results are cached by content
+    /// like any other file's.
+    pub overlay: Option<Arc<Overlay>>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { jobs: default_jobs(), cache: None }
+        RunOptions { jobs: default_jobs(), cache: None, overlay: None }
     }
 }
 
@@ -80,6 +87,45 @@ pub fn on_pool<T: Send>(jobs: usize, f: impl FnOnce() -> T + Send) -> T {
     match pool(jobs) {
         Some(p) => p.install(f),
         None => f(),
+    }
+}
+
+/// Stage timings of one run on stderr, when `PAIRLINT_TIMING` is set (profiling: the
+/// language server's latency benchmark, `tests/bench/lsp_latency.sh`, reads them). The
+/// line is written when the stopwatch is dropped, so early returns report too.
+pub struct Stopwatch {
+    what: &'static str,
+    start: std::time::Instant,
+    last: std::time::Instant,
+    laps: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Stopwatch {
+    /// A running stopwatch, or `None` when timings are off.
+    pub fn start(what: &'static str) -> Option<Stopwatch> {
+        static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        if !*ON.get_or_init(|| std::env::var_os("PAIRLINT_TIMING").is_some_and(|v| !v.is_empty() && v != "0")) {
+            return None;
+        }
+        let now = std::time::Instant::now();
+        Some(Stopwatch { what, start: now, last: now, laps: Vec::new() })
+    }
+
+    /// Ends the stage called `stage`.
+    pub fn lap(watch: &mut Option<Stopwatch>, stage: &'static str) {
+        if let Some(w) = watch {
+            let now = std::time::Instant::now();
+            w.laps.push((stage, now - w.last));
+            w.last = now;
+        }
+    }
+}
+
+impl Drop for Stopwatch {
+    fn drop(&mut self) {
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        let laps: Vec<String> = self.laps.iter().map(|(stage, d)| format!("{stage} {:.1}", ms(*d))).collect();
+        eprintln!("pairlint timing: {}: {} ms; total {:.1} ms", self.what, laps.join(", "), ms(self.start.elapsed()));
     }
 }
 
@@ -152,7 +198,8 @@ pub fn lint_discovery_with(discovery: &Discovery, config: &Config, opts: &RunOpt
     report
 }
 
-/// Reads one crate's files (in parallel) and lints them; read errors join its report.
+/// Reads one crate's files (in parallel; an overlaid file from memory) and lints them;
+/// read errors join its report.
 fn lint_unit(
     discovery: &Discovery,
     files: &[PathBuf],
@@ -162,6 +209,7 @@ fn lint_unit(
 ) -> Report {
     // (path as shown, path on disk)
     type Shown<'a> = Vec<(PathBuf, &'a PathBuf)>;
+    let mut watch = Stopwatch::start("read");
     let (excluded, files): (Shown<'_>, Shown<'_>) = files
         .iter()
         .map(|file| (display_path(&discovery.workspace_root, file), file))
@@ -169,7 +217,11 @@ fn lint_unit(
     let read: Vec<Result<SourceFile, FileError>> = files
         .par_iter()
         .map(|(shown, file)| {
-            read_source_file(file).map(|text| SourceFile { path: shown.clone(), text }).map_err(|mut e| {
+            let text = match opts.overlay.as_ref().and_then(|overlay| overlay.get(*file)) {
+                Some(text) => Ok(text.clone()),
+                None => read_source_file(file),
+            };
+            text.map(|text| SourceFile { path: shown.clone(), text }).map_err(|mut e| {
                 e.file = shown.clone();
                 e
             })
@@ -183,6 +235,8 @@ fn lint_unit(
             Err(e) => errors.push(e),
         }
     }
+    Stopwatch::lap(&mut watch, "files");
+    drop(watch);
     let mut report = Report { errors, ..Report::default() };
     report.coverage.unreadable = report.errors.len();
     report.coverage.excluded = excluded.into_iter().map(|(shown, _)| shown).collect();
@@ -298,7 +352,7 @@ struct PrePass {
     key: Option<Key>,
     nesting: (usize, usize),
     /// From the cache.
-    facts: Option<Result<FileFacts, FileError>>,
+    facts: Option<Result<Arc<FileFacts>, FileError>>,
     /// The nesting was measured now, so the cache entry needs writing.
     fresh: bool,
     /// The nesting check itself panicked.
@@ -309,6 +363,7 @@ struct PrePass {
 fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opts: &RunOptions) -> Report {
     let mut report = Report { files: sources.len(), ..Report::default() };
     let cache = opts.cache.as_ref();
+    let mut watch = Stopwatch::start("crate");
 
     // 0. With a cache: if no file of the crate changed, reuse the crate's result.
     let keys: Vec<Option<Key>> = sources.par_iter().map(|src| cache.map(|c| c.key(&src.text))).collect();
@@ -317,11 +372,14 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
             sources.iter().zip(&keys).filter_map(|(s, k)| k.map(|k| (s.path.as_path(), k))).collect();
         c.crate_key(&files, &config.levels_key())
     });
+    Stopwatch::lap(&mut watch, "keys");
     if let (Some(c), Some(k)) = (cache, crate_key) {
         if let Some(hit) = c.get_crate(k).and_then(|r| crate_report(r, sources)) {
+            Stopwatch::lap(&mut watch, "crate-cache-hit");
             return hit;
         }
     }
+    Stopwatch::lap(&mut watch, "crate-cache-miss");
 
     // 1. The nesting check (or its cached result), every file in parallel.
     let pre: Vec<PrePass> = sources
@@ -339,6 +397,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
             }
         })
         .collect();
+    Stopwatch::lap(&mut watch, "nesting/cache-get");
 
     // 2. Refuse what is nested too deep.
     let mut parse = vec![true; sources.len()];
@@ -363,7 +422,9 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     }
 
     // 3. Parse and extract the chosen files in parallel; trees die on the worker.
-    let extracted: Vec<Option<Result<Result<FileFacts, FileError>, String>>> = sources
+    // Per file: not parsed, or the facts / parse error, or the panic's message.
+    type Extracted = Option<Result<Result<Arc<FileFacts>, FileError>, String>>;
+    let extracted: Vec<Extracted> = sources
         .par_iter()
         .zip(pre.into_par_iter())
         .zip(parse.par_iter())
@@ -375,7 +436,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
                 (true, None) => {
                     let r = panics::catch(|| {
                         panics::maybe_inject(&src.path);
-                        extract::extract_file(&src.path, &src.text, vocab)
+                        extract::extract_file(&src.path, &src.text, vocab).map(Arc::new)
                     });
                     (Some(r), true)
                 }
@@ -395,7 +456,9 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
         })
         .collect();
 
-    let mut facts: Vec<FileFacts> = Vec::new();
+    Stopwatch::lap(&mut watch, "extract");
+
+    let mut facts: Vec<Arc<FileFacts>> = Vec::new();
     let mut texts: Vec<&SourceFile> = Vec::new();
     for (src, r) in sources.iter().zip(extracted) {
         match r {
@@ -410,6 +473,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     }
 
     // 4. The crate-level analysis and the rules.
+    let facts: Vec<&FileFacts> = facts.iter().map(Arc::as_ref).collect();
     let raw = panics::catch(|| {
         let model = CrateModel::new(&facts, vocab);
         (rules::run(&model), model.fixpoint_bound_hit)
@@ -434,6 +498,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
             Vec::new()
         }
     };
+    Stopwatch::lap(&mut watch, "analysis");
     let mut findings: Vec<Finding> = raw.iter().filter_map(|r| to_finding(r, &facts, config)).collect();
     apply_suppressions(&mut findings, &mut report, &texts, &facts, config);
     for f in findings.iter_mut().chain(report.suppressed.iter_mut().map(|s| &mut s.finding)) {
@@ -457,6 +522,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     report.sources = kept_sources;
     count_failed(&mut report, sources);
     report.sort();
+    Stopwatch::lap(&mut watch, "report");
     if let (Some(c), Some(k)) = (cache, crate_key) {
         // A run that hit an internal error is not worth repeating from the cache.
         if !report.errors.iter().any(|e| e.message.starts_with("internal error")) {
@@ -475,12 +541,13 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
             );
         }
     }
+    Stopwatch::lap(&mut watch, "crate-cache-put");
     report
 }
 
 /// The qualified path of the innermost fn whose span holds `loc` (by line and
 /// column, so suppression warnings without byte offsets get one too).
-fn enclosing_item(facts: &[FileFacts], loc: &Location) -> String {
+fn enclosing_item(facts: &[&FileFacts], loc: &Location) -> String {
     let s = loc.span;
     facts
         .iter()
@@ -538,7 +605,7 @@ fn internal_error(path: &Path, message: &str) -> FileError {
     }
 }
 
-fn to_finding(raw: &RawFinding, facts: &[FileFacts], config: &Config) -> Option<Finding> {
+fn to_finding(raw: &RawFinding, facts: &[&FileFacts], config: &Config) -> Option<Finding> {
     let severity = match config.level(raw.rule.code) {
         Some(Level::Allow) => return None,
         Some(Level::Warn) => Severity::Warning,
@@ -575,7 +642,7 @@ fn apply_suppressions(
     findings: &mut Vec<Finding>,
     report: &mut Report,
     texts: &[&SourceFile],
-    facts: &[FileFacts],
+    facts: &[&FileFacts],
     config: &Config,
 ) {
     let mut kept = Vec::new();

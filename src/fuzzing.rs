@@ -26,7 +26,7 @@ pub fn check_bytes(data: &[u8]) {
     let config = Config::default();
     let vocab = Vocabulary::default();
     let run = |jobs| {
-        let opts = RunOptions { jobs, cache: None };
+        let opts = RunOptions { jobs, cache: None, overlay: None };
         lint_crate_with(&sources, &config, &vocab, &opts)
     };
     let report = run(1);

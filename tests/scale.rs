@@ -52,7 +52,7 @@ fn crates() -> Vec<(String, Vec<SourceFile>)> {
 }
 
 fn lint(sources: &[SourceFile], jobs: usize) -> Report {
-    let opts = RunOptions { jobs, cache: None };
+    let opts = RunOptions { jobs, cache: None, overlay: None };
     lint_crate_with(sources, &Config::default(), &Vocabulary::default(), &opts)
 }
 
@@ -101,7 +101,7 @@ fn crate_overlap_changes_nothing() {
     let discovery = pairlint::discover::discover_paths(&paths);
     assert!(discovery.crates.len() > 50, "{} crates", discovery.crates.len());
     let run = |jobs: usize| {
-        let r = lint_discovery_with(&discovery, &Config::default(), &RunOptions { jobs, cache: None });
+        let r = lint_discovery_with(&discovery, &Config::default(), &RunOptions { jobs, cache: None, overlay: None });
         let suppressed: Vec<(Finding, String)> =
             r.suppressed.iter().map(|s| (s.finding.clone(), s.reason.clone())).collect();
         (r.findings, r.errors, suppressed, r.notes, r.files)

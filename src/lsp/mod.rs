@@ -13,6 +13,7 @@ mod workspace;
 
 pub use position::Encoding;
 
+use crate::engine;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
@@ -30,6 +31,7 @@ use lsp_types::{
 use std::collections::{BTreeSet, HashMap};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How long the text must stay unchanged before it is analysed.
@@ -93,8 +95,8 @@ pub fn serve(connection: &Connection) -> Result<(), String> {
 fn capabilities(encoding: Encoding) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(encoding.kind()),
-        // Whole documents: an analysis re-reads the whole crate anyway, and full text
-        // cannot drift out of sync.
+        // Whole documents: full text cannot drift out of sync, and sending a file costs
+        // little next to linting it.
         text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
             open_close: Some(true),
             change: Some(TextDocumentSyncKind::FULL),
@@ -121,12 +123,17 @@ struct CodeActionQuery {
 struct Document {
     text: String,
     version: i32,
+    /// [`workspace::module_lines`] of `text`: when an edit changes it, the crate's
+    /// module tree may have changed and is discovered again.
+    modules: u128,
 }
 
 struct Server<'c> {
     connection: &'c Connection,
     encoding: Encoding,
     documents: HashMap<Url, Document>,
+    /// The crates' file lists, kept between edits.
+    workspace: workspace::Workspace,
     /// Documents changed and waiting for the debounce deadline.
     pending: HashMap<Url, Instant>,
     /// What is currently shown in the client, by file: for code actions, hovers, and
@@ -156,6 +163,7 @@ impl<'c> Server<'c> {
             connection,
             encoding,
             documents: HashMap::new(),
+            workspace: workspace::Workspace::default(),
             pending: HashMap::new(),
             published: HashMap::new(),
             published_by_scope: HashMap::new(),
@@ -272,7 +280,8 @@ impl<'c> Server<'c> {
             DidOpenTextDocument::METHOD => {
                 let p = parse!(DidOpenTextDocumentParams);
                 let doc = p.text_document;
-                self.documents.insert(doc.uri.clone(), Document { text: doc.text, version: doc.version });
+                let modules = workspace::module_lines(&doc.text);
+                self.documents.insert(doc.uri.clone(), Document { text: doc.text, version: doc.version, modules });
                 self.pending.remove(&doc.uri);
                 self.analyse(&doc.uri);
             }
@@ -293,11 +302,18 @@ impl<'c> Server<'c> {
                     }
                 }
                 doc.version = p.text_document.version;
+                let modules = workspace::module_lines(&doc.text);
+                if modules != doc.modules {
+                    doc.modules = modules;
+                    self.workspace.forget();
+                }
                 self.pending.insert(p.text_document.uri, Instant::now() + DEBOUNCE);
             }
             DidSaveTextDocument::METHOD => {
                 let p = parse!(DidSaveTextDocumentParams);
                 let uri = p.text_document.uri;
+                // Saved files may be new modules, or declare some: discover again.
+                self.workspace.forget();
                 let is_config = uri.to_file_path().is_ok_and(|path| is_config_file(&path));
                 if is_config {
                     self.analyse_all_open();
@@ -318,6 +334,8 @@ impl<'c> Server<'c> {
             }
             DidChangeWatchedFiles::METHOD => {
                 let _ = parse!(DidChangeWatchedFilesParams);
+                // Files were created, deleted or renamed outside the editor.
+                self.workspace.forget();
                 self.analyse_all_open();
             }
             _ => {}
@@ -390,9 +408,9 @@ impl<'c> Server<'c> {
         if !is_rust_file(&path) {
             return;
         }
-        let overlays: HashMap<PathBuf, String> =
+        let overlay: engine::Overlay =
             self.documents.iter().filter_map(|(u, d)| Some((u.to_file_path().ok()?, d.text.clone()))).collect();
-        let analysis = workspace::analyse(&path, &overlays, self.encoding);
+        let analysis = self.workspace.analyse(&path, Arc::new(overlay), self.encoding);
         let mut diagnostics = analysis.diagnostics;
         let now_with_findings: BTreeSet<Url> = diagnostics.keys().cloned().collect();
         let before = self.published_by_scope.insert(analysis.scope, now_with_findings.clone()).unwrap_or_default();

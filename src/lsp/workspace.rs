@@ -1,16 +1,18 @@
-//! Which crate an open file belongs to, and linting that crate with the editor's
-//! unsaved buffers in place of the files on disk.
+//! Which crate an open file belongs to, and linting that crate through the engine (with
+//! its cache) with the editor's unsaved buffers in place of the files on disk.
 
 use super::diagnostics::{self, CONFIG_ERROR, SOURCE};
 use super::position::{Encoding, Lines};
+use crate::cache::Cache;
 use crate::config::{self, Config, ConfigError};
-use crate::discover;
-use crate::engine::{self, Report, SourceFile};
+use crate::discover::{self, CrateUnit, Discovery};
+use crate::engine::{self, Overlay, Report, RunOptions};
 use crate::source::LineIndex;
 use crate::vocab::Vocabulary;
 use lsp_types::{Diagnostic, DiagnosticSeverity, NumberOrString, Range, Url};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The nearest directory at or above `file`'s directory holding a `Cargo.toml`.
 pub fn crate_dir_of(file: &Path) -> Option<PathBuf> {
@@ -45,71 +47,117 @@ pub struct Analysis {
     pub config_files: Vec<Url>,
 }
 
-/// Lints the crate of `file` (a lone file if no `Cargo.toml` is above it), reading
-/// files from disk except those in `overlays` (absolute path -> unsaved text).
-/// Configuration is re-read every time: it is two small files, and this is how edits
-/// to it take effect without restarting the server.
-pub fn analyse(file: &Path, overlays: &HashMap<PathBuf, String>, encoding: Encoding) -> Analysis {
-    let crate_dir = crate_dir_of(file);
-    let (scope, root, mut paths) = match &crate_dir {
-        Some(dir) => {
-            // The editor lints whatever file is open, test code included.
-            let opts = discover::DiscoverOptions { include_tests: true, ..Default::default() };
-            let discovery = discover::discover_paths_with(std::slice::from_ref(dir), opts);
-            // Only the crate holding the file: the directory may be a whole workspace
-            // (a file in a virtual workspace's root `examples/` is in no crate at all).
-            let crates = discovery.crates;
-            let files: Vec<PathBuf> = match crates.iter().find(|c| c.files.iter().any(|f| f == file)) {
-                Some(unit) => unit.files.clone(),
-                None => crates.into_iter().filter(|c| c.root_dir == *dir).flat_map(|c| c.files).collect(),
-            };
-            (dir.clone(), config_root_of(dir), files)
-        }
-        None => {
-            let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-            (dir.clone(), dir, Vec::new())
-        }
-    };
-    // A file not (yet) in the module tree, e.g. before its `mod x;` is written, is
-    // still linted with the crate so the editor shows something for it.
-    if !paths.iter().any(|p| p == file) {
-        paths.push(file.to_path_buf());
+/// What the server keeps between analyses: the crates discovery found under each
+/// crate directory. Discovery runs `cargo metadata` and scans the module tree, which
+/// an edit inside a function cannot change, so it is redone only after [`forget`]
+/// (a save, files changed on disk, a changed `mod` line: see [`module_lines`]).
+///
+/// [`forget`]: Workspace::forget
+#[derive(Default)]
+pub struct Workspace {
+    discovered: HashMap<PathBuf, Vec<CrateUnit>>,
+    /// Per configuration root, its cache, with the file entries of the last analysis
+    /// kept in memory.
+    caches: HashMap<PathBuf, Cache>,
+}
+
+impl Workspace {
+    /// Drops every remembered file list: the next analysis of each crate discovers again.
+    pub fn forget(&mut self) {
+        self.discovered.clear();
     }
-    let config_files: Vec<Url> =
-        ["Cargo.toml", "pairlint.toml"].iter().filter_map(|name| Url::from_file_path(root.join(name)).ok()).collect();
-    let (config, config_error) = match config::load_config(&root) {
-        Ok(config) => (config, None),
-        Err(e) => (Config::default(), config_error_diagnostic(&e, &root, encoding)),
-    };
-    let vocab = Vocabulary::new(&config.vocabulary);
-    let mut sources = Vec::new();
-    let mut files = Vec::new();
-    for path in &paths {
-        if let Ok(uri) = Url::from_file_path(path) {
-            files.push(uri);
-        }
-        let shown = engine::display_path(&root, path);
-        if config.is_excluded(&shown) {
-            continue;
-        }
-        let text = match overlays.get(path) {
-            Some(text) => text.clone(),
-            None => match engine::read_source(path) {
-                Ok(text) => text,
-                // Deleted or unreadable since discovery: the next analysis will see it.
-                Err(_) => continue,
-            },
+
+    /// Lints the crate of `file` (a lone file if no `Cargo.toml` is above it) through
+    /// the engine, with the cache under the workspace's target directory, reading files
+    /// from disk except those in `overlay` (absolute path -> unsaved text).
+    /// Configuration is re-read every time: it is two small files, and this is how edits
+    /// to it take effect without restarting the server.
+    pub fn analyse(&mut self, file: &Path, overlay: Arc<Overlay>, encoding: Encoding) -> Analysis {
+        let mut watch = engine::Stopwatch::start("lsp");
+        let crate_dir = crate_dir_of(file);
+        let (scope, root, mut paths) = match &crate_dir {
+            Some(dir) => {
+                let crates = self.discovered.entry(dir.clone()).or_insert_with(|| {
+                    // The editor lints whatever file is open, test code included.
+                    let opts = discover::DiscoverOptions { include_tests: true, ..Default::default() };
+                    discover::discover_paths_with(std::slice::from_ref(dir), opts).crates
+                });
+                // Only the crate holding the file: the directory may be a whole workspace
+                // (a file in a virtual workspace's root `examples/` is in no crate at all).
+                let files: Vec<PathBuf> = match crates.iter().find(|c| c.files.iter().any(|f| f == file)) {
+                    Some(unit) => unit.files.clone(),
+                    None => crates.iter().filter(|c| c.root_dir == *dir).flat_map(|c| c.files.clone()).collect(),
+                };
+                (dir.clone(), config_root_of(dir), files)
+            }
+            None => {
+                let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+                (dir.clone(), dir, Vec::new())
+            }
         };
-        sources.push(SourceFile { path: shown, text });
+        engine::Stopwatch::lap(&mut watch, "discover");
+        // A file not (yet) in the module tree, e.g. before its `mod x;` is written, is
+        // still linted with the crate so the editor shows something for it.
+        if !paths.iter().any(|p| p == file) {
+            paths.push(file.to_path_buf());
+        }
+        let files: Vec<Url> = paths.iter().filter_map(|path| Url::from_file_path(path).ok()).collect();
+        // A file deleted since discovery is left out, not reported: the next discovery
+        // will not list it.
+        paths.retain(|path| overlay.contains_key(path) || path.exists());
+        let config_files: Vec<Url> = ["Cargo.toml", "pairlint.toml"]
+            .iter()
+            .filter_map(|name| Url::from_file_path(root.join(name)).ok())
+            .collect();
+        let (config, config_error) = match config::load_config(&root) {
+            Ok(config) => (config, None),
+            Err(e) => (Config::default(), config_error_diagnostic(&e, &root, encoding)),
+        };
+        let vocab = Vocabulary::new(&config.vocabulary);
+        let unit = CrateUnit { name: String::new(), root_dir: scope.clone(), files: paths };
+        let discovery = Discovery { workspace_root: root.clone(), crates: vec![unit], ..Discovery::default() };
+        // A lone file gets no cache: it is quick to lint, and its directory is nobody's
+        // workspace to write a `target/` into.
+        let cache = crate_dir.is_some().then(|| {
+            let cache = Cache::new(Cache::default_dir(&root), &vocab);
+            match self.caches.get(&root) {
+                // Same build and vocabulary: keep the entries already in memory.
+                Some(kept) if kept.same_keys(&cache) => kept.clone(),
+                _ => {
+                    let cache = cache.in_memory();
+                    self.caches.insert(root.clone(), cache.clone());
+                    cache
+                }
+            }
+        });
+        let opts = RunOptions { cache: cache.clone(), overlay: Some(overlay), ..RunOptions::default() };
+        engine::Stopwatch::lap(&mut watch, "config");
+        let report: Report = engine::lint_discovery_with(&discovery, &config, &opts);
+        if let Some(cache) = &cache {
+            cache.end_run();
+        }
+        engine::Stopwatch::lap(&mut watch, "engine");
+        let diagnostics = diagnostics::from_report(&report, &root, encoding);
+        engine::Stopwatch::lap(&mut watch, "diagnostics");
+        Analysis { scope, files, diagnostics, config_error, config_files }
     }
-    let report: Report = engine::lint_crate(&sources, &config, &vocab);
-    Analysis {
-        scope,
-        files,
-        diagnostics: diagnostics::from_report(&report, &root, encoding),
-        config_error,
-        config_files,
+}
+
+/// A fingerprint of the lines of `text` that can change a crate's module tree: `mod`
+/// declarations and `#[path]` attributes, over-approximated as every line holding the
+/// word `mod` or `path`. An edit that leaves it unchanged keeps the crate's file list.
+pub fn module_lines(text: &str) -> u128 {
+    let is_ident = |c: char| c == '_' || c.is_alphanumeric();
+    let has_word = |line: &str, word: &str| {
+        line.match_indices(word)
+            .any(|(at, _)| !line[..at].ends_with(is_ident) && !line[at + word.len()..].starts_with(is_ident))
+    };
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for line in text.lines().filter(|line| has_word(line, "mod") || has_word(line, "path")) {
+        hasher.update(line.trim().as_bytes());
+        hasher.update(b"\n");
     }
+    hasher.digest128()
 }
 
 /// An invalid configuration as a diagnostic on the file it is in, at the offending key.
@@ -197,10 +245,55 @@ mod tests {
         write(ws, "b/Cargo.toml", &package("b"));
         write(ws, "b/src/lib.rs", "");
         let example = write(ws, "examples/demo.rs", "fn main() {}\n");
-        let overlays = HashMap::new();
-        let a = analyse(&lib, &overlays, Encoding::Utf16);
+        let mut workspace = Workspace::default();
+        let mut analyse = |file: &Path| workspace.analyse(file, Arc::default(), Encoding::Utf16);
+        let a = analyse(&lib);
         assert_eq!(names(&a, ws), vec!["a/src/lib.rs", "a/src/m.rs", "a/tests/it.rs"]);
-        assert_eq!(names(&analyse(&test, &overlays, Encoding::Utf16), ws), names(&a, ws));
-        assert_eq!(names(&analyse(&example, &overlays, Encoding::Utf16), ws), vec!["examples/demo.rs"]);
+        assert_eq!(names(&analyse(&test), ws), names(&a, ws));
+        assert_eq!(names(&analyse(&example), ws), vec!["examples/demo.rs"]);
+    }
+
+    // Between edits the crate's file list is the one discovered before: a module added
+    // on disk is seen only once the server forgets it (save, watched-file change).
+    #[test]
+    fn file_list_is_kept_until_forgotten() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        write(dir, "Cargo.toml", "[package]\nname = \"k\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+        let lib = write(dir, "src/lib.rs", "");
+        let mut workspace = Workspace::default();
+        assert_eq!(names(&workspace.analyse(&lib, Arc::default(), Encoding::Utf16), dir), vec!["src/lib.rs"]);
+        write(dir, "src/lib.rs", "mod added;\n");
+        write(dir, "src/added.rs", "");
+        assert_eq!(names(&workspace.analyse(&lib, Arc::default(), Encoding::Utf16), dir), vec!["src/lib.rs"]);
+        workspace.forget();
+        let after = workspace.analyse(&lib, Arc::default(), Encoding::Utf16);
+        assert_eq!(names(&after, dir), vec!["src/added.rs", "src/lib.rs"]);
+    }
+
+    // Only lines that can declare or place a module count; the words must stand alone.
+    #[test]
+    fn module_lines_change_only_with_module_declarations() {
+        let base = module_lines("mod a;\nfn f() { let x = 1; }\n");
+        assert_eq!(base, module_lines("mod a;\nfn f() { let x = 2; }\n"));
+        assert_eq!(base, module_lines("mod a;\nfn f() { let model = modulo(1); }\n"));
+        assert_ne!(base, module_lines("mod b;\nfn f() { let x = 1; }\n"));
+        assert_ne!(base, module_lines("mod a;\n#[path = \"x.rs\"]\nfn f() { let x = 1; }\n"));
+    }
+
+    // A crate's results are cached under its target directory, as the CLI's are; a lone
+    // file's directory gets no `target/`.
+    #[test]
+    fn only_crates_get_a_cache_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let lone = write(tmp.path(), "lone.rs", "fn f() {}\n");
+        let mut workspace = Workspace::default();
+        workspace.analyse(&lone, Arc::default(), Encoding::Utf16);
+        assert!(!tmp.path().join("target").exists());
+        let krate = tempfile::tempdir().unwrap();
+        write(krate.path(), "Cargo.toml", "[package]\nname = \"c\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+        let lib = write(krate.path(), "src/lib.rs", "fn f() {}\n");
+        workspace.analyse(&lib, Arc::default(), Encoding::Utf16);
+        assert!(krate.path().join("target/pairlint").is_dir());
     }
 }

@@ -76,7 +76,7 @@ pub struct EffectiveOutput {
 }
 
 pub struct CrateModel<'a> {
-    pub files: &'a [FileFacts],
+    pub files: &'a [&'a FileFacts],
     pub vocab: &'a Vocabulary,
     structs: HashMap<&'a str, &'a StructDef>,
     aliases: HashMap<&'a str, &'a Ty>,
@@ -94,7 +94,7 @@ pub const FIXPOINT_BOUND: usize = 64;
 const STRIP_BOUND: usize = 16;
 
 impl<'a> CrateModel<'a> {
-    pub fn new(files: &'a [FileFacts], vocab: &'a Vocabulary) -> Self {
+    pub fn new(files: &'a [&'a FileFacts], vocab: &'a Vocabulary) -> Self {
         let mut structs = HashMap::new();
         let mut aliases = HashMap::new();
         let mut statics = HashMap::new();
