@@ -189,6 +189,9 @@ impl FileSigs {
     /// Gives back the spare capacity of the lists (see `FileFacts::shrink`).
     pub fn shrink(&mut self) {
         self.scopes.shrink_to_fit();
+        for scope in &mut self.scopes {
+            scope.imports.shrink_to_fit();
+        }
         self.structs.shrink_to_fit();
         self.enums.shrink_to_fit();
         self.aliases.shrink_to_fit();

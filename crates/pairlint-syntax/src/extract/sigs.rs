@@ -106,6 +106,8 @@ pub(crate) fn record_item(sigs: &mut FileSigs, scope: ScopeId, item: &syn::Item)
                     _ => {}
                 }
             }
+            assoc_types.shrink_to_fit();
+            methods.shrink_to_fit();
             sigs.traits.push(TraitSig { scope, name, generics: own, assoc_types, methods });
         }
         syn::Item::ForeignMod(m) => {
@@ -147,7 +149,7 @@ fn generics(g: &syn::Generics, outer: &[GenericParam]) -> Vec<GenericParam> {
         params.push(GenericParam { name: p.ident.to_string(), bounds: p.bounds.iter().filter_map(bound).collect() });
     }
     let Some(clause) = &g.where_clause else {
-        return params;
+        return shrunk(params);
     };
     for pred in &clause.predicates {
         let syn::WherePredicate::Type(pred) = pred else {
@@ -164,6 +166,15 @@ fn generics(g: &syn::Generics, outer: &[GenericParam]) -> Vec<GenericParam> {
             params[i].bounds.extend(pred.bounds.iter().filter_map(bound));
         }
     }
+    shrunk(params)
+}
+
+/// Generics without the spare capacity of lists grown by pushing.
+fn shrunk(mut params: Vec<GenericParam>) -> Vec<GenericParam> {
+    for p in &mut params {
+        p.bounds.shrink_to_fit();
+    }
+    params.shrink_to_fit();
     params
 }
 
@@ -174,6 +185,12 @@ fn bound(b: &syn::TypeParamBound) -> Option<WrittenTy> {
         syn::TypeParamBound::Trait(t) if matches!(t.modifier, syn::TraitBoundModifier::None) => Some(path_ty(&t.path)),
         _ => None,
     }
+}
+
+fn bounds(list: &syn::punctuated::Punctuated<syn::TypeParamBound, syn::Token![+]>) -> Vec<WrittenTy> {
+    let mut bounds: Vec<WrittenTy> = list.iter().filter_map(bound).collect();
+    bounds.shrink_to_fit();
+    bounds
 }
 
 fn fn_sig(
@@ -198,6 +215,7 @@ fn fn_sig(
             syn::FnArg::Typed(t) => params.push((pat_name(&t.pat), written_ty(&t.ty))),
         }
     }
+    params.shrink_to_fit();
     FnSig {
         scope,
         name: sig.ident.to_string(),
@@ -277,8 +295,8 @@ pub fn written_ty(ty: &syn::Type) -> WrittenTy {
         syn::Type::Array(a) => WrittenTy::Slice(Box::new(written_ty(&a.elem))),
         syn::Type::Tuple(t) => WrittenTy::Tuple(t.elems.iter().map(written_ty).collect()),
         syn::Type::Never(_) => WrittenTy::Never,
-        syn::Type::TraitObject(t) => WrittenTy::Dyn(t.bounds.iter().filter_map(bound).collect()),
-        syn::Type::ImplTrait(t) => WrittenTy::Impl(t.bounds.iter().filter_map(bound).collect()),
+        syn::Type::TraitObject(t) => WrittenTy::Dyn(bounds(&t.bounds)),
+        syn::Type::ImplTrait(t) => WrittenTy::Impl(bounds(&t.bounds)),
         syn::Type::BareFn(f) => WrittenTy::Fn {
             params: f.inputs.iter().map(|a| written_ty(&a.ty)).collect(),
             ret: Box::new(match &f.output {
@@ -324,6 +342,10 @@ fn path_ty(path: &syn::Path) -> WrittenTy {
             }
         }
     }
+    // Lists grown by pushing start at four entries; most paths have one argument or
+    // none, and a crate's sigs are all held at once.
+    args.shrink_to_fit();
+    bindings.shrink_to_fit();
     WrittenTy::Path { segments, args, bindings }
 }
 
