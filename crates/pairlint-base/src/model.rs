@@ -3,6 +3,7 @@
 //! (in parallel, or from a cache) and dropped.
 
 use crate::finding::Span;
+use crate::sigs::FileSigs;
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -289,6 +290,7 @@ impl FileFacts {
         self.aliases.shrink_to_fit();
         self.statics.shrink_to_fit();
         self.item_lines.shrink_to_fit();
+        self.sigs.shrink();
         self.fns.shrink_to_fit();
         for f in &mut self.fns {
             f.params.shrink_to_fit();
@@ -331,4 +333,6 @@ pub struct FileFacts {
     pub fns: Vec<FnFacts>,
     /// Line ranges of items (for suppressions that cover an item).
     pub item_lines: Vec<(u32, u32)>,
+    /// The item signatures and `use` imports as written, for the type model.
+    pub sigs: FileSigs,
 }

@@ -1,137 +1,18 @@
 //! The inputs of the type tables: types as written and the item signatures of one
 //! crate (enums, fns, methods, traits, aliases, `use` imports).
 //!
-//! These are plain data with no analysis in them, so the extractor can fill them: they
-//! are meant to move into `pairlint_base::model` once `pairlint-syntax` produces them
-//! (the syntax crate cannot depend on this one). Until then tests build them directly,
+//! The per-item data lives in `pairlint_base::sigs` (the extractor fills a
+//! [`FileSigs`] per file, and the syntax crate cannot depend on this one); it is
+//! re-exported here. [`CrateSigs::from_files`] assembles a crate's from its files'
+//! facts, turning file-local scopes into crate scopes. Tests also build them directly,
 //! usually from text with [`WrittenTy::parse`].
 
-use pairlint_base::model::{StructDef, Ty};
-use std::fmt;
-
-/// A type as written in the source, names not yet resolved: `axum::extract::Path<u64>`
-/// keeps every segment, `impl Iterator<Item = Job>` keeps its bound and binding.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum WrittenTy {
-    /// A path with its generic arguments and associated-type bindings (`Item = Job`).
-    Path {
-        segments: Vec<String>,
-        args: Vec<WrittenTy>,
-        bindings: Vec<(String, WrittenTy)>,
-    },
-    Ref {
-        mutable: bool,
-        inner: Box<WrittenTy>,
-    },
-    /// `[T]` and `[T; N]`.
-    Slice(Box<WrittenTy>),
-    /// `(A, B)`; `()` is the empty tuple.
-    Tuple(Vec<WrittenTy>),
-    /// `!`.
-    Never,
-    /// `dyn A + B`: each bound is a [`WrittenTy::Path`] (lifetimes dropped).
-    Dyn(Vec<WrittenTy>),
-    /// `impl A + B` in argument or return position.
-    Impl(Vec<WrittenTy>),
-    /// `fn(A) -> R`, and the `|A| R` shape the std model writes closure arguments in.
-    Fn {
-        params: Vec<WrittenTy>,
-        ret: Box<WrittenTy>,
-    },
-    /// `_`, or a type the extractor could not reduce (a macro, `typeof`).
-    Infer,
-}
-
-/// A generic parameter with its bounds, `where` clauses included (`T: Deref<Target = Job>`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct GenericParam {
-    pub name: String,
-    pub bounds: Vec<WrittenTy>,
-}
-
-/// A struct with its generic parameters and field types (tuple fields are named `0`, `1`..).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StructSig {
-    pub scope: ScopeId,
-    pub name: String,
-    pub generics: Vec<GenericParam>,
-    pub fields: Vec<(String, WrittenTy)>,
-}
-
-/// One variant of an enum: its payload fields (tuple payloads named `0`, `1`..).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VariantSig {
-    pub name: String,
-    pub fields: Vec<(String, WrittenTy)>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EnumSig {
-    pub scope: ScopeId,
-    pub name: String,
-    pub generics: Vec<GenericParam>,
-    pub variants: Vec<VariantSig>,
-}
-
-/// `type Name<G> = Ty;`
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AliasSig {
-    pub scope: ScopeId,
-    pub name: String,
-    pub generics: Vec<GenericParam>,
-    pub ty: WrittenTy,
-}
-
-/// How a method takes `self`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SelfKind {
-    Value,
-    Ref,
-    RefMut,
-}
-
-/// A fn, method or trait method signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FnSig {
-    pub scope: ScopeId,
-    pub name: String,
-    /// The impl's self type (`impl<T> Queue<T>` gives `Queue<T>`); None for free fns and
-    /// trait declarations.
-    pub self_ty: Option<WrittenTy>,
-    /// `impl Trait for X` or the declaring trait.
-    pub trait_name: Option<String>,
-    /// The impl's generics, then the fn's own.
-    pub generics: Vec<GenericParam>,
-    pub receiver: Option<SelfKind>,
-    /// Parameters after `self`.
-    pub params: Vec<(String, WrittenTy)>,
-    /// `()` when not written.
-    pub ret: WrittenTy,
-    pub is_async: bool,
-}
-
-/// A trait: its generics, associated types (with bounds) and method signatures.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TraitSig {
-    pub scope: ScopeId,
-    pub name: String,
-    pub generics: Vec<GenericParam>,
-    pub assoc_types: Vec<GenericParam>,
-    pub methods: Vec<FnSig>,
-}
-
-/// One name a `use` brings into a module: `use a::b::C as D;` is alias `D`, path
-/// `[a, b, C]`; a glob `use a::b::*;` is alias `*`, path `[a, b]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Import {
-    pub alias: String,
-    pub path: Vec<String>,
-}
-
-/// The module an item is written in: an index into [`CrateSigs::scopes`], whose
-/// imports resolve the names its types are written with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct ScopeId(pub u32);
+use pairlint_base::model::{FileFacts, StructDef, Ty};
+pub use pairlint_base::sigs::{
+    AliasSig, EnumSig, FileSigs, FnSig, GenericParam, Import, ParseError, ScopeId, ScopeSig, SelfKind, StructSig,
+    TraitSig, VariantSig, WrittenTy,
+};
+use std::path::{Component, Path};
 
 /// Everything the type tables are built from, for one crate.
 #[derive(Debug, Clone, Default)]
@@ -146,6 +27,12 @@ pub struct CrateSigs {
     pub traits: Vec<TraitSig>,
     /// `static`s, consts and lazy globals: name and type.
     pub statics: Vec<(ScopeId, String, WrittenTy)>,
+    /// The module path of each scope in the crate (`[a, b]` for `crate::a::b`), by
+    /// [`ScopeId`]; filled by [`CrateSigs::from_files`] (empty when built by hand).
+    pub modules: Vec<Vec<String>>,
+    /// Per file given to [`CrateSigs::from_files`], in order: the crate scope of the
+    /// file's own scope 0 (its other scopes follow it; see [`CrateSigs::scope_of`]).
+    pub files: Vec<ScopeId>,
 }
 
 impl CrateSigs {
@@ -175,244 +62,96 @@ impl CrateSigs {
             ..CrateSigs::default()
         }
     }
-}
-
-impl From<&Ty> for WrittenTy {
-    /// Today's facts keep a path's last segment only; a `::` in the name is split, so
-    /// the conversion keeps working when the extractor starts keeping whole paths.
-    fn from(ty: &Ty) -> Self {
-        match ty {
-            Ty::Path { name, args } => WrittenTy::Path {
-                segments: name.split("::").map(str::to_owned).collect(),
-                args: args.iter().map(WrittenTy::from).collect(),
-                bindings: Vec::new(),
-            },
-            Ty::Ref(inner) => WrittenTy::Ref { mutable: false, inner: Box::new(WrittenTy::from(&**inner)) },
-            Ty::Slice(inner) => WrittenTy::Slice(Box::new(WrittenTy::from(&**inner))),
-            Ty::Tuple(items) => WrittenTy::Tuple(items.iter().map(WrittenTy::from).collect()),
-            Ty::Unknown => WrittenTy::Infer,
-        }
-    }
-}
-
-/// Why a written type's text did not parse, with the byte offset.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError {
-    pub at: usize,
-    pub message: &'static str,
-}
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at byte {}", self.message, self.at)
-    }
-}
-
-impl WrittenTy {
-    /// A path type without arguments (`u64`, `Job`).
-    pub fn named(name: &str) -> Self {
-        WrittenTy::Path {
-            segments: name.split("::").map(str::to_owned).collect(),
-            args: Vec::new(),
-            bindings: Vec::new(),
-        }
-    }
-
-    pub fn unit() -> Self {
-        WrittenTy::Tuple(Vec::new())
-    }
-
-    /// Parses the type grammar the std model and tests write types in: paths with
-    /// `<args>` and `Name = Ty` bindings, `&`/`&mut`, `[T]`/`[T; N]`, tuples, `!`, `_`,
-    /// `dyn A + B`, `impl A + B`, `fn(A) -> R` and the closure shape `|A, B| R`.
-    /// Lifetimes are skipped.
-    pub fn parse(text: &str) -> Result<WrittenTy, ParseError> {
-        let mut parser = Parser { text: text.as_bytes(), at: 0 };
-        let ty = parser.ty()?;
-        parser.skip_ws();
-        if parser.at != parser.text.len() {
-            return Err(parser.error("trailing text"));
-        }
-        Ok(ty)
-    }
-}
-
-struct Parser<'t> {
-    text: &'t [u8],
-    at: usize,
-}
-
-impl Parser<'_> {
-    fn error(&self, message: &'static str) -> ParseError {
-        ParseError { at: self.at, message }
-    }
-
-    fn skip_ws(&mut self) {
-        while self.text.get(self.at).is_some_and(u8::is_ascii_whitespace) {
-            self.at += 1;
-        }
-    }
-
-    fn eat(&mut self, token: &str) -> bool {
-        self.skip_ws();
-        if self.text[self.at..].starts_with(token.as_bytes()) {
-            self.at += token.len();
-            true
-        } else {
-            false
-        }
-    }
-
-    fn expect(&mut self, token: &str, message: &'static str) -> Result<(), ParseError> {
-        if self.eat(token) {
-            Ok(())
-        } else {
-            Err(self.error(message))
-        }
-    }
-
-    fn ident(&mut self) -> Option<String> {
-        self.skip_ws();
-        let start = self.at;
-        while self.text.get(self.at).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_') {
-            self.at += 1;
-        }
-        (self.at > start).then(|| String::from_utf8_lossy(&self.text[start..self.at]).into_owned())
-    }
-
-    /// A keyword: the word followed by a non-identifier byte.
-    fn keyword(&mut self, word: &str) -> bool {
-        self.skip_ws();
-        let end = self.at + word.len();
-        let follows_ident = self.text.get(end).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
-        if self.text[self.at..].starts_with(word.as_bytes()) && !follows_ident {
-            self.at = end;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn skip_lifetime(&mut self) -> bool {
-        self.skip_ws();
-        if self.text.get(self.at) != Some(&b'\'') {
-            return false;
-        }
-        self.at += 1;
-        self.ident();
-        true
-    }
-
-    fn ty(&mut self) -> Result<WrittenTy, ParseError> {
-        self.skip_ws();
-        if self.eat("&") {
-            self.skip_lifetime();
-            let mutable = self.keyword("mut");
-            return Ok(WrittenTy::Ref { mutable, inner: Box::new(self.ty()?) });
-        }
-        if self.eat("!") {
-            return Ok(WrittenTy::Never);
-        }
-        if self.eat("[") {
-            let inner = self.ty()?;
-            if self.eat(";") {
-                while self.text.get(self.at).is_some_and(|&b| b != b']') {
-                    self.at += 1;
+    /// Assembles a crate's sigs from its files' facts, in order. Each file's scopes
+    /// are appended (so file `i`'s scope `s` becomes [`CrateSigs::scope_of`]`(i, s)`),
+    /// a fn body's scope gets its parent's imports after its own, and each scope's
+    /// module path is the file's (from its path under `crate_dir`, see
+    /// [`module_of_file`]) followed by the inline `mod`s.
+    pub fn from_files(files: &[FileFacts], crate_dir: &Path) -> Self {
+        let mut sigs = CrateSigs::default();
+        for file in files {
+            let offset = sigs.scopes.len() as u32;
+            let at = |scope: ScopeId| ScopeId(offset + scope.0);
+            sigs.files.push(ScopeId(offset));
+            let module = module_of_file(&file.path, crate_dir);
+            let file_sigs = &file.sigs;
+            if file_sigs.scopes.is_empty() {
+                // Hand-made facts without scopes: the file is one scope with no imports.
+                sigs.scopes.push(Vec::new());
+                sigs.modules.push(module.clone());
+            }
+            for scope in &file_sigs.scopes {
+                let mut imports = scope.imports.clone();
+                if let Some(parent) = scope.parent.and_then(|p| sigs.scopes.get(at(p).0 as usize)) {
+                    imports.extend(parent.iter().cloned());
                 }
+                sigs.scopes.push(imports);
+                sigs.modules.push(module.iter().chain(&scope.module).cloned().collect());
             }
-            self.expect("]", "expected `]`")?;
-            return Ok(WrittenTy::Slice(Box::new(inner)));
+            sigs.structs.extend(file_sigs.structs.iter().map(|s| StructSig { scope: at(s.scope), ..s.clone() }));
+            sigs.enums.extend(file_sigs.enums.iter().map(|e| EnumSig { scope: at(e.scope), ..e.clone() }));
+            sigs.aliases.extend(file_sigs.aliases.iter().map(|a| AliasSig { scope: at(a.scope), ..a.clone() }));
+            sigs.fns.extend(file_sigs.fns.iter().map(|f| FnSig { scope: at(f.scope), ..f.clone() }));
+            sigs.traits.extend(file_sigs.traits.iter().map(|t| TraitSig {
+                scope: at(t.scope),
+                methods: t.methods.iter().map(|m| FnSig { scope: at(m.scope), ..m.clone() }).collect(),
+                ..t.clone()
+            }));
+            sigs.statics.extend(file_sigs.statics.iter().map(|(s, n, t)| (at(*s), n.clone(), t.clone())));
         }
-        if self.eat("(") {
-            let items = self.list(")")?;
-            return Ok(WrittenTy::Tuple(items));
+        if sigs.scopes.is_empty() {
+            sigs.scopes.push(Vec::new());
+            sigs.modules.push(Vec::new());
         }
-        if self.eat("|") {
-            let params = self.list("|")?;
-            let ret = self.ty()?;
-            return Ok(WrittenTy::Fn { params, ret: Box::new(ret) });
-        }
-        if self.keyword("dyn") {
-            return Ok(WrittenTy::Dyn(self.bounds()?));
-        }
-        if self.keyword("impl") {
-            return Ok(WrittenTy::Impl(self.bounds()?));
-        }
-        if self.keyword("fn") {
-            self.expect("(", "expected `(`")?;
-            let params = self.list(")")?;
-            let ret = if self.eat("->") { self.ty()? } else { WrittenTy::unit() };
-            return Ok(WrittenTy::Fn { params, ret: Box::new(ret) });
-        }
-        if self.keyword("_") {
-            return Ok(WrittenTy::Infer);
-        }
-        self.path()
+        sigs
     }
 
-    /// Comma-separated types up to `close` (consumed).
-    fn list(&mut self, close: &str) -> Result<Vec<WrittenTy>, ParseError> {
-        let mut items = Vec::new();
-        while !self.eat(close) {
-            items.push(self.ty()?);
-            if !self.eat(",") {
-                self.expect(close, "expected `,` or a closing bracket")?;
-                break;
-            }
+    /// The crate scope of scope `local` of the `file`th file given to
+    /// [`CrateSigs::from_files`] (scope 0 when out of range).
+    pub fn scope_of(&self, file: usize, local: ScopeId) -> ScopeId {
+        let scope = self.files.get(file).map_or(0, |first| first.0 + local.0);
+        if (scope as usize) < self.scopes.len() {
+            ScopeId(scope)
+        } else {
+            ScopeId::default()
         }
-        Ok(items)
     }
+}
 
-    fn bounds(&mut self) -> Result<Vec<WrittenTy>, ParseError> {
-        let mut bounds = Vec::new();
-        loop {
-            if !self.skip_lifetime() {
-                bounds.push(self.path()?);
-            }
-            if !self.eat("+") {
-                return Ok(bounds);
-            }
-        }
+/// The module path of a file in its crate, from its path relative to the crate's
+/// directory (the one with its `Cargo.toml`): under `src`, `src/a/b.rs` and
+/// `src/a/b/mod.rs` are `a::b` and `src/lib.rs`, `src/main.rs` the root. A file directly
+/// under `src/bin`, `tests`, `examples` or `benches` (or a directory there with its
+/// `main.rs`) is a target root. A path outside `crate_dir` is read as if under `src`.
+/// `#[path]` attributes are not seen (discovery follows them, the facts do not record
+/// them), so such a file gets the module its path says.
+pub fn module_of_file(path: &Path, crate_dir: &Path) -> Vec<String> {
+    let relative = path.strip_prefix(crate_dir).unwrap_or(path);
+    let parts: Vec<&str> = relative
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(part) => part.to_str(),
+            _ => None,
+        })
+        .collect();
+    let (target_roots, rest) = match parts.as_slice() {
+        ["src", "bin", rest @ ..] if !rest.is_empty() => (true, rest),
+        ["src", rest @ ..] => (false, rest),
+        ["tests" | "examples" | "benches", rest @ ..] => (true, rest),
+        rest => (false, rest),
+    };
+    let mut module: Vec<String> = rest.iter().map(|p| p.strip_suffix(".rs").unwrap_or(p).to_owned()).collect();
+    if target_roots && !module.is_empty() {
+        // The first part is the target itself: `tests/a.rs`, or `tests/a/` with its main.rs.
+        module.remove(0);
     }
-
-    fn path(&mut self) -> Result<WrittenTy, ParseError> {
-        let mut segments = Vec::new();
-        let mut args = Vec::new();
-        let mut bindings = Vec::new();
-        loop {
-            let segment = self.ident().ok_or_else(|| self.error("expected a type"))?;
-            segments.push(segment);
-            if self.eat("<") {
-                while !self.eat(">") {
-                    if self.skip_lifetime() {
-                    } else {
-                        let save = self.at;
-                        match (self.ident(), self.eat("=")) {
-                            (Some(name), true) => bindings.push((name, self.ty()?)),
-                            _ => {
-                                self.at = save;
-                                args.push(self.ty()?);
-                            }
-                        }
-                    }
-                    if !self.eat(",") {
-                        self.expect(">", "expected `,` or `>`")?;
-                        break;
-                    }
-                }
-            }
-            if !self.eat("::") {
-                break;
-            }
-        }
-        // `Fn(A) -> R` bounds: parameters as args, the return as an `Output` binding.
-        if self.eat("(") {
-            args = self.list(")")?;
-            let ret = if self.eat("->") { self.ty()? } else { WrittenTy::unit() };
-            bindings.push(("Output".to_string(), ret));
-        }
-        Ok(WrittenTy::Path { segments, args, bindings })
+    if module.last().is_some_and(|m| m == "mod") {
+        module.pop();
     }
+    if matches!(module.as_slice(), [only] if only == "lib" || only == "main") {
+        module.clear();
+    }
+    module
 }
 
 #[cfg(test)]
@@ -459,5 +198,22 @@ mod tests {
         assert!(matches!(WrittenTy::parse("dyn Fn(u8) -> u8").unwrap(), WrittenTy::Dyn(_)));
         assert!(WrittenTy::parse("Vec<").is_err());
         assert!(WrittenTy::parse("Vec<T> x").is_err());
+    }
+
+    #[test]
+    fn module_paths_follow_the_crate_layout() {
+        let module = |path: &str| module_of_file(Path::new(path), Path::new("/w/app")).join("::");
+        assert_eq!(module("/w/app/src/lib.rs"), "");
+        assert_eq!(module("/w/app/src/main.rs"), "");
+        assert_eq!(module("/w/app/src/a/b.rs"), "a::b");
+        assert_eq!(module("/w/app/src/a/mod.rs"), "a");
+        assert_eq!(module("/w/app/src/tests/mod.rs"), "tests");
+        assert_eq!(module("/w/app/src/bin/tool.rs"), "");
+        assert_eq!(module("/w/app/src/bin/tool/main.rs"), "");
+        assert_eq!(module("/w/app/src/bin/tool/cli.rs"), "cli");
+        assert_eq!(module("/w/app/tests/it.rs"), "");
+        assert_eq!(module("/w/app/tests/it/helpers.rs"), "helpers");
+        // In-memory sources named without a crate directory read as under `src`.
+        assert_eq!(module("kiosk.rs"), "kiosk");
     }
 }

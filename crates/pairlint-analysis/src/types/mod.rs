@@ -3,8 +3,8 @@
 //! item?" is a question about a value's type rather than its name.
 //!
 //! - [`facts`]: the inputs, as written (structs, enums, aliases, fn/method/trait
-//!   signatures with generics and bounds, `use` imports per scope). Plain data for the
-//!   extractor to fill.
+//!   signatures with generics and bounds, `use` imports per scope), as the extractor
+//!   fills them per file, and the crate's assembled from them.
 //! - [`ty`]: [`ty::Type`], the resolved type; pattern binding and substitution.
 //! - [`std_model`]: the ONE table of library APIs (std, tokio, parking_lot,
 //!   crossbeam, flume, async-channel, dashmap), with each call's [`std_model::Effect`],
@@ -31,10 +31,12 @@
 //!   dependency).
 //!
 //! Known limitations (each gives unknown, never a wrong type):
-//! - Today's `model::Ty` keeps a path's last segment only, so `std::path::Path` written
-//!   in full resolves like a bare `Path`; the extractor should keep whole paths.
+//! - The extracted signatures keep whole paths, but IR locals' written types
+//!   (`ir::Local::ty`, a `model::Ty`) keep a path's last segment only, so
+//!   `let p: std::path::Path` resolves like a bare `Path`.
 //! - Paths relative to a module (`model::Job` without an import) are not crate items
-//!   unless they start with `crate`/`self`/`super`: the module tree is not a fact yet.
+//!   unless they start with `crate`/`self`/`super`: [`facts::CrateSigs::modules`] has
+//!   each scope's module path, but the tables do not read it yet.
 //! - Associated types are followed only through a bound's binding (`T::Item` with
 //!   `T: Iterator<Item = Job>`); `Self::Item` is unknown.
 //! - `collect`, `sum` and integer literals take the destination's type: unknown

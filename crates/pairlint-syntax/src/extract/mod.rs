@@ -3,10 +3,14 @@
 
 mod body;
 mod flow;
+mod sigs;
+
+pub use sigs::written_ty;
 
 use crate::span::SpanOfSyntax;
 use pairlint_base::finding::FileError;
 use pairlint_base::model::{FileFacts, FnFacts, StructDef, Ty};
+use pairlint_base::sigs::{ScopeId, ScopeSig};
 use pairlint_base::source::LineIndex;
 use pairlint_base::vocab::Vocabulary;
 use std::path::Path;
@@ -29,7 +33,8 @@ pub fn extract_file(path: &Path, text: &str, vocab: &Vocabulary) -> Result<FileF
         }
     };
     let mut facts = FileFacts { path: path.to_path_buf(), ..FileFacts::default() };
-    let mut cx = ItemCx { vocab, idx: &idx, facts: &mut facts, path: Vec::new() };
+    facts.sigs.scopes.push(ScopeSig::default());
+    let mut cx = ItemCx { vocab, idx: &idx, facts: &mut facts, path: Vec::new(), scope: ScopeId(0) };
     cx.items(&file.items, None);
     drop(file);
     // The span table proc-macro2 keeps per thread holds every parsed file's text;
@@ -45,6 +50,8 @@ struct ItemCx<'a> {
     facts: &'a mut FileFacts,
     /// Names of the enclosing inline `mod`s and fns, outermost first.
     path: Vec<String>,
+    /// The scope items are written in (an index into the file's sigs' scopes).
+    scope: ScopeId,
 }
 
 impl ItemCx<'_> {
@@ -65,6 +72,7 @@ impl ItemCx<'_> {
     }
 
     fn item(&mut self, item: &syn::Item, self_ty: Option<&str>) {
+        sigs::record_item(&mut self.facts.sigs, self.scope, item);
         match item {
             syn::Item::Fn(f) => {
                 let ends = (vis_or(&f.vis, sig_start(&f.sig)), f.block.brace_token.span.close());
@@ -119,7 +127,10 @@ impl ItemCx<'_> {
                 self.item_lines((first, last), &m.attrs);
                 if let Some((_, items)) = &m.content {
                     self.path.push(m.ident.to_string());
+                    let outer = self.scope;
+                    self.scope = sigs::push_module(&mut self.facts.sigs, outer, &m.ident);
                     self.items(items, self_ty);
+                    self.scope = outer;
                     self.path.pop();
                 }
             }
@@ -199,7 +210,13 @@ impl ItemCx<'_> {
                 .take_while(|t| !matches!(t, proc_macro2::TokenTree::Punct(p) if p.as_char() == '='))
                 .cloned()
                 .collect();
-            let ty = syn::parse2::<syn::Type>(ty_tokens).map(|t| ty_of(&t)).unwrap_or(Ty::Unknown);
+            let ty = match syn::parse2::<syn::Type>(ty_tokens) {
+                Ok(ty) => {
+                    sigs::record_lazy_static(&mut self.facts.sigs, self.scope, name.to_string(), &ty);
+                    ty_of(&ty)
+                }
+                Err(_) => Ty::Unknown,
+            };
             self.facts.statics.push((name.to_string(), ty));
         }
     }
@@ -235,12 +252,18 @@ impl ItemCx<'_> {
     }
 
     /// Items declared inside fn bodies are fns of their own.
+    /// A body with `use` items of its own is a scope of its own.
     fn nested_items(&mut self, block: &syn::Block) {
+        let outer = self.scope;
+        if let Some(scope) = sigs::push_body(&mut self.facts.sigs, outer, block) {
+            self.scope = scope;
+        }
         for stmt in &block.stmts {
             if let syn::Stmt::Item(item) = stmt {
                 self.item(item, None);
             }
         }
+        self.scope = outer;
     }
 }
 
