@@ -64,7 +64,7 @@ fn multi_rule_dir() -> TempDir {
         ("shop/src/helpers.rs", fixture("fixtures/PL001/pos_cross_file_helper/src/helpers.rs")),
         ("timeout.rs", fixture("fixtures/PL002/pos_condvar_wait_timeout.rs")),
         ("warn.rs", fixture("fixtures/PL003/pos_keyed_get_print_no_check.rs")),
-        ("suppressed.rs", common::SUPPRESSED_KIOSK.to_string()),
+        ("suppressed.rs", common::suppressed_kiosk()),
         ("stale.rs", STALE_SUPPRESSION.to_string()),
         ("kiosk.rs", kiosk("", "\u{1b}[31m\u{7}")),
     ])

@@ -43,7 +43,7 @@ fn shared_findings_dir() -> TempDir {
         ("service/src/lib.rs".into(), "pub mod domain;\npub mod flawed;\n".into()),
         ("service/src/domain.rs".into(), read(&reference.join("domain.rs"))),
         ("service/src/flawed.rs".into(), read(&reference.join("flawed.rs"))),
-        ("suppressed.rs".into(), common::SUPPRESSED_KIOSK.into()),
+        ("suppressed.rs".into(), common::suppressed_kiosk()),
         ("stale.rs".into(), STALE_SUPPRESSION.into()),
         ("broken.rs".into(), SYNTAX_ERROR.into()),
     ];
