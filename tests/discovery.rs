@@ -598,3 +598,45 @@ fn a_trees_rust_toolchain_file_does_not_choose_the_cargo() {
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["summary"]["files"], 1, "{json}");
 }
+
+// `cargo metadata` on a tree must not run a program the tree names: a `.cargo/config.toml`
+// with `build.rustc` and `build.rustc-wrapper` pointing at the tree's own scripts is
+// read by cargo, and nothing of it may run (pairlint is safe on untrusted pull requests).
+#[cfg(unix)]
+#[test]
+fn a_trees_cargo_config_runs_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::TempDir::new().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("Cargo.toml"), "[package]\nname = \"hostile\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+        .unwrap();
+    std::fs::create_dir_all(d.join("src")).unwrap();
+    std::fs::write(d.join("src/lib.rs"), "pub fn f() {}\n").unwrap();
+    std::fs::create_dir_all(d.join(".cargo")).unwrap();
+    let marker = d.join("ran");
+    for script in ["rustc.sh", "wrapper.sh"] {
+        let path = d.join(script);
+        std::fs::write(&path, format!("#!/bin/sh\ntouch '{}'\nexec \"$@\"\n", marker.display())).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    std::fs::write(
+        d.join(".cargo/config.toml"),
+        format!(
+            "[build]\nrustc = \"{}\"\nrustc-wrapper = \"{}\"\n",
+            d.join("rustc.sh").display(),
+            d.join("wrapper.sh").display()
+        ),
+    )
+    .unwrap();
+    for args in
+        [&["check", "--format", "json", "--no-cache"][..], &["check", "--format", "json", "--no-cache", "."][..]]
+    {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_cargo-pairlint"))
+            .args(args)
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(!marker.exists(), "a program named by the tree's cargo config ran");
+}
