@@ -18,6 +18,8 @@
 
 // The rewriters, in `tests/metamorphic/` (an inline module, so its files sit in the
 // directory named after this test).
+mod common;
+
 mod metamorphic {
     pub mod base;
     pub mod cases;

@@ -214,3 +214,21 @@ pub fn parse_all(case: &Case) -> Option<&[syn::File]> {
 pub fn is_vocabulary_name(vocab: &Vocabulary, name: &str) -> bool {
     pairlint::vocab::List::ALL.into_iter().any(|k| vocab.is(k, name) || vocab.mentions(k, name))
 }
+
+/// Applies `f` to a one-file crate holding `text`: the rewritten text and, for each
+/// original line, its line after the rewrite. The rewrites' unit tests start here.
+pub fn rewrite_one_file(f: fn(&Case) -> Option<Rewritten>, text: &str) -> Option<(String, Vec<u32>)> {
+    let case = Case::inline(&[("src/lib.rs", text)]);
+    let out = f(&case)?;
+    let lines = (1..=Lines::new(text).count() as u32).map(|l| out.map.map(case.files[0].path.as_path(), l).1);
+    Some((out.files[0].text.clone(), lines.collect()))
+}
+
+/// [`rewrite_one_file`] for rewrites that keep every line where it was (renames, edits
+/// within a line): asserts that, and gives the text.
+pub fn rewrite_in_place(f: fn(&Case) -> Option<Rewritten>, text: &str) -> Option<String> {
+    let (rewritten, lines) = rewrite_one_file(f, text)?;
+    let identity: Vec<u32> = (1..=lines.len() as u32).collect();
+    assert_eq!(lines, identity, "the rewrite keeps every line in place");
+    Some(rewritten)
+}

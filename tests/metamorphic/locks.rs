@@ -325,12 +325,7 @@ impl S {
 }
 ";
 
-    fn rewrite(f: fn(&Case) -> Option<Rewritten>, text: &str) -> Option<(String, Vec<u32>)> {
-        let case = Case::inline(&[("src/lib.rs", text)]);
-        let out = f(&case)?;
-        let lines = (1..=Lines::new(text).count() as u32).map(|l| out.map.map(case.files[0].path.as_path(), l).1);
-        Some((out.files[0].text.clone(), lines.collect()))
-    }
+    use crate::metamorphic::base::rewrite_one_file as rewrite;
 
     fn identity(text: &str) -> Vec<u32> {
         (1..=Lines::new(text).count() as u32).collect()

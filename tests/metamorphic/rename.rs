@@ -390,14 +390,7 @@ pub fn rename_fields(case: &Case) -> Option<Rewritten> {
 mod tests {
     use super::*;
 
-    fn rewrite(f: fn(&Case) -> Option<Rewritten>, text: &str) -> Option<String> {
-        let case = Case::inline(&[("src/lib.rs", text)]);
-        let out = f(&case)?;
-        for l in 1..=Lines::new(text).count() as u32 {
-            assert_eq!(out.map.map(case.files[0].path.as_path(), l).1, l, "renames keep every line in place");
-        }
-        Some(out.files[0].text.clone())
-    }
+    use crate::metamorphic::base::rewrite_in_place as rewrite;
 
     #[test]
     fn locals_are_renamed_but_not_params_vocabulary_or_closure_params() {

@@ -288,14 +288,7 @@ pub fn arc_state_by_value(case: &Case) -> Option<Rewritten> {
 mod tests {
     use super::*;
 
-    fn rewrite(f: fn(&Case) -> Option<Rewritten>, text: &str) -> Option<String> {
-        let case = Case::inline(&[("src/lib.rs", text)]);
-        let out = f(&case)?;
-        for l in 1..=Lines::new(text).count() as u32 {
-            assert_eq!(out.map.map(case.files[0].path.as_path(), l).1, l, "these rewrites keep every line in place");
-        }
-        Some(out.files[0].text.clone())
-    }
+    use crate::metamorphic::base::rewrite_in_place as rewrite;
 
     #[test]
     fn check_moves_into_the_binding_block() {

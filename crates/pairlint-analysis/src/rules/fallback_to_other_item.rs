@@ -6,8 +6,6 @@ use super::{identity_label, step_labels, Claims, RawFinding, Rule};
 use crate::analysis::{Class, CrateModel};
 use pairlint_base::finding::{Confidence, Severity};
 
-/// The rule's one declaration: the registry (`super::RULES`) is generated from the
-/// files of this directory, and config, suppressions, outputs and tests read it.
 pub static RULE: Rule = Rule {
     code: "PL004",
     name: "fallback-to-other-item",

@@ -7,8 +7,6 @@ use crate::analysis::{Class, CrateModel};
 use pairlint_base::finding::{Confidence, Severity};
 use std::collections::BTreeSet;
 
-/// The rule's one declaration: the registry (`super::RULES`) is generated from the
-/// files of this directory, and config, suppressions, outputs and tests read it.
 pub static RULE: Rule = Rule {
     code: "PL001",
     name: "head-of-queue-for-requester",

@@ -6,8 +6,6 @@ use super::{Claims, step_labels, RawFinding, Rule};
 use crate::analysis::CrateModel;
 use pairlint_base::finding::{Confidence, Severity};
 
-/// The rule's one declaration: the registry (`super::RULES`) is generated from the
-/// files of this directory, and config, suppressions, outputs and tests read it.
 pub static RULE: Rule = Rule {
     code: "PL002",
     name: "timeout-releases-ownership",
