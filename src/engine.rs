@@ -14,6 +14,7 @@ use crate::rules::{self, RawFinding};
 use crate::source::LineIndex;
 use crate::suppress;
 use crate::vocab::Vocabulary;
+use pairlint_analysis::flows::CrateFlows;
 use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::collections::{BTreeMap, HashMap};
@@ -476,7 +477,8 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     let facts: Vec<&FileFacts> = facts.iter().map(Arc::as_ref).collect();
     let raw = panics::catch(|| {
         let model = CrateModel::new(&facts, vocab);
-        (rules::run(&model), model.fixpoint_bound_hit)
+        let flows = CrateFlows::new(&facts, vocab, &model);
+        (rules::run(&rules::Models { crate_model: &model, flows: &flows }), model.fixpoint_bound_hit)
     });
     let raw = match raw {
         Ok((raw, bound_hit)) => {

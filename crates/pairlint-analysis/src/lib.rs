@@ -4,10 +4,11 @@
 //! break, not a convention.
 //!
 //! [`dataflow`] is the analysis core v2's dataflow layer over the typed per-body IR
-//! (`pairlint_base::ir`): a generic solver, provenance and the owner-checked fact. The
-//! rules do not use it yet.
+//! (`pairlint_base::ir`): a generic solver, provenance and the owner-checked fact;
+//! [`flows`] reads per-body takes, outputs and checks off it for the rules.
 
 pub mod analysis;
 pub mod dataflow;
+pub mod flows;
 pub mod rules;
 pub mod types;

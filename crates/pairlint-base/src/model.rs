@@ -335,4 +335,7 @@ pub struct FileFacts {
     pub item_lines: Vec<(u32, u32)>,
     /// The item signatures and `use` imports as written, for the type model.
     pub sigs: FileSigs,
+    /// Every body of the file lowered to the typed IR (analysis core v2), from the
+    /// same parse as the facts above, so spans agree.
+    pub ir: crate::ir::FileIr,
 }

@@ -44,7 +44,8 @@
 use super::framework::{reverse_postorder, solve, Analysis, Location, Results};
 use super::provenance::{const_bool, CallEffect, Provenance, ProvenanceAnalysis, ProvenanceState, Selection};
 use pairlint_base::ir::{
-    BinOp, Body, BodyId, Call, FileIr, LocalId, Operand, Place, Projection, Rvalue, Stmt, Terminator, UnOp,
+    AggregateKind, BinOp, Body, BodyId, Call, FileIr, LocalId, Operand, Place, Projection, Rvalue, Stmt, Terminator,
+    UnOp,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -145,8 +146,8 @@ pub enum ConditionKind {
 }
 
 impl Condition {
-    fn passing(kind: ConditionKind, checked: Provenance) -> Self {
-        Condition { kind, when_true: Some(BTreeSet::from([checked])), when_false: Some(BTreeSet::new()) }
+    fn passing(kind: ConditionKind, checked: BTreeSet<Provenance>) -> Self {
+        Condition { kind, when_true: Some(checked), when_false: Some(BTreeSet::new()) }
     }
 
     fn negated(&self) -> Self {
@@ -240,6 +241,13 @@ enum ConditionSource {
     #[default]
     None,
     New(Condition),
+    /// A literal bool: on its side it carries what is checked where it is assigned,
+    /// so a bool materialised on each branch (`matches!(.., Some(c) if c == user)`,
+    /// `let ok = if .. { true } else { false }`) keeps what each branch knew when the
+    /// branches join.
+    Constant(bool),
+    /// `Ok(..)` (true) or `Err(..)` (false), the same for a `Result`.
+    ResultConstant(bool),
     /// The condition of another local, negated or not (`!c`, `c`, `c.map_err(..)`).
     CopyOf {
         local: LocalId,
@@ -307,11 +315,11 @@ impl Classifier<'_, '_, '_> {
             }
             Rvalue::UnaryOp(UnOp::Not, op) => {
                 if let Some(value) = const_bool(op) {
-                    effect.condition = ConditionSource::New(Condition::constant(!value));
+                    effect.condition = ConditionSource::Constant(!value);
                 }
             }
             Rvalue::Use(op) | Rvalue::Await(op) => match (op, const_bool(op)) {
-                (_, Some(value)) => effect.condition = ConditionSource::New(Condition::constant(value)),
+                (_, Some(value)) => effect.condition = ConditionSource::Constant(value),
                 (Operand::Place(place), None) => {
                     if let Some(local) = bare_local(place) {
                         effect.condition = ConditionSource::CopyOf { local, negate: false };
@@ -320,6 +328,13 @@ impl Classifier<'_, '_, '_> {
                 _ => {}
             },
             Rvalue::Call(call) => self.call_effect(state, stmt, call, location, &mut effect),
+            // `Ok(..)` / `Err(..)` built on one branch and returned after a join: like
+            // a literal bool, each side carries what was checked where it was built.
+            Rvalue::Aggregate { kind: AggregateKind::Variant(path), .. } => match path.last().map(String::as_str) {
+                Some("Ok") => effect.condition = ConditionSource::ResultConstant(true),
+                Some("Err") => effect.condition = ConditionSource::ResultConstant(false),
+                _ => {}
+            },
             _ => {}
         }
         effect
@@ -354,10 +369,12 @@ impl Classifier<'_, '_, '_> {
                         effect.checks_now.insert(checked);
                     }
                     CheckOutcome::ReturnsBool => {
-                        effect.condition = ConditionSource::New(Condition::passing(ConditionKind::Bool, checked));
+                        effect.condition =
+                            ConditionSource::New(Condition::passing(ConditionKind::Bool, BTreeSet::from([checked])));
                     }
                     CheckOutcome::ReturnsResult => {
-                        effect.condition = ConditionSource::New(Condition::passing(ConditionKind::Result, checked));
+                        effect.condition =
+                            ConditionSource::New(Condition::passing(ConditionKind::Result, BTreeSet::from([checked])));
                     }
                 }
                 return;
@@ -390,12 +407,22 @@ impl Classifier<'_, '_, '_> {
 
     /// If one side is an owner-like field of exactly one value and the other side is
     /// the requester identity, that value.
-    fn compared_with_identity(&self, a: &BTreeSet<Provenance>, b: &BTreeSet<Provenance>) -> Option<Provenance> {
-        let owner_of = |side: &BTreeSet<Provenance>| -> Option<Provenance> {
+    fn compared_with_identity(
+        &self,
+        a: &BTreeSet<Provenance>,
+        b: &BTreeSet<Provenance>,
+    ) -> Option<BTreeSet<Provenance>> {
+        let owner_of = |side: &BTreeSet<Provenance>| -> Option<BTreeSet<Provenance>> {
             // Every possible value must be an owner field of the same value: if the side
             // may be `x.owner` or `y.owner`, the comparison proves nothing about either.
-            let owners: Option<BTreeSet<Provenance>> = side.iter().map(|p| self.owner_field_of(p)).collect();
-            single(owners?)
+            // Terms that differ only in the key of one take (`remove(&t)` where `t` had
+            // two origins) name the one value that call made: all are checked.
+            let owners: BTreeSet<Provenance> = side.iter().map(|p| self.owner_field_of(p)).collect::<Option<_>>()?;
+            if owners.len() == 1 || same_take(&owners) {
+                Some(owners)
+            } else {
+                None
+            }
         };
         if let (Some(value), true) = (owner_of(a), self.is_identity(b)) {
             return Some(value);
@@ -469,6 +496,18 @@ impl Classifier<'_, '_, '_> {
     }
 }
 
+/// Whether every term is an element made by one and the same take: one call site
+/// makes one value each time it runs, whatever its collection or key may have been
+/// (`lock().unwrap_or_else(|e| e.into_inner())` gives the guard two origins).
+fn same_take(terms: &BTreeSet<Provenance>) -> bool {
+    let mut sites = terms.iter().map(|p| match p {
+        Provenance::Element { site, .. } => Some(site),
+        _ => None,
+    });
+    let Some(Some(first)) = sites.next() else { return false };
+    sites.all(|s| s == Some(first))
+}
+
 /// The only element of a one-element set.
 fn single(set: BTreeSet<Provenance>) -> Option<Provenance> {
     let mut items = set.into_iter();
@@ -540,6 +579,16 @@ impl Analysis for OwnerCheck {
             let condition = match &effect.condition {
                 ConditionSource::None => None,
                 ConditionSource::New(condition) => Some(condition.clone()),
+                ConditionSource::Constant(value) | ConditionSource::ResultConstant(value) => {
+                    let mut condition = Condition::constant(*value);
+                    if matches!(effect.condition, ConditionSource::ResultConstant(_)) {
+                        condition.kind = ConditionKind::Result;
+                    }
+                    for facts in [&mut condition.when_true, &mut condition.when_false].into_iter().flatten() {
+                        facts.clone_from(&state.checked);
+                    }
+                    Some(condition)
+                }
                 ConditionSource::CopyOf { local, negate } => {
                     state.conditions.get(local).map(|c| if *negate { c.negated() } else { c.clone() })
                 }

@@ -86,6 +86,29 @@ pub enum Selection {
 }
 
 impl Provenance {
+    /// This term with `from` replaced by `to` wherever it occurs (a closure's
+    /// parameter by the value it was called with).
+    pub fn substitute(&self, from: &Provenance, to: &Provenance) -> Provenance {
+        if self == from {
+            return to.clone();
+        }
+        match self {
+            Provenance::Element { of, how, site } => {
+                let how = match how {
+                    Selection::Keyed(key) => Selection::Keyed(Box::new(key.substitute(from, to))),
+                    other => other.clone(),
+                };
+                Provenance::element(of.substitute(from, to), how, *site)
+            }
+            Provenance::IndexOf { of, how, site } => {
+                Provenance::IndexOf { of: Box::new(of.substitute(from, to)), how: how.clone(), site: *site }.bounded()
+            }
+            Provenance::PartOf { whole, field } => Provenance::part_of(whole.substitute(from, to), field),
+            Provenance::Derived(inner) => Provenance::derived(inner.substitute(from, to)),
+            other => other.clone(),
+        }
+    }
+
     /// Nesting depth of the term (leaves are 1).
     pub fn depth(&self) -> usize {
         match self {
@@ -199,6 +222,17 @@ pub enum CallEffect {
     ReturnsReceiver,
     /// Returns its `i`-th argument, looked through (`Box::new(x)`, `identity(x)`).
     ReturnsArgument(usize),
+    /// Returns what its `i`-th argument (a closure) makes of the receiver's value
+    /// (`opt.map(|img| img.pdf)`), read through the closure by the call model.
+    MapReceiver(usize),
+    /// Returns something built from all its arguments (`format!("{}", img.name)`).
+    Arguments,
+    /// Returns the receiver or, on a miss, its `i`-th argument (`unwrap_or(x)`).
+    ReceiverOrArgument(usize),
+    /// Returns the receiver or, on a miss, what its `i`-th argument (a closure) makes:
+    /// a value of the call's own site ([`Provenance::CallResult`]), which the flows
+    /// layer reads through the closure (`unwrap_or_else(|| q.pop_front())`).
+    ReceiverOrElse(usize),
     /// Returns a value unrelated to its inputs (`len`, `is_some`, `count`).
     Fresh,
     /// Nothing is known: the result is a [`Provenance::CallResult`] of its own.
@@ -209,6 +243,18 @@ pub enum CallEffect {
 /// own fn summaries) implements it; [`NameCallModel`] stands in for tests.
 pub trait CallModel {
     fn effect(&self, call: &Call, body: &Body) -> CallEffect;
+
+    /// What the closure `closure` returns when its captured locals hold `captures`
+    /// and its first parameter holds `argument`; `None` when the model cannot say
+    /// (the result is then the call's own [`Provenance::CallResult`]).
+    fn closure_result(
+        &self,
+        _closure: BodyId,
+        _captures: &BTreeMap<LocalId, BTreeSet<Provenance>>,
+        _argument: &BTreeSet<Provenance>,
+    ) -> Option<BTreeSet<Provenance>> {
+        None
+    }
 }
 
 /// A stand-in [`CallModel`] that decides by method name alone, for tests and until the
@@ -231,7 +277,8 @@ impl CallModel for NameCallModel {
             "find" | "filter" if has_arg => CallEffect::ElementOfReceiver(SelectBy::Predicate { predicate: 0 }),
             "position" if has_arg => CallEffect::IndexInReceiver(SelectBy::Predicate { predicate: 0 }),
             "lock" | "read" | "write" | "unwrap" | "expect" | "map_err" | "clone" | "as_ref" | "as_mut" | "await"
-            | "ok_or" | "ok_or_else" | "iter" | "iter_mut" | "borrow" | "borrow_mut" => CallEffect::ReturnsReceiver,
+            | "ok_or" | "ok_or_else" | "iter" | "iter_mut" | "borrow" | "borrow_mut" | "unwrap_or_default"
+            | "cloned" | "copied" | "to_owned" | "into_inner" => CallEffect::ReturnsReceiver,
             "count" | "len" | "is_some" | "is_none" | "is_ok" | "is_err" | "is_empty" => CallEffect::Fresh,
             _ => CallEffect::Unknown,
         }
@@ -405,8 +452,11 @@ impl<'a> ProvenanceAnalysis<'a> {
             Rvalue::Use(op) | Rvalue::Await(op) => whole(self.operand(state, op, location)),
             Rvalue::Ref { place, .. } => whole(self.place(state, place, location)),
             Rvalue::Call(call) => whole(self.call(state, call, location)),
-            Rvalue::Aggregate { kind: AggregateKind::Variant(_), fields } if fields.len() == 1 => {
-                // `Some(x)`, `Ok(x)`, `Box`-like single-payload wrappers: still `x`.
+            Rvalue::Aggregate { kind: AggregateKind::Variant(_) | AggregateKind::Struct(_), fields }
+                if fields.len() == 1 =>
+            {
+                // `Some(x)`, `Ok(x)`, newtype wrappers (`Json(x)`, `Wrapper { inner: x }`):
+                // still `x`.
                 whole(self.operand(state, &fields[0].1, location))
             }
             Rvalue::Aggregate { fields, .. } => RvalueProvenance {
@@ -446,6 +496,17 @@ impl<'a> ProvenanceAnalysis<'a> {
             None => BTreeSet::new(),
         };
         let selections = |by: SelectBy| match by {
+            // `v.remove(i)` with `i` from `position(pred)`: the element the predicate
+            // found, keyed by that index; a literal or computed index is a position.
+            SelectBy::Positional if !call.args.is_empty() => {
+                let (found, other): (BTreeSet<Provenance>, BTreeSet<Provenance>) =
+                    argument(0).into_iter().partition(|p| matches!(p, Provenance::IndexOf { .. }));
+                let mut selections: Vec<Selection> = found.into_iter().map(|k| Selection::Keyed(Box::new(k))).collect();
+                if selections.is_empty() || !other.is_empty() {
+                    selections.push(Selection::Positional);
+                }
+                selections
+            }
             SelectBy::Positional => vec![Selection::Positional],
             SelectBy::Keyed { key } => keyed_selections(argument(key)),
             SelectBy::Predicate { predicate } => {
@@ -477,6 +538,63 @@ impl<'a> ProvenanceAnalysis<'a> {
             }
             CallEffect::ReturnsReceiver => receiver(),
             CallEffect::ReturnsArgument(i) => argument(i),
+            CallEffect::Arguments => {
+                let set: BTreeSet<Provenance> = (0..call.args.len()).flat_map(argument).collect();
+                if set.is_empty() {
+                    BTreeSet::from([Provenance::Fresh])
+                } else {
+                    set
+                }
+            }
+            CallEffect::MapReceiver(i) => {
+                let captures: BTreeMap<LocalId, BTreeSet<Provenance>> = state
+                    .places()
+                    .filter(|(path, _)| path.fields.is_empty())
+                    .map(|(path, set)| (path.local, set.clone()))
+                    .collect();
+                let value = receiver();
+                let mut out = BTreeSet::new();
+                for p in argument(i) {
+                    let Provenance::Closure(body) = p else { continue };
+                    match self.calls.closure_result(body, &captures, &value) {
+                        Some(set) => out.extend(set),
+                        None => {
+                            out.insert(Provenance::CallResult(location));
+                        }
+                    }
+                }
+                if out.is_empty() {
+                    out.insert(Provenance::CallResult(location));
+                }
+                out
+            }
+            CallEffect::ReceiverOrArgument(i) => {
+                let mut set = receiver();
+                set.extend(argument(i));
+                set
+            }
+            CallEffect::ReceiverOrElse(i) => {
+                // A closure with a parameter gets the miss (`|e| e.into_inner()` on a
+                // poisoned lock): read through it; one without (`|| q.pop_front()`)
+                // makes a value of this call's own, which the flows layer reads.
+                let mut set = receiver();
+                let captures: BTreeMap<LocalId, BTreeSet<Provenance>> = state
+                    .places()
+                    .filter(|(path, _)| path.fields.is_empty())
+                    .map(|(path, set)| (path.local, set.clone()))
+                    .collect();
+                let through = argument(i).into_iter().find_map(|p| match p {
+                    Provenance::Closure(body) => self.calls.closure_result(body, &captures, &set),
+                    _ => None,
+                });
+                match through {
+                    Some(values) => set.extend(values),
+                    None => {
+                        set.insert(Provenance::CallResult(location));
+                    }
+                }
+                set
+            }
             CallEffect::Fresh => BTreeSet::from([Provenance::Fresh]),
             CallEffect::Unknown => BTreeSet::from([Provenance::CallResult(location)]),
         }

@@ -2,8 +2,8 @@
 //! the code takes another item by position instead of reporting the miss. Case X of
 //! the incident: the next resident's certificate printed when yours was gone.
 
-use super::{identity_label, step_labels, Claims, RawFinding, Rule};
-use crate::analysis::{Class, CrateModel};
+use super::{identity_label, Claims, Models, RawFinding, Rule};
+use crate::flows::How;
 use pairlint_base::finding::{Confidence, Severity};
 
 pub static RULE: Rule = Rule {
@@ -16,37 +16,25 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
-    for f in model.fn_ids() {
-        let func = model.func(f);
-        if !func.per_requester {
-            continue;
-        }
-        let file = model.file_of(f);
-        for (o, origin) in func.origins.iter().enumerate() {
-            let Some(lookups) = &origin.fallback_of else { continue };
-            let Class::Positional { steps, coll, typed } = model.classify(f, o) else {
+fn check(models: &Models, claims: &mut Claims, out: &mut Vec<RawFinding>) {
+    for flow in &models.flows.fns {
+        for take in &flow.takes {
+            let Some((lookup_span, lookup_coll)) = &take.on_miss_of else { continue };
+            if take.how != How::Positional || !claims.takes.insert((take.file, take.span.byte_start)) {
                 continue;
-            };
-            let Some((lookup, lookup_coll, lookup_typed)) = lookups.iter().find_map(|&l| match model.classify(f, l) {
-                Class::Keyed { coll, typed: lookup_typed, .. } => Some((l, coll, lookup_typed)),
-                _ => None,
-            }) else {
-                continue;
-            };
-            claims.takes.insert((f, o));
+            }
             let mut labels = vec![
-                (file, origin.span, format!("takes another item from {coll} instead")),
-                (file, func.origins[lookup].span, format!("the requester's own item is looked up in {lookup_coll}")),
+                (take.file, take.span, format!("takes another item from {} instead", take.coll)),
+                (flow.file, *lookup_span, format!("the requester's own item is looked up in {lookup_coll}")),
             ];
-            labels.extend(step_labels(&steps));
-            labels.extend(identity_label(model, f));
+            labels.extend(take.steps.iter().cloned());
+            labels.extend(identity_label(flow));
             out.push(RawFinding {
                 rule: &RULE,
-                confidence: if typed && lookup_typed { Confidence::High } else { Confidence::Medium },
-                file,
-                span: origin.span,
-                message: format!("when the requester's own item is missing, another item is taken from {coll}"),
+                confidence: if take.typed { Confidence::High } else { Confidence::Medium },
+                file: take.file,
+                span: take.span,
+                message: format!("when the requester's own item is missing, another item is taken from {}", take.coll),
                 help: "report the miss to the requester (for example `Err(Expired)`) instead of serving someone else's item".into(),
                 labels,
             });

@@ -2,10 +2,10 @@
 //! queue by position and hands it out (or returns it) without checking it is the
 //! requester's. Case Z of the incident: creation order assumed to equal arrival order.
 
-use super::{flow_labels, identity_label, step_labels, Claims, RawFinding, Rule};
-use crate::analysis::{Class, CrateModel};
-use pairlint_base::finding::{Confidence, Severity};
+use super::{flow_labels, identity_label, Claims, Models, RawFinding, Rule};
+use crate::flows::How;
 use std::collections::BTreeSet;
+use pairlint_base::finding::{Confidence, Severity};
 
 pub static RULE: Rule = Rule {
     code: "PL001",
@@ -17,41 +17,36 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
-    for f in model.fn_ids() {
-        let func = model.func(f);
-        if !func.per_requester {
-            continue;
-        }
+fn check(models: &Models, claims: &mut Claims, out: &mut Vec<RawFinding>) {
+    for flow in &models.flows.fns {
         let mut reported = BTreeSet::new();
-        for output in model.outputs(f) {
-            for &o in &output.origins {
-                if reported.contains(&o) || claims.takes.contains(&(f, o)) {
+        for sink in &flow.sinks {
+            for &(t, checked) in &sink.items {
+                let take = &flow.takes[t];
+                if checked || take.how != How::Positional || reported.contains(&t) {
                     continue;
                 }
-                let Class::Positional { steps, coll, typed } = model.classify(f, o) else {
-                    continue;
-                };
-                if model.checked(f, o, &output.at) {
+                if claims.takes.contains(&(take.file, take.span.byte_start)) {
                     continue;
                 }
-                reported.insert(o);
-                claims.takes.insert((f, o));
-                claims.outputs.insert((f, output.span.line, output.span.byte_start));
-                let origin = &func.origins[o];
-                let file = model.file_of(f);
-                let mut labels = vec![(file, origin.span, format!("taken by position from shared {coll}"))];
-                labels.extend(step_labels(&steps));
-                labels.extend(flow_labels(model, f, o, origin.span, output.span));
-                labels.extend(identity_label(model, f));
-                labels.push((file, output.span, format!("{}, with no requester check before it", output.what)));
-                labels.extend(step_labels(&output.steps));
+                reported.insert(t);
+                claims.takes.insert((take.file, take.span.byte_start));
+                claims.outputs.insert((flow.file, sink.span.byte_start));
+                let mut labels = vec![(take.file, take.span, format!("taken by position from shared {}", take.coll))];
+                labels.extend(take.steps.iter().cloned());
+                labels.extend(flow_labels(flow, t, take.span, sink.span));
+                labels.extend(identity_label(flow));
+                labels.push((flow.file, sink.span, format!("{}, with no requester check before it", sink.what)));
+                labels.extend(sink.steps.iter().cloned());
                 out.push(RawFinding {
                     rule: &RULE,
-                    confidence: if typed { Confidence::High } else { Confidence::Medium },
-                    file,
-                    span: origin.span,
-                    message: format!("item taken by position from shared {coll} is handed to the requester without checking it is theirs"),
+                    confidence: if take.typed { Confidence::High } else { Confidence::Medium },
+                    file: take.file,
+                    span: take.span,
+                    message: format!(
+                        "item taken by position from shared {} is handed to the requester without checking it is theirs",
+                        take.coll
+                    ),
                     help: "look the item up by the requester's ticket and compare its owner with the requester before handing it out".into(),
                     labels,
                 });

@@ -5,10 +5,17 @@
 // adding a rule is adding its file (with its `RULE` declaration), its doc and fixtures.
 include!(concat!(env!("OUT_DIR"), "/rule_registry.rs"));
 
-use crate::analysis::{CrateModel, FnId, Step};
+use crate::analysis::{CrateModel, Step};
+use crate::flows::{CrateFlows, FnFlow};
 use pairlint_base::finding::{Confidence, Severity, Span};
-use pairlint_base::model::OriginId;
 use std::collections::BTreeSet;
+
+/// What the rules query: the facts-level crate model (PL002's releases) and the flows
+/// of analysis core v2 (takes, outputs and checks over the IR's dataflow).
+pub struct Models<'a> {
+    pub crate_model: &'a CrateModel<'a>,
+    pub flows: &'a CrateFlows,
+}
 
 /// A rule's one declaration, a `static RULE` in the rule's own file: identity,
 /// documentation, where it stands among the rules, and its query. The doc is the
@@ -25,7 +32,7 @@ pub struct Rule {
     /// one finding from the most specific rule (PL004 before PL001 before PL003).
     pub precedence: u32,
     /// The query: adds the rule's findings for a crate, claiming what it reports.
-    pub check: fn(&CrateModel, &mut Claims, &mut Vec<RawFinding>),
+    pub check: fn(&Models, &mut Claims, &mut Vec<RawFinding>),
 }
 
 /// Every rule's code, in code order: what configuration and suppressions accept.
@@ -54,18 +61,20 @@ pub struct RawFinding {
 /// finding: PL004 over PL001 over PL003.
 #[derive(Default)]
 pub struct Claims {
-    pub takes: BTreeSet<(FnId, OriginId)>,
-    pub outputs: BTreeSet<(FnId, u32, usize)>,
+    /// (file, byte offset) of claimed takes.
+    pub takes: BTreeSet<(usize, usize)>,
+    /// (file, byte offset) of claimed outputs.
+    pub outputs: BTreeSet<(usize, usize)>,
 }
 
 /// Runs every rule over the crate.
-pub fn run(model: &CrateModel) -> Vec<RawFinding> {
+pub fn run(models: &Models) -> Vec<RawFinding> {
     let mut claims = Claims::default();
     let mut out = Vec::new();
     let mut by_precedence: Vec<&Rule> = RULES.to_vec();
     by_precedence.sort_by_key(|r| (r.precedence, r.code));
     for rule in by_precedence {
-        (rule.check)(model, &mut claims, &mut out);
+        (rule.check)(models, &mut claims, &mut out);
     }
     out.sort_by_key(|f| (f.file, f.span.byte_start, f.rule.code));
     out.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.code == b.rule.code);
@@ -77,23 +86,19 @@ fn step_labels(steps: &[Step]) -> Vec<(usize, Span, String)> {
     steps.iter().map(|s| (s.file, s.span, s.message.clone())).collect()
 }
 
-/// "flows into `img`" at the bindings that carry the item between its take and its
+/// "flows into `img`" at the bindings that carry take `t` between the take and the
 /// output (at most three, in order).
-fn flow_labels(model: &CrateModel, f: FnId, o: OriginId, from: Span, to: Span) -> Vec<(usize, Span, String)> {
-    let file = model.file_of(f);
-    model
-        .func(f)
-        .bindings
+fn flow_labels(flow: &FnFlow, t: usize, from: Span, to: Span) -> Vec<(usize, Span, String)> {
+    flow.bindings
         .iter()
         // From the take's line (the `let` binding it) up to the output.
-        .filter(|b| b.origins.contains(&o) && b.span.line >= from.line && b.span.byte_end <= to.byte_start)
+        .filter(|(take, span, _)| *take == t && span.line >= from.line && span.byte_end <= to.byte_start)
         .take(3)
-        .map(|b| (file, b.span, format!("flows into `{}`", b.name)))
+        .map(|(_, span, name)| (flow.file, *span, format!("flows into `{name}`")))
         .collect()
 }
 
 /// "requester identity `cmd`" at the fn's identity, if it has one.
-fn identity_label(model: &CrateModel, f: FnId) -> Option<(usize, Span, String)> {
-    let func = model.func(f);
-    func.identity.as_ref().map(|(span, name)| (model.file_of(f), *span, format!("requester identity `{name}`")))
+fn identity_label(flow: &FnFlow) -> Option<(usize, Span, String)> {
+    flow.identity.as_ref().map(|(span, name)| (flow.file, *span, format!("requester identity `{name}`")))
 }

@@ -2,8 +2,8 @@
 //! fetched from shared state (by key or reference) without a dominating check that it
 //! belongs to the requester. The incident's missing print-time check.
 
-use super::{flow_labels, identity_label, step_labels, Claims, RawFinding, Rule};
-use crate::analysis::{Class, CrateModel};
+use super::{flow_labels, identity_label, Claims, Models, RawFinding, Rule};
+use crate::flows::How;
 use pairlint_base::finding::{Confidence, Severity};
 
 pub static RULE: Rule = Rule {
@@ -16,42 +16,44 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(model: &CrateModel, claims: &mut Claims, out: &mut Vec<RawFinding>) {
-    for f in model.fn_ids() {
-        let func = model.func(f);
-        if !func.per_requester {
-            continue;
-        }
-        let file = model.file_of(f);
-        for output in model.outputs(f) {
-            if claims.outputs.contains(&(f, output.span.line, output.span.byte_start))
-                || output.origins.iter().any(|&o| claims.takes.contains(&(f, o)))
+fn check(models: &Models, claims: &mut Claims, out: &mut Vec<RawFinding>) {
+    for flow in &models.flows.fns {
+        for sink in &flow.sinks {
+            // An output that carries an item a more specific rule reported (the
+            // fallback of PL004) is that rule's.
+            if claims.outputs.contains(&(flow.file, sink.span.byte_start))
+                || sink.items.iter().any(|&(t, _)| {
+                    let take = &flow.takes[t];
+                    claims.takes.contains(&(take.file, take.span.byte_start))
+                })
             {
                 continue;
             }
-            let found = output.origins.iter().find_map(|&o| match model.classify(f, o) {
-                Class::Keyed { user_bound: true, steps, coll, typed: _ } if !model.checked(f, o, &output.at) => {
-                    Some((o, steps, coll))
-                }
-                _ => None,
+            let found = sink.items.iter().find(|&&(t, checked)| {
+                let take = &flow.takes[t];
+                !checked
+                    && take.user_bound
+                    && take.how != How::Positional
+                    && !claims.takes.contains(&(take.file, take.span.byte_start))
             });
-            let Some((o, steps, coll)) = found else { continue };
-            claims.outputs.insert((f, output.span.line, output.span.byte_start));
+            let Some(&(t, _)) = found else { continue };
+            let take = &flow.takes[t];
+            claims.outputs.insert((flow.file, sink.span.byte_start));
             let mut labels = vec![
-                (file, output.span, format!("{}, with no requester check before it", output.what)),
-                (file, func.origins[o].span, format!("user-bound item fetched from shared {coll}")),
+                (flow.file, sink.span, format!("{}, with no requester check before it", sink.what)),
+                (take.file, take.span, format!("user-bound item fetched from shared {}", take.coll)),
             ];
-            labels.extend(step_labels(&steps));
-            labels.extend(flow_labels(model, f, o, func.origins[o].span, output.span));
-            labels.extend(identity_label(model, f));
-            labels.extend(step_labels(&output.steps));
-            // PL003 only fires when the item's struct is known to be user-bound.
+            labels.extend(take.steps.iter().cloned());
+            labels.extend(flow_labels(flow, t, take.span, sink.span));
+            labels.extend(identity_label(flow));
+            labels.extend(sink.steps.iter().cloned());
+            // PL003 only fires when the item's type is known to be user-bound.
             out.push(RawFinding {
                 rule: &RULE,
                 confidence: Confidence::High,
-                file,
-                span: output.span,
-                message: format!("item from shared {coll} is output without checking it belongs to the requester"),
+                file: flow.file,
+                span: sink.span,
+                message: format!("item from shared {} is output without checking it belongs to the requester", take.coll),
                 help: "compare the item's owner with the requester's identity, and leave (return an error) on a mismatch, before this output".into(),
                 labels,
             });

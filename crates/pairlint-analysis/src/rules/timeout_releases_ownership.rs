@@ -2,8 +2,7 @@
 //! (unlocks it, clears its owner, requeues it) instead of deleting it, so the next
 //! requester can take it. Case Y of the incident.
 
-use super::{Claims, step_labels, RawFinding, Rule};
-use crate::analysis::CrateModel;
+use super::{step_labels, Claims, Models, RawFinding, Rule};
 use pairlint_base::finding::{Confidence, Severity};
 
 pub static RULE: Rule = Rule {
@@ -16,7 +15,8 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(model: &CrateModel, _claims: &mut Claims, out: &mut Vec<RawFinding>) {
+fn check(models: &Models, _claims: &mut Claims, out: &mut Vec<RawFinding>) {
+    let model = models.crate_model;
     for f in model.fn_ids() {
         let func = model.func(f);
         let file = model.file_of(f);

@@ -68,6 +68,11 @@ impl CrateSigs {
     /// module path is the file's (from its path under `crate_dir`, see
     /// [`module_of_file`]) followed by the inline `mod`s.
     pub fn from_files(files: &[FileFacts], crate_dir: &Path) -> Self {
+        Self::from_file_refs(files.iter(), crate_dir)
+    }
+
+    /// [`CrateSigs::from_files`] over borrowed facts (the engine holds them shared).
+    pub fn from_file_refs<'f>(files: impl Iterator<Item = &'f FileFacts>, crate_dir: &Path) -> Self {
         let mut sigs = CrateSigs::default();
         for file in files {
             let offset = sigs.scopes.len() as u32;

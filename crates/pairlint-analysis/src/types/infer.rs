@@ -308,7 +308,7 @@ impl Inference<'_> {
                 (Projection::ConstIndex(_) | Projection::Index(_), None) => {
                     self.autoderef(frame, &ty, |t| model.method_here(t, "[]", 1).map(|m| m.finish(&[]).result))
                 }
-                (Projection::Deref, None) => model.deref_step(&frame.expose(&ty)).unwrap_or(Type::Unknown),
+                (Projection::Deref, None) => self.deref_step(&frame.expose(&ty)).unwrap_or(Type::Unknown),
             };
             if ty.is_unknown() {
                 return ty;
@@ -333,18 +333,37 @@ impl Inference<'_> {
 
     /// The first deref step of `ty` where `find` answers.
     fn autoderef(&self, frame: &Frame<'_>, ty: &Type, find: impl Fn(&Type) -> Option<Type>) -> Type {
-        let model = StdModel::get();
         let mut step = frame.expose(ty);
         for _ in 0..AUTODEREF_LIMIT {
             if let Some(found) = find(&step) {
                 return found;
             }
-            match model.deref_step(&step) {
+            match self.deref_step(&step) {
                 Some(next) if !next.is_unknown() => step = frame.expose(&next),
                 _ => break,
             }
         }
         Type::Unknown
+    }
+
+    /// One deref step: the std model's, else the crate's own `Deref` impl for the type
+    /// (`impl Deref for Line { type Target = String }`, read from its `deref` method).
+    fn deref_step(&self, ty: &Type) -> Option<Type> {
+        if let Some(next) = StdModel::get().deref_step(ty) {
+            return Some(next);
+        }
+        if !matches!(ty, Type::Named { .. }) {
+            return None;
+        }
+        self.tables
+            .methods_named("deref")
+            .iter()
+            .filter(|info| info.trait_name.as_deref().is_some_and(|t| t.ends_with("Deref")))
+            .find_map(|info| {
+                let mut bindings = Bindings::new();
+                let self_ty = info.self_ty.as_ref()?;
+                self_ty.bind(ty, &mut bindings).then(|| info.ret.peel_refs().substitute(&bindings))
+            })
     }
 
     fn rvalue(&mut self, frame: &mut Frame<'_>, value: &Rvalue) -> Type {
@@ -501,7 +520,7 @@ impl Inference<'_> {
                 let arg_types = self.arg_types(frame, args, |i| matched.closure_params(i));
                 return CallOutcome::Library(matched.finish(&arg_types));
             }
-            step = match model.deref_step(&step) {
+            step = match self.deref_step(&step) {
                 Some(next) => frame.expose(&next),
                 None => return CallOutcome::Unknown,
             };

@@ -46,6 +46,15 @@ pub enum Effect {
     /// The same value seen through a wrapper (`lock`, `unwrap`, `clone`, `as_ref`, deref,
     /// `Option::take`, `mem::take`, iterator sources and order-keeping adapters).
     LookThrough,
+    /// The receiver's value, or (when it is `None`/`Err`) the argument's, which was
+    /// computed before the call either way (`unwrap_or(x)`, `or(x)`).
+    Or,
+    /// The receiver's value, or (when it is `None`/`Err`, and only then) what the
+    /// closure argument returns (`unwrap_or_else(|| ..)`, `or_else`, `or_insert_with`).
+    OrElse,
+    /// What the closure argument makes of the receiver's value (`Option::map`,
+    /// `and_then`): the dataflow reads it through the closure's body.
+    MapsValue,
     /// A value unrelated to the items (`len`, `count`, `is_some`, `any`, `keys`).
     Fresh,
     /// The `from` argument leaves the program (`send`).
@@ -126,6 +135,10 @@ pub static FAMILIES: &[Family] = &[
     ("Box", &["std::boxed::Box"]),
     ("Rc", &["std::rc::Rc"]),
     ("Arc", &["std::sync::Arc"]),
+    // Lazily initialised statics deref to their value.
+    ("LazyLock", &["std::sync::LazyLock"]),
+    ("LazyCell", &["std::cell::LazyCell"]),
+    ("once_cell::Lazy", &["once_cell::sync::Lazy", "once_cell::unsync::Lazy"]),
     ("Cell", &["std::cell::Cell"]),
     ("RefCell", &["std::cell::RefCell"]),
     ("Ref", &["std::cell::Ref"]),
@@ -253,7 +266,7 @@ const SIZED_COLLECTIONS: &[&str] = &[
     "str",
 ];
 const ITER: &[&str] = &["Iter<T>"];
-const POINTERS: &[&str] = &["Box<T>", "Rc<T>", "Arc<T>"];
+const POINTERS: &[&str] = &["Box<T>", "Rc<T>", "Arc<T>", "LazyLock<T>", "LazyCell<T>", "once_cell::Lazy<T>"];
 const GUARDS: &[&str] = &[
     "std::MutexGuard<T>",
     "std::RwLockReadGuard<T>",
@@ -348,7 +361,7 @@ pub static APIS: &[Api] = &[
     method(SETS, "take", &["&T"], "Option<T>", TakesKeyed),
     method(SETS, "remove", &["&T"], "bool", Fresh),
     method(&["Entry<K, V>"], "or_insert", &["V"], "&mut V", LookThrough),
-    method(&["Entry<K, V>"], "or_insert_with", &["|| V"], "&mut V", LookThrough),
+    method(&["Entry<K, V>"], "or_insert_with", &["|| V"], "&mut V", OrElse),
     method(&["Entry<K, V>"], "or_default", &[], "&mut V", LookThrough),
     method(&["Entry<K, V>"], "and_modify", &["|&mut V| ()"], "Entry<K, V>", LookThrough),
     method(&["Entry<K, V>"], "key", &[], "&K", Fresh),
@@ -458,8 +471,8 @@ pub static APIS: &[Api] = &[
     // Option.
     method(OPTION, "unwrap", &[], "T", LookThrough),
     method(OPTION, "expect", &["&str"], "T", LookThrough),
-    method(OPTION, "unwrap_or", &["T"], "T", LookThrough),
-    method(OPTION, "unwrap_or_else", &["|| T"], "T", LookThrough),
+    method(OPTION, "unwrap_or", &["T"], "T", Or),
+    method(OPTION, "unwrap_or_else", &["|| T"], "T", OrElse),
     method(OPTION, "unwrap_or_default", &[], "T", LookThrough),
     method(OPTION, "take", &[], "Option<T>", LookThrough),
     method(OPTION, "replace", &["T"], "Option<T>", LookThrough),
@@ -471,20 +484,20 @@ pub static APIS: &[Api] = &[
     method(OPTION, "ok_or", &["E"], "Result<T, E>", LookThrough),
     method(OPTION, "ok_or_else", &["|| E"], "Result<T, E>", LookThrough),
     method(OPTION, "filter", &["|&T| bool"], "Option<T>", LookThrough),
-    method(OPTION, "or", &["Option<T>"], "Option<T>", LookThrough),
-    method(OPTION, "or_else", &["|| Option<T>"], "Option<T>", LookThrough),
-    method(OPTION, "get_or_insert_with", &["|| T"], "&mut T", LookThrough),
+    method(OPTION, "or", &["Option<T>"], "Option<T>", Or),
+    method(OPTION, "or_else", &["|| Option<T>"], "Option<T>", OrElse),
+    method(OPTION, "get_or_insert_with", &["|| T"], "&mut T", OrElse),
     method(OPTION, "insert", &["T"], "&mut T", LookThrough),
-    method(OPTION, "map", &["|T| U"], "Option<U>", Unknown),
-    method(OPTION, "and_then", &["|T| Option<U>"], "Option<U>", Unknown),
+    method(OPTION, "map", &["|T| U"], "Option<U>", MapsValue),
+    method(OPTION, "and_then", &["|T| Option<U>"], "Option<U>", MapsValue),
     method(OPTION, "is_some", &[], "bool", Fresh),
     method(OPTION, "is_none", &[], "bool", Fresh),
     method(OPTION, "is_some_and", &["|T| bool"], "bool", Fresh),
     // Result.
     method(RESULT, "unwrap", &[], "T", LookThrough),
     method(RESULT, "expect", &["&str"], "T", LookThrough),
-    method(RESULT, "unwrap_or", &["T"], "T", LookThrough),
-    method(RESULT, "unwrap_or_else", &["|E| T"], "T", LookThrough),
+    method(RESULT, "unwrap_or", &["T"], "T", Or),
+    method(RESULT, "unwrap_or_else", &["|E| T"], "T", OrElse),
     method(RESULT, "unwrap_or_default", &[], "T", LookThrough),
     method(RESULT, "map_err", &["|E| F"], "Result<T, F>", LookThrough),
     method(RESULT, "ok", &[], "Option<T>", LookThrough),
@@ -492,8 +505,8 @@ pub static APIS: &[Api] = &[
     method(RESULT, "as_mut", &[], "Result<&mut T, &mut E>", LookThrough),
     method(RESULT, "err", &[], "Option<E>", Unknown),
     method(RESULT, "unwrap_err", &[], "E", Unknown),
-    method(RESULT, "map", &["|T| U"], "Result<U, E>", Unknown),
-    method(RESULT, "and_then", &["|T| Result<U, E>"], "Result<U, E>", Unknown),
+    method(RESULT, "map", &["|T| U"], "Result<U, E>", MapsValue),
+    method(RESULT, "and_then", &["|T| Result<U, E>"], "Result<U, E>", MapsValue),
     method(RESULT, "is_ok", &[], "bool", Fresh),
     method(RESULT, "is_err", &[], "bool", Fresh),
     // Locks: the guarded value, seen through.

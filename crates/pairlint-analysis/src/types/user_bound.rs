@@ -99,6 +99,13 @@ impl OwnerVocab {
 /// The type is a struct or enum of the crate with an owner-like field, or a field
 /// whose type is an identity newtype (see the module doc).
 pub fn is_user_bound_item(ty: &Type, tables: &TypeTables, owners: &OwnerVocab) -> bool {
+    is_user_bound_item_keyed(ty, None, tables, owners)
+}
+
+/// [`is_user_bound_item`] for an item stored under keys of type `key`: a field of that
+/// type is the item's own key (`ticket: Ticket` in a `HashMap<Ticket, Image>`), not a
+/// tie to a person, whatever its type's name says.
+pub fn is_user_bound_item_keyed(ty: &Type, key: Option<&Type>, tables: &TypeTables, owners: &OwnerVocab) -> bool {
     let fields: Vec<&(String, Type)> = if let Some(info) = tables.struct_info(ty) {
         info.fields.iter().collect()
     } else if let Some(info) = tables.enum_info(ty) {
@@ -108,7 +115,9 @@ pub fn is_user_bound_item(ty: &Type, tables: &TypeTables, owners: &OwnerVocab) -
     };
     fields.iter().any(|(name, field_ty)| {
         owners.is_owner_field(name)
-            || (!OWN_KEY_FIELDS.contains(&name.as_str()) && holds_identity(field_ty, tables, owners, 0))
+            || (!OWN_KEY_FIELDS.contains(&name.as_str())
+                && key.is_none_or(|k| k.peel_refs() != field_ty.peel_refs())
+                && holds_identity(field_ty, tables, owners, 0))
     })
 }
 

@@ -36,6 +36,7 @@ pub fn extract_file(path: &Path, text: &str, vocab: &Vocabulary) -> Result<FileF
     facts.sigs.scopes.push(ScopeSig::default());
     let mut cx = ItemCx { vocab, idx: &idx, facts: &mut facts, path: Vec::new(), scope: ScopeId(0) };
     cx.items(&file.items, None);
+    facts.ir = crate::lower::lower_file(&file, &idx);
     drop(file);
     // The span table proc-macro2 keeps per thread holds every parsed file's text;
     // this file's spans are converted already, so let it go.

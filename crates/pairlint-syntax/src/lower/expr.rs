@@ -506,7 +506,13 @@ impl Lowerer<'_> {
     }
 
     fn call_into(&mut self, c: &syn::ExprCall, dest: &Dest, span: Span) {
-        let call_span = LineIndex::join(span, self.sp(c.paren_token.span.close()));
+        // A path call's span starts at its first segment (`helpers::next_image(..)`,
+        // `PrintOutcome::Printed(..)`), as labels quote it.
+        let start = match &*c.func {
+            Expr::Path(p) if p.qself.is_none() => p.path.segments.first().map_or(span, |s| self.sp(s.ident.span())),
+            _ => span,
+        };
+        let call_span = LineIndex::join(start, self.sp(c.paren_token.span.close()));
         let callee = match &*c.func {
             Expr::Path(p) => {
                 let segments = path_segments(&p.path);
@@ -521,7 +527,8 @@ impl Lowerer<'_> {
                     {
                         let kind = self.aggregate_kind(&p.path);
                         let fields = c.args.iter().map(|a| (None, self.operand(a))).collect();
-                        return self.assign(dest, Rvalue::Aggregate { kind, fields }, span);
+                        // The whole constructor (`Printed(image)`), as a label quotes it.
+                        return self.assign(dest, Rvalue::Aggregate { kind, fields }, call_span);
                     }
                     None => Callee::Path(segments),
                 }

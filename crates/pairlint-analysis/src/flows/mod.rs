@@ -1,0 +1,1597 @@
+//! Flows (analysis core v2): per fn body, which items taken from shared collections
+//! reach which outputs, and whether they were owner-checked on every path there.
+//!
+//! Data flow: every file's IR (lowered by the syntax crate from the same parse as the
+//! facts) → type inference ([`crate::types::infer`]) → provenance with the std model's
+//! call effects ([`calls::TypedCalls`]) → the owner-check must-analysis → [`FnFlow`]s:
+//! the shared takes of the body, the outputs (sinks) with the items they carry, and
+//! whether each was checked there. Crate helpers are read through summaries computed
+//! bottom-up to a fixpoint: "returns an item it took from a shared collection" and
+//! "outputs its parameter `i`".
+//!
+//! Invariants:
+//! - "Is this the item?" is asked of provenance and types: a field of an item is its
+//!   content unless its type is a scalar (an id, a count); a value computed from an
+//!   item (`Derived`), an index, a call's unrelated result, an `Err` payload are not
+//!   the item.
+//! - Sharedness is decided by the path from the collection to its root: a static, a
+//!   reference or shared-pointer parameter, or any lock, `Arc` or channel on the way.
+//!   A session type's own fields are its own.
+//! - Checks are must-facts of the dataflow: a check on one branch does not cover the
+//!   other, a check in a bound block or a match guard covers what follows.
+//!
+//! Who is a requester (`per_requester`) and which parameters are the requester's
+//! identity still come from the extractor's facts ([`pairlint_base::model::FnFacts`]);
+//! the real-services work replaces that with handler registration and authentication.
+
+pub mod calls;
+
+use crate::analysis::CrateModel;
+use crate::dataflow::{
+    solve, Bodies, CheckInputs, CheckVocabulary, OwnerCheck, Provenance, ProvenanceAnalysis, Results, Selection,
+};
+use crate::dataflow::{CheckEffect, CheckModel, CheckOutcome, Slot};
+use crate::types::facts::{CrateSigs, ScopeId};
+use crate::types::infer::{infer_file, BodyTypes};
+use crate::types::std_model::StdModel;
+use crate::types::tables::TypeTables;
+use crate::types::ty::Type;
+use crate::types::user_bound::{is_user_bound_item, is_user_bound_item_keyed, OwnerVocab};
+use calls::{TypedCalls, VocabChecks};
+use pairlint_base::finding::Span;
+use pairlint_base::ir::{
+    AggregateKind, Body, BodyId, BodyKind, Call, Callee, FileIr, LocalId, Operand, PlaceBase, Rvalue, Terminator,
+};
+use pairlint_base::model::FileFacts;
+use pairlint_base::vocab::{List, Vocabulary};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub use crate::dataflow::Location;
+
+/// How an item was chosen from its collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum How {
+    /// Whichever item is at the head (`pop_front`, `recv`, `first`, `[0]`).
+    Positional,
+    /// By a key (`get(&ticket)`, `remove(id)`).
+    Keyed,
+    /// By a predicate (`find(|j| ..)`).
+    Predicate,
+}
+
+/// A take of an item from a shared collection, in this body or inside a helper it calls.
+#[derive(Debug, Clone)]
+pub struct Take {
+    pub file: usize,
+    /// The call (or index) that takes the item; for a helper, the helper's call.
+    pub span: Span,
+    pub how: How,
+    /// The collection as written (`self.queue`), with the helper named when via one.
+    pub coll: String,
+    /// The element type is known (from the type model).
+    pub typed: bool,
+    /// The element type is a user-bound item (an owner-like field).
+    pub user_bound: bool,
+    /// Inside helpers: (file, span, message) labels showing the path.
+    pub steps: Vec<(usize, Span, String)>,
+    /// The take sits on the miss path of a keyed lookup: the lookup's span.
+    pub on_miss_of: Option<(Span, String)>,
+}
+
+/// One output of a body and the items that reach it.
+#[derive(Debug, Clone)]
+pub struct Sink {
+    pub span: Span,
+    /// "returned to the caller", "passed to `print`"...
+    pub what: String,
+    /// Indexes into [`FnFlow::takes`], each with whether it was owner-checked here.
+    pub items: Vec<(usize, bool)>,
+    /// Inside helpers: the path to the output.
+    pub steps: Vec<(usize, Span, String)>,
+}
+
+/// What the rules read about one fn (or closure) body.
+#[derive(Debug, Clone)]
+pub struct FnFlow {
+    pub file: usize,
+    pub body: BodyId,
+    pub name: String,
+    pub per_requester: bool,
+    /// The requester identity's span and name, for labels.
+    pub identity: Option<(Span, String)>,
+    pub takes: Vec<Take>,
+    pub sinks: Vec<Sink>,
+    /// `let` bindings the takes flow through: (take index, span, name).
+    pub bindings: Vec<(usize, Span, String)>,
+}
+
+/// Labels that show a path inside helpers: (file, span, message).
+pub type Steps = Vec<(usize, Span, String)>;
+
+/// A helper's unchecked take, as its callers see it: how, from which collection,
+/// typed, user-bound, and the path inside it.
+type ReturnedTake = (How, String, bool, bool, Steps);
+
+/// An output a call makes: what it is, the operands output, the path inside helpers.
+type CallSink = (String, Vec<Operand>, Steps);
+
+/// A helper's summary, read at its call sites.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Summary {
+    /// It returns an item taken from a shared collection, unchecked on some path:
+    /// (how, collection, typed, user_bound, steps).
+    returns_take: Option<ReturnedTake>,
+    /// Parameters (IR indexes) that reach an output inside it, with the output's steps.
+    outputs_params: BTreeMap<usize, Vec<(usize, Span, String)>>,
+    /// It checks its parameter (IR index) against the requester identity (a parameter
+    /// or none: a session that knows its requester), reporting a mismatch so.
+    checks: Option<(usize, Option<usize>, CheckOutcome)>,
+}
+
+/// Bounded so a pathological call graph cannot loop; real crates settle in 2-4 rounds.
+const SUMMARY_ROUNDS: usize = 8;
+
+/// The flows of every fn body of a crate.
+pub struct CrateFlows {
+    pub fns: Vec<FnFlow>,
+}
+
+struct Ctx<'a> {
+    files: &'a [&'a FileFacts],
+    vocab: &'a Vocabulary,
+    tables: TypeTables,
+    owners: OwnerVocab,
+    scopes: Vec<ScopeId>,
+    types: Vec<Vec<BodyTypes>>,
+    /// (file, body) → index into the old facts' fns (for per-requester and identity).
+    facts_of: BTreeMap<(usize, BodyId), usize>,
+    /// Helpers by name: (file, body) of every fn body named so.
+    by_name: BTreeMap<String, Vec<(usize, BodyId)>>,
+    summaries: BTreeMap<(usize, BodyId), Summary>,
+}
+
+impl CrateFlows {
+    pub fn new(files: &[&FileFacts], vocab: &Vocabulary, model: &CrateModel<'_>) -> CrateFlows {
+        let crate_dir = crate_dir(files);
+        let sigs = CrateSigs::from_file_refs(files.iter().copied(), &crate_dir);
+        let tables = TypeTables::build(&sigs);
+        let scopes: Vec<ScopeId> = (0..files.len()).map(|i| sigs.files.get(i).copied().unwrap_or_default()).collect();
+        let types: Vec<Vec<BodyTypes>> =
+            files.iter().enumerate().map(|(i, f)| infer_file(&f.ir, &tables, scopes[i])).collect();
+        let mut facts_of = BTreeMap::new();
+        let mut by_name: BTreeMap<String, Vec<(usize, BodyId)>> = BTreeMap::new();
+        for f in model.fn_ids() {
+            let func = model.func(f);
+            let file = model.file_of(f);
+            let Some(ir) = files.get(file).map(|x| &x.ir) else { continue };
+            if let Some(i) = ir.bodies.iter().position(|b| b.span.byte_start == func.span.byte_start) {
+                facts_of.insert((file, BodyId::new(i)), f - first_fn(model, file));
+            }
+        }
+        for (fi, file) in files.iter().enumerate() {
+            for (i, body) in file.ir.bodies.iter().enumerate() {
+                if matches!(body.kind, BodyKind::Fn { .. }) {
+                    let name = body.qualified.rsplit("::").next().unwrap_or(&body.qualified).to_string();
+                    by_name.entry(name).or_default().push((fi, BodyId::new(i)));
+                }
+            }
+        }
+        let mut cx = Ctx {
+            files,
+            vocab,
+            tables,
+            owners: OwnerVocab::new(vocab),
+            scopes,
+            types,
+            facts_of,
+            by_name,
+            summaries: BTreeMap::new(),
+        };
+        // Summaries bottom-up, to a fixpoint (recursion converges: summaries only grow).
+        for _ in 0..SUMMARY_ROUNDS {
+            let mut changed = false;
+            for (fi, file) in files.iter().enumerate() {
+                for (bi, body) in file.ir.bodies.iter().enumerate() {
+                    let id = BodyId::new(bi);
+                    if !matches!(body.kind, BodyKind::Fn { .. }) {
+                        continue;
+                    }
+                    let flow = cx.flow(fi, id);
+                    let summary = cx.summarize(fi, id, &flow);
+                    if cx.summaries.get(&(fi, id)) != Some(&summary) {
+                        cx.summaries.insert((fi, id), summary);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut fns = Vec::new();
+        for (fi, file) in files.iter().enumerate() {
+            for bi in 0..file.ir.bodies.len() {
+                let id = BodyId::new(bi);
+                let flow = cx.flow(fi, id);
+                if flow.per_requester {
+                    fns.push(flow);
+                }
+            }
+        }
+        CrateFlows { fns }
+    }
+}
+
+fn first_fn(model: &CrateModel<'_>, file: usize) -> usize {
+    model.fn_ids().find(|&f| model.file_of(f) == file).unwrap_or(0)
+}
+
+/// The crate's directory: the common parent of its files, above `src/`.
+fn crate_dir(files: &[&FileFacts]) -> std::path::PathBuf {
+    let mut dir: Option<std::path::PathBuf> = None;
+    for f in files {
+        let parent = f.path.parent().unwrap_or(Path::new("")).to_path_buf();
+        dir = Some(match dir {
+            None => parent,
+            Some(d) => {
+                let mut common = std::path::PathBuf::new();
+                for (a, b) in d.components().zip(parent.components()) {
+                    if a != b {
+                        break;
+                    }
+                    common.push(a.as_os_str());
+                }
+                common
+            }
+        });
+    }
+    let dir = dir.unwrap_or_default();
+    match dir.file_name() {
+        Some(n) if n == "src" => dir.parent().map(Path::to_path_buf).unwrap_or_default(),
+        _ => dir,
+    }
+}
+
+/// What one body's analysis holds while its flow is read off.
+struct Solved<'b> {
+    file: usize,
+    body: &'b Body,
+    /// This body, then the bodies it is nested in, up to the fn (parameters and
+    /// captured call sites name things of the enclosing bodies).
+    chain: Vec<BodyId>,
+    provenance: Results<'b, ProvenanceAnalysis<'b>>,
+    checks: Results<'b, OwnerCheck>,
+}
+
+/// Check helpers: the crate's own (from their summaries), else the vocabulary's.
+struct HelperChecks<'c> {
+    cx: &'c Ctx<'c>,
+    types: Option<&'c BodyTypes>,
+    vocab: VocabChecks<'c>,
+}
+
+impl CheckModel for HelperChecks<'_> {
+    fn check_effect(&self, call: &Call, body: &Body) -> Option<CheckEffect> {
+        if let Some(summary) = self.types.and_then(|t| self.cx.helper_summary(call, t)) {
+            let (checked, identity, outcome) = summary.checks?;
+            let slot = |param: usize| match (call.receiver.is_some(), param) {
+                (true, 0) => Slot::Receiver,
+                (true, p) => Slot::Arg(p - 1),
+                (false, p) => Slot::Arg(p),
+            };
+            return Some(CheckEffect { checked: slot(checked), identity: identity.map(slot), outcome });
+        }
+        self.vocab.check_effect(call, body)
+    }
+}
+
+impl Ctx<'_> {
+    fn ir(&self, file: usize) -> &FileIr {
+        &self.files[file].ir
+    }
+
+    fn func(&self, file: usize, body: BodyId) -> Option<&pairlint_base::model::FnFacts> {
+        let i = *self.facts_of.get(&(file, body))?;
+        self.files[file].fns.get(i)
+    }
+
+    /// The IR indexes of the identity parameters, and whether each is a request (only
+    /// its identity-named fields identify the requester).
+    fn identity_params(&self, file: usize, body: BodyId) -> Vec<(LocalId, bool)> {
+        let Some(func) = self.func(file, body) else { return Vec::new() };
+        let offset = usize::from(func.has_self);
+        func.params
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let tname = match &p.ty {
+                    pairlint_base::model::Ty::Path { name, .. } => name.clone(),
+                    pairlint_base::model::Ty::Ref(inner) => match &**inner {
+                        pairlint_base::model::Ty::Path { name, .. } => name.clone(),
+                        _ => String::new(),
+                    },
+                    _ => String::new(),
+                };
+                // A web extractor is the requester's only when it says who they are
+                // (`Path(id)` is a lookup key, not an identity).
+                let named = self.vocab.mentions(List::IdentityNames, &p.name)
+                    || self.vocab.mentions(List::IdentityNames, &tname)
+                    || self.vocab.is(List::RequestNames, &p.name)
+                    || self.vocab.ends_with(List::RequestTypeSuffixes, &tname) && !tname.is_empty();
+                (p.is_identity && named).then_some((i, p, tname))
+            })
+            .map(|(i, p, tname)| {
+                let request = self.vocab.ends_with(List::RequestTypeSuffixes, &tname) && !tname.is_empty()
+                    || self.vocab.is(List::RequestNames, &p.name);
+                (LocalId::new(i + offset), request)
+            })
+            .collect()
+    }
+
+    /// The body and the bodies it is nested in, up to its fn.
+    fn chain(&self, file: usize, id: BodyId) -> Vec<BodyId> {
+        let mut chain = vec![id];
+        let mut current = id;
+        while let Some(body) = self.ir(file).bodies.get(current.index()) {
+            match body.kind {
+                BodyKind::Closure { parent } | BodyKind::AsyncBlock { parent } if chain.len() < 16 => {
+                    chain.push(parent);
+                    current = parent;
+                }
+                _ => break,
+            }
+        }
+        chain
+    }
+
+    /// What a closure's captured locals hold where the closure is created.
+    fn captures(
+        &self,
+        file: usize,
+        id: BodyId,
+        parent: BodyId,
+    ) -> BTreeMap<LocalId, std::collections::BTreeSet<Provenance>> {
+        let mut out = BTreeMap::new();
+        let parent_body = &self.ir(file).bodies[parent.index()];
+        let Some(types) = self.types[file].get(parent.index()) else { return out };
+        let calls = TypedCalls {
+            file: self.ir(file),
+            body: parent,
+            types,
+            captures: &[],
+            tables: &self.tables,
+            scope: self.scopes[file],
+            vocab: self.vocab,
+            file_types: &self.types[file],
+            depth: 0,
+        };
+        let Some(solved) = self.solve(file, parent, &calls) else { return out };
+        for block in parent_body.block_ids() {
+            for (i, stmt) in parent_body.block(block).stmts.iter().enumerate() {
+                if stmt.value == Rvalue::Closure(id) {
+                    let location = Location::new(block, i);
+                    let state = solved.provenance.state_before(location);
+                    let body = &self.ir(file).bodies[id.index()];
+                    for b in body.block_ids() {
+                        for st in &body.block(b).stmts {
+                            if let Rvalue::Use(Operand::Capture(l)) = &st.value {
+                                let values = solved.provenance.analysis.operand(
+                                    &state,
+                                    &Operand::Place(pairlint_base::ir::Place::local(*l)),
+                                    location,
+                                );
+                                out.insert(*l, values);
+                            }
+                        }
+                    }
+                    return out;
+                }
+            }
+        }
+        out
+    }
+
+    fn solve<'b>(&'b self, file: usize, id: BodyId, calls: &'b TypedCalls<'b>) -> Option<Solved<'b>> {
+        let ir = self.ir(file);
+        let body = ir.bodies.get(id.index())?;
+        let chain = self.chain(file, id);
+        let mut analysis = ProvenanceAnalysis::new(body, calls);
+        if let Some(&parent) = chain.get(1) {
+            analysis = analysis.with_captures(self.captures(file, id, parent));
+        }
+        let provenance = solve(analysis, body);
+        let root = *chain.last().unwrap_or(&id);
+        let identity = self.identity_params(file, root);
+        let vocab = self.vocab;
+        let owners = &self.owners;
+        let is_owner_field = move |name: &str| owners.is_owner_field(name);
+        let is_identity = move |p: &Provenance| is_identity(p, &identity, vocab);
+        let types = self.types[file].get(id.index());
+        let checks_model =
+            HelperChecks { cx: self, types, vocab: VocabChecks { vocab: self.vocab, tables: &self.tables } };
+        let inputs = CheckInputs {
+            bodies: ir as &dyn Bodies,
+            checks: &checks_model,
+            vocabulary: CheckVocabulary { is_owner_field: &is_owner_field, is_identity: &is_identity },
+        };
+        let checks = solve(OwnerCheck::new(&provenance, inputs), body);
+        Some(Solved { file, body, chain, provenance, checks })
+    }
+
+    /// Reads the flow of one body off its solved analyses.
+    fn flow(&self, file: usize, id: BodyId) -> FnFlow {
+        let body = &self.ir(file).bodies[id.index()];
+        let root = *self.chain(file, id).last().unwrap_or(&id);
+        // A closure or async block acts for its fn's requester (a spawned task, a
+        // callback); its own parameters are not the requester's.
+        let func = self.func(file, id).or_else(|| self.func(file, root));
+        let mut flow = FnFlow {
+            file,
+            body: id,
+            name: body.qualified.rsplit("::").next().unwrap_or(&body.qualified).to_string(),
+            per_requester: func.is_some_and(|f| f.per_requester),
+            identity: func.and_then(|f| f.identity.clone()),
+            takes: Vec::new(),
+            sinks: Vec::new(),
+            bindings: Vec::new(),
+        };
+        let empty = BodyTypes::default();
+        let types = self.types[file].get(id.index()).unwrap_or(&empty);
+        let parent_types = match body.kind {
+            BodyKind::Closure { parent } | BodyKind::AsyncBlock { parent } => {
+                self.types[file].get(parent.index()).map(|t| t.locals.as_slice()).unwrap_or(&[])
+            }
+            BodyKind::Fn { .. } => &[],
+        };
+        let calls = TypedCalls {
+            file: self.ir(file),
+            body: id,
+            types,
+            captures: parent_types,
+            tables: &self.tables,
+            scope: self.scopes[file],
+            vocab: self.vocab,
+            file_types: &self.types[file],
+            depth: 0,
+        };
+        let Some(solved) = self.solve(file, id, &calls) else { return flow };
+        let mut take_index: BTreeMap<Provenance, usize> = BTreeMap::new();
+        let is_fn = matches!(body.kind, BodyKind::Fn { .. });
+        for block in body.block_ids() {
+            let bb = body.block(block);
+            for (i, stmt) in bb.stmts.iter().enumerate() {
+                let location = Location::new(block, i);
+                if let Rvalue::Call(call) = &stmt.value {
+                    for (what, operands, steps) in self.call_sinks(call, types) {
+                        self.add_sink(&solved, &mut flow, &mut take_index, location, call.span, what, &operands, steps);
+                    }
+                }
+            }
+            if let Terminator::Return(op) = &bb.term {
+                if is_fn && !returns_err(body, block, op) {
+                    for (location, span, value) in return_values(body, block, op) {
+                        self.add_sink(
+                            &solved,
+                            &mut flow,
+                            &mut take_index,
+                            location,
+                            span,
+                            "returned to the requester".into(),
+                            std::slice::from_ref(&value),
+                            Vec::new(),
+                        );
+                    }
+                }
+            }
+        }
+        // Bindings the items flow through, for labels.
+        for (block_id, bb) in body.blocks.iter().enumerate() {
+            for (i, stmt) in bb.stmts.iter().enumerate() {
+                let Some(local) = stmt.dest.base_local() else { continue };
+                if !stmt.dest.projections.is_empty() {
+                    continue;
+                }
+                let Some(name) = &body.local(local).name else { continue };
+                let location = Location::new(pairlint_base::ir::BlockId::new(block_id), i + 1);
+                let state = solved.provenance.state_before(location);
+                for p in state.of_local(local) {
+                    if let Some(&t) = take_index.get(&strip_wrappers(&p)) {
+                        flow.bindings.push((t, body.local(local).span, name.clone()));
+                    }
+                }
+            }
+        }
+        flow.bindings.sort_by_key(|(t, s, _)| (*t, s.byte_start));
+        flow.bindings.dedup();
+        flow
+    }
+
+    /// The outputs a call makes: (what, operands, steps).
+    fn call_sinks(&self, call: &Call, types: &BodyTypes) -> Vec<CallSink> {
+        let mut out = Vec::new();
+        let name = match &call.callee {
+            Callee::Method(n) | Callee::Macro(n) => n.clone(),
+            Callee::Path(segments) => segments.last().cloned().unwrap_or_default(),
+            Callee::Value(_) => return out,
+        };
+        // A crate helper that outputs its parameters.
+        if let Some(summary) = self.helper_summary(call, types) {
+            let offset = usize::from(call.receiver.is_some());
+            for (param, steps) in &summary.outputs_params {
+                let operand = if *param == 0 && offset == 1 {
+                    call.receiver.clone()
+                } else {
+                    call.args.get(param - offset).cloned()
+                };
+                if let Some(op) = operand {
+                    out.push((format!("passed to `{name}`, which outputs it"), vec![op], steps.clone()));
+                }
+            }
+            if !out.is_empty() {
+                return out;
+            }
+        }
+        let is_output = self.vocab.starts_with(List::OutputCalls, &name.to_lowercase());
+        if is_output && !call.args.is_empty() {
+            out.push((format!("passed to `{name}`"), call.args.clone(), Vec::new()));
+        }
+        out
+    }
+
+    /// The summary of the crate fn a call resolves to. A path call resolves by name
+    /// (its last segments when several fns share it); a method call by its receiver's
+    /// inferred type: a method of a type the model does not know is never guessed by
+    /// name (`self.printer.print(..)` is not the crate's own `print`).
+    fn helper_summary(&self, call: &Call, types: &BodyTypes) -> Option<&Summary> {
+        let target = match &call.callee {
+            Callee::Path(segments) => {
+                let candidates = self.by_name.get(segments.last()?)?;
+                let matching: Vec<&(usize, BodyId)> = candidates
+                    .iter()
+                    .filter(|(f, b)| {
+                        let q = &self.ir(*f).bodies[b.index()].qualified;
+                        candidates.len() < 2
+                            || segments.len() < 2
+                            || q.ends_with(&segments[segments.len() - 2..].join("::"))
+                    })
+                    .collect();
+                (matching.len() == 1).then(|| *matching[0])?
+            }
+            Callee::Method(name) => {
+                let receiver = match call.receiver.as_ref()? {
+                    Operand::Place(place) => self.place_type(place, types)?,
+                    _ => return None,
+                };
+                let receiver = unwrap_shared(&receiver);
+                let implementor;
+                let type_name = match &receiver {
+                    // `dyn Spool` / `impl Spool`: the trait's one implementation in the
+                    // crate, if it has exactly one.
+                    Type::Opaque { bounds, .. } => {
+                        let impls: Vec<String> = self
+                            .tables
+                            .methods_named(name)
+                            .iter()
+                            .filter(|info| {
+                                info.trait_name.as_deref().is_some_and(|t| {
+                                    let t = t.rsplit("::").next().unwrap_or(t);
+                                    bounds.iter().any(|b| b.trait_name.rsplit("::").next() == Some(t))
+                                })
+                            })
+                            .filter_map(|info| info.self_ty.as_ref()?.name().map(str::to_string))
+                            .collect();
+                        if impls.len() != 1 {
+                            return None;
+                        }
+                        implementor = impls[0].clone();
+                        implementor.as_str()
+                    }
+                    other => other.name()?,
+                };
+                let type_name = type_name.rsplit("::").next().unwrap_or(type_name);
+                let candidates = self.by_name.get(name)?;
+                let matching: Vec<&(usize, BodyId)> = candidates
+                    .iter()
+                    .filter(|(f, b)| {
+                        matches!(&self.ir(*f).bodies[b.index()].kind, BodyKind::Fn { self_ty: Some(t), .. }
+                            if t.rsplit("::").next().unwrap_or(t) == type_name)
+                    })
+                    .collect();
+                (matching.len() == 1).then(|| *matching[0])?
+            }
+            _ => return None,
+        };
+        self.summaries.get(&target)
+    }
+
+    fn place_type(&self, place: &pairlint_base::ir::Place, types: &BodyTypes) -> Option<Type> {
+        place_type(&self.tables, place, types)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn add_sink(
+        &self,
+        solved: &Solved<'_>,
+        flow: &mut FnFlow,
+        take_index: &mut BTreeMap<Provenance, usize>,
+        location: Location,
+        span: Span,
+        what: String,
+        operands: &[Operand],
+        steps: Vec<(usize, Span, String)>,
+    ) {
+        let state = solved.provenance.state_before(location);
+        let check_state = solved.checks.state_before(location);
+        let mut items = Vec::new();
+        for op in operands {
+            let mut values = solved.provenance.analysis.operand(&state, op, location);
+            // A value built around the item (`Response { body: img }`, `Json(img)`)
+            // carries it: its written fields are read too.
+            if let Operand::Place(place) = op {
+                if let (Some(local), true) = (place.base_local(), place.projections.is_empty()) {
+                    for (path, set) in state.places() {
+                        if path.local == local && !path.fields.is_empty() {
+                            values.extend(set.iter().cloned());
+                        }
+                    }
+                }
+            }
+            for p in values {
+                let Some(item) = self.item_of(solved, &p) else { continue };
+                let checked = match &check_state {
+                    None => true,
+                    Some(s) => s.is_checked(&item),
+                } || self.selected_for_requester(solved, &item);
+                let Some(take) = self.take_of(solved, &item) else { continue };
+                let index = *take_index.entry(item.clone()).or_insert_with(|| {
+                    flow.takes.push(take);
+                    flow.takes.len() - 1
+                });
+                items.push((index, checked));
+            }
+        }
+        items.sort();
+        items.dedup();
+        if !items.is_empty() {
+            flow.sinks.push(Sink { span, what, items, steps });
+        }
+    }
+
+    /// The item was chosen by a predicate computed from the requester: its closure
+    /// uses the requester's identity or a record looked up by it (a permission check
+    /// on the requester's own member record). It is selected for them, not someone's
+    /// taken at random. (A closure captures only what it reads.)
+    fn selected_for_requester(&self, solved: &Solved<'_>, item: &Provenance) -> bool {
+        let Provenance::Element { how: Selection::Predicate(Some(closure)), .. } = item else { return false };
+        let Some(&parent) = solved.chain.first() else { return false };
+        let root = solved.chain.last().copied().unwrap_or(parent);
+        let identity = self.identity_params(solved.file, root);
+        let from_requester = |p: &Provenance| {
+            let mut current = p;
+            loop {
+                if is_identity(current, &identity, self.vocab) {
+                    return true;
+                }
+                match current {
+                    Provenance::Element { how: Selection::Keyed(key), .. } => {
+                        return is_identity(key, &identity, self.vocab)
+                    }
+                    Provenance::PartOf { whole, .. } | Provenance::Derived(whole) => current = whole,
+                    _ => return false,
+                }
+            }
+        };
+        self.captures(solved.file, *closure, parent).values().flatten().any(from_requester)
+    }
+
+    /// The item a value is or carries: the value itself if it is an element (or a
+    /// helper's take), or the element whose content field it is.
+    fn item_of(&self, solved: &Solved<'_>, p: &Provenance) -> Option<Provenance> {
+        match p {
+            Provenance::Element { .. } => Some(p.clone()),
+            Provenance::CallResult(_) => Some(p.clone()),
+            Provenance::PartOf { whole, field } => {
+                let Some(item) = self.item_of(solved, whole) else {
+                    // A slot of shared state holding a user-bound item (`self.current`,
+                    // `self.held.take()`) is an item fetched from shared state.
+                    return self.is_shared_slot(solved, p).then(|| p.clone());
+                };
+                // `slot.id`, `job.len`: a scalar is not the item's content.
+                let ty = self.term_type(solved, whole).and_then(|t| field_type(&self.tables, &t, field));
+                match ty {
+                    Some(t) if is_scalar(&t) => None,
+                    Some(_) => Some(item),
+                    None if id_like(field) => None,
+                    None => Some(item),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The term is a field of shared state whose type is (an `Option` of) a
+    /// user-bound item.
+    fn is_shared_slot(&self, solved: &Solved<'_>, p: &Provenance) -> bool {
+        let Some(ty) = self.term_type(solved, p) else { return false };
+        let item = peel_item(&ty);
+        is_user_bound_item(&item, &self.tables, &self.owners)
+            && self.describe(solved, p, 0).is_some_and(|(_, shared)| shared)
+    }
+
+    /// The first statement of the body that reads the value `p` (for a label's span).
+    fn first_read(&self, solved: &Solved<'_>, p: &Provenance) -> Option<Span> {
+        let body = solved.body;
+        for block in crate::dataflow::reverse_postorder(body) {
+            for (i, stmt) in body.block(block).stmts.iter().enumerate() {
+                let location = Location::new(block, i);
+                let state = solved.provenance.state_before(location);
+                let operands: Vec<Operand> = match &stmt.value {
+                    Rvalue::Use(op) => vec![op.clone()],
+                    Rvalue::Ref { place, .. } => vec![Operand::Place(place.clone())],
+                    Rvalue::Call(call) => call.receiver.iter().cloned().collect(),
+                    _ => Vec::new(),
+                };
+                if operands.iter().any(|op| solved.provenance.analysis.operand(&state, op, location).contains(p)) {
+                    return Some(match &stmt.value {
+                        Rvalue::Call(call) => call.span,
+                        _ => stmt.span,
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// The type of a provenance term, where the tables know it.
+    fn term_type(&self, solved: &Solved<'_>, p: &Provenance) -> Option<Type> {
+        match p {
+            Provenance::Param(l) => {
+                let root = *solved.chain.last()?;
+                Some(self.types[solved.file].get(root.index())?.local(*l).clone())
+            }
+            Provenance::Static(path) => self.tables.static_type(path).cloned(),
+            Provenance::PartOf { whole, field } => {
+                let whole = self.term_type(solved, whole)?;
+                field_type(&self.tables, &whole, field)
+            }
+            Provenance::Element { site, of, .. } => {
+                let (body, stmt) = self.site_stmt(solved, *site)?;
+                let local = stmt.dest.base_local()?;
+                let ty = self.types[solved.file].get(body.index())?.local(local).clone();
+                if !ty.is_unknown() {
+                    return Some(ty);
+                }
+                // The call's result was not typed (a receiver behind a wrapper the
+                // model lacks): the collection's element type, if its type is known.
+                self.term_type(solved, of).and_then(|coll| element_type(&coll))
+            }
+            Provenance::CallResult(site) => {
+                let (body, stmt) = self.site_stmt(solved, *site)?;
+                let local = stmt.dest.base_local()?;
+                Some(self.types[solved.file].get(body.index())?.local(local).clone())
+            }
+            _ => None,
+        }
+        .filter(|t| !t.is_unknown())
+    }
+
+    /// The statement that created the values of `site`: in this body or, for values
+    /// captured from an enclosing one, the nearest enclosing body whose statement there
+    /// makes values (a call or an index). (Locations do not name their body; see the
+    /// module doc.)
+    fn site_stmt<'s>(&'s self, solved: &Solved<'_>, site: Location) -> Option<(BodyId, &'s pairlint_base::ir::Stmt)> {
+        let ir = self.ir(solved.file);
+        solved.chain.iter().find_map(|&b| {
+            let stmt = ir.bodies.get(b.index())?.blocks.get(site.block.index())?.stmts.get(site.statement)?;
+            let creates = matches!(&stmt.value, Rvalue::Call(_))
+                || matches!(&stmt.value, Rvalue::Use(Operand::Place(p)) | Rvalue::Ref { place: p, .. }
+                    if p.projections.iter().any(|x| matches!(x, pairlint_base::ir::Projection::Index(_) | pairlint_base::ir::Projection::ConstIndex(_))));
+            creates.then_some((b, stmt))
+        })
+    }
+
+    /// `State(state): State<..>`: the name a pattern parameter's field is bound to.
+    fn destructured_name(&self, solved: &Solved<'_>, l: LocalId, field: &str) -> Option<String> {
+        let root = solved.chain.last().copied()?;
+        let body = self.ir(solved.file).bodies.get(root.index())?;
+        if body.locals.get(l.index())?.name.is_some() {
+            return None;
+        }
+        body.blocks.iter().flat_map(|b| &b.stmts).find_map(|stmt| match &stmt.value {
+            Rvalue::Use(Operand::Place(place))
+                if place.base_local() == Some(l)
+                    && place.projections == [pairlint_base::ir::Projection::Field(field.to_string())] =>
+            {
+                body.locals.get(stmt.dest.base_local()?.index())?.name.clone()
+            }
+            _ => None,
+        })
+    }
+
+    /// The local's name in the fn the parameters belong to.
+    fn param_name(&self, solved: &Solved<'_>, l: LocalId) -> String {
+        let root = solved.chain.last().copied().unwrap_or(BodyId::new(0));
+        self.ir(solved.file)
+            .bodies
+            .get(root.index())
+            .and_then(|b| b.locals.get(l.index()))
+            .and_then(|x| x.name.clone())
+            .unwrap_or_else(|| l.to_string())
+    }
+
+    /// The take an item term stands for, if it was taken from a shared collection.
+    fn take_of(&self, solved: &Solved<'_>, item: &Provenance) -> Option<Take> {
+        let file = solved.file;
+        match item {
+            Provenance::Element { of, how, site } => {
+                let how = match how {
+                    Selection::Positional => How::Positional,
+                    Selection::Keyed(_) => How::Keyed,
+                    Selection::Predicate(_) => How::Predicate,
+                };
+                let coll = self.shared_coll(solved, of)?;
+                let (_, stmt) = self.site_stmt(solved, *site)?;
+                let span = match &stmt.value {
+                    Rvalue::Call(call) => call.span,
+                    _ => stmt.span,
+                };
+                let elem = self.term_type(solved, item).map(|t| peel_item(&t));
+                // A field holding the collection's key is the item's own key (`ticket`
+                // in a map keyed by tickets), not its owner.
+                let key = self.term_type(solved, of).map(|t| unwrap_shared(&t)).and_then(|t| match how {
+                    How::Keyed => named(&t).and_then(|(_, args)| args.first().cloned()),
+                    _ => None,
+                });
+                let user_bound = elem
+                    .as_ref()
+                    .is_some_and(|t| is_user_bound_item_keyed(t, key.as_ref(), &self.tables, &self.owners));
+                if how == How::Positional && elem.as_ref().is_some_and(|t| self.fungible(t)) {
+                    return None;
+                }
+                Some(Take {
+                    file,
+                    span,
+                    how,
+                    coll: format!("`{coll}`"),
+                    typed: elem.is_some(),
+                    user_bound,
+                    steps: Vec::new(),
+                    on_miss_of: self.miss_context(solved, *site).or_else(|| self.eager_fallback(solved, item)),
+                })
+            }
+            Provenance::PartOf { .. } => {
+                let (coll, _) = self.describe(solved, item, 0)?;
+                Some(Take {
+                    file,
+                    span: self.first_read(solved, item)?,
+                    how: How::Keyed,
+                    coll: format!("`{coll}`"),
+                    typed: true,
+                    user_bound: true,
+                    steps: Vec::new(),
+                    on_miss_of: None,
+                })
+            }
+            Provenance::CallResult(site) => {
+                let (body, stmt) = self.site_stmt(solved, *site)?;
+                let Rvalue::Call(call) = &stmt.value else { return None };
+                if let Some(take) = self.fallback_closure_take(solved, *site, call) {
+                    return Some(take);
+                }
+                let summary = self.helper_summary(call, self.types[solved.file].get(body.index())?)?;
+                let (how, coll, typed, user_bound, steps) = summary.returns_take.clone()?;
+                let name = match &call.callee {
+                    Callee::Method(n) => n.clone(),
+                    Callee::Path(s) => s.last().cloned().unwrap_or_default(),
+                    _ => String::new(),
+                };
+                Some(Take {
+                    file,
+                    span: call.span,
+                    how,
+                    coll: format!("{coll} (via `{name}`)"),
+                    typed,
+                    user_bound,
+                    steps,
+                    on_miss_of: self.miss_context(solved, *site),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// `lookup.unwrap_or_else(|| queue.pop_front())`: the item the fallback closure
+    /// takes, which runs only when the receiver missed; the take is the closure's,
+    /// on the miss path of the receiver's keyed lookup.
+    fn fallback_closure_take(&self, solved: &Solved<'_>, site: Location, call: &Call) -> Option<Take> {
+        if !solved.chain.first().is_some_and(|b| std::ptr::eq(&self.ir(solved.file).bodies[b.index()], solved.body)) {
+            return None;
+        }
+        let state = solved.provenance.state_before(site);
+        let closure = call.args.iter().find_map(|op| {
+            solved.provenance.analysis.operand(&state, op, site).into_iter().find_map(|p| match p {
+                Provenance::Closure(b) => Some(b),
+                _ => None,
+            })
+        })?;
+        let receiver = call.receiver.as_ref()?;
+        let lookup = solved
+            .provenance
+            .analysis
+            .operand(&state, receiver, site)
+            .iter()
+            .find_map(|v| self.keyed_lookup(solved, v));
+        let file = solved.file;
+        let types = self.types[file].get(closure.index())?;
+        let parent_types = self.types[file].get(solved.chain[0].index()).map(|t| t.locals.as_slice()).unwrap_or(&[]);
+        let calls = TypedCalls {
+            file: self.ir(file),
+            body: closure,
+            types,
+            captures: parent_types,
+            tables: &self.tables,
+            scope: self.scopes[file],
+            vocab: self.vocab,
+            file_types: &self.types[file],
+            depth: 0,
+        };
+        let inner = self.solve(file, closure, &calls)?;
+        let body = inner.body;
+        for block in body.block_ids() {
+            let bb = body.block(block);
+            let Terminator::Return(op) = &bb.term else { continue };
+            let location = Location::new(block, bb.stmts.len());
+            let inner_state = inner.provenance.state_before(location);
+            for p in inner.provenance.analysis.operand(&inner_state, op, location) {
+                let Some(item) = self.item_of(&inner, &p) else { continue };
+                let Some(mut take) = self.take_of(&inner, &item) else { continue };
+                if take.how == How::Positional && take.on_miss_of.is_none() {
+                    take.on_miss_of = lookup.clone();
+                }
+                return Some(take);
+            }
+        }
+        None
+    }
+
+    /// The collection a term names, as text, if it is shared between requesters.
+    fn shared_coll(&self, solved: &Solved<'_>, of: &Provenance) -> Option<String> {
+        let (text, shared) = self.describe(solved, of, 0)?;
+        shared.then_some(text)
+    }
+
+    /// (text, shared) of a collection term.
+    fn describe(&self, solved: &Solved<'_>, p: &Provenance, depth: usize) -> Option<(String, bool)> {
+        if depth > 8 {
+            return None;
+        }
+        match p {
+            Provenance::Static(path) => Some((path.clone(), true)),
+            Provenance::Param(l) => {
+                let name = self.param_name(solved, *l);
+                let ty = self.term_type(solved, p);
+                let root = solved.chain.last().copied().unwrap_or(BodyId::new(0));
+                let written_ref = self
+                    .ir(solved.file)
+                    .bodies
+                    .get(root.index())
+                    .and_then(|b| b.locals.get(l.index()))
+                    .is_some_and(|x| matches!(x.ty, pairlint_base::model::Ty::Ref(_)));
+                let shared = match &ty {
+                    Some(Type::Ref { .. }) => !(name == "self" && self.session_self(solved)),
+                    Some(t) => is_shared_type(t),
+                    None => written_ref,
+                };
+                Some((name, shared))
+            }
+            Provenance::PartOf { whole, field } => {
+                if let Provenance::Param(l) = &**whole {
+                    if let Some(name) = self.destructured_name(solved, *l, field) {
+                        let shared = self.describe(solved, whole, depth + 1).is_some_and(|(_, s)| s)
+                            || self.term_type(solved, p).as_ref().is_some_and(is_shared_type);
+                        return Some((name, shared));
+                    }
+                }
+                let (text, whole_shared) = self.describe(solved, whole, depth + 1)?;
+                let field_ty = self.term_type(solved, p);
+                let shared = whole_shared || field_ty.as_ref().is_some_and(is_shared_type);
+                Some((format!("{text}.{field}"), shared))
+            }
+            Provenance::Element { of, .. } => {
+                let (text, shared) = self.describe(solved, of, depth + 1)?;
+                Some((format!("{text}[..]"), shared))
+            }
+            Provenance::CallResult(site) => {
+                // An accessor (`self.queue()`) on a shared receiver gives shared state.
+                let (_, stmt) = self.site_stmt(solved, *site)?;
+                let Rvalue::Call(call) = &stmt.value else { return None };
+                let Callee::Method(name) = &call.callee else { return None };
+                let receiver = call.receiver.as_ref()?;
+                let state = solved.provenance.state_before(*site);
+                let roots = solved.provenance.analysis.operand(&state, receiver, *site);
+                let root = roots.iter().find_map(|r| self.describe(solved, r, depth + 1))?;
+                Some((format!("{}.{name}()", root.0), root.1))
+            }
+            _ => None,
+        }
+    }
+
+    /// `self` is a per-session value (its type's name mentions a person or session):
+    /// its own fields are not shared unless behind a lock or `Arc`.
+    fn session_self(&self, solved: &Solved<'_>) -> bool {
+        let root = solved.chain.last().copied().unwrap_or(BodyId::new(0));
+        match &self.ir(solved.file).bodies[root.index()].kind {
+            BodyKind::Fn { self_ty: Some(t), .. } => self.vocab.mentions(List::IdentityNames, t),
+            _ => false,
+        }
+    }
+
+    /// A struct of the crate that nothing ties to a person: a pool of interchangeable
+    /// things (buffers, connections), not a queue of people's items.
+    fn fungible(&self, ty: &Type) -> bool {
+        if is_scalar(ty) {
+            return true;
+        }
+        let Some(info) = self.tables.struct_info(ty) else { return false };
+        let name = ty.name().unwrap_or("");
+        !self.vocab.mentions(List::IdentityNames, name.rsplit("::").next().unwrap_or(name))
+            && !info
+                .fields
+                .iter()
+                .any(|(n, _)| self.owners.is_owner_field(n) || self.vocab.mentions(List::IdentityNames, n))
+    }
+
+    /// `lookup.or(queue.pop())`: the item is the argument of a call that uses it only
+    /// when its receiver, a keyed lookup, missed (though it was taken either way).
+    fn eager_fallback(&self, solved: &Solved<'_>, item: &Provenance) -> Option<(Span, String)> {
+        let body = solved.body;
+        for block in body.block_ids() {
+            for (i, stmt) in body.block(block).stmts.iter().enumerate() {
+                let Rvalue::Call(call) = &stmt.value else { continue };
+                let crate::dataflow::CallEffect::ReceiverOrArgument(arg) = solved.provenance.analysis.call_effect(call)
+                else {
+                    continue;
+                };
+                let location = Location::new(block, i);
+                let state = solved.provenance.state_before(location);
+                let Some(op) = call.args.get(arg) else { continue };
+                if !solved.provenance.analysis.operand(&state, op, location).contains(item) {
+                    continue;
+                }
+                let receiver = call.receiver.as_ref()?;
+                if let Some(lookup) = solved
+                    .provenance
+                    .analysis
+                    .operand(&state, receiver, location)
+                    .iter()
+                    .find_map(|v| self.keyed_lookup(solved, v))
+                {
+                    return Some(lookup);
+                }
+            }
+        }
+        None
+    }
+
+    /// If the take at `site` runs only after a keyed lookup missed, that lookup.
+    fn miss_context(&self, solved: &Solved<'_>, site: Location) -> Option<(Span, String)> {
+        let body = solved.body;
+        let preds = predecessors(body);
+        // Walk back from the take's block through single-predecessor blocks to the
+        // switch that chose this path.
+        let mut block = site.block;
+        for _ in 0..64 {
+            let p = preds.get(block.index())?;
+            if p.len() != 1 {
+                return None;
+            }
+            let pred = p[0];
+            let bb = body.block(pred);
+            if let Terminator::SwitchVariant { scrutinee, targets, otherwise } = &bb.term {
+                let on_miss = targets.iter().any(|(v, b)| *b == block && (v == "None" || v == "Err"))
+                    || (*otherwise == Some(block) && targets.iter().all(|(v, _)| v == "Some" || v == "Ok"));
+                if on_miss {
+                    let location = Location::new(pred, bb.stmts.len());
+                    let state = solved.provenance.state_before(location);
+                    let values = solved.provenance.analysis.place(&state, scrutinee, location);
+                    for v in values {
+                        if let Some(lookup) = self.keyed_lookup(solved, &v) {
+                            return Some(lookup);
+                        }
+                    }
+                }
+            }
+            block = pred;
+        }
+        None
+    }
+
+    /// The keyed lookup a value comes from: an element taken by key from a shared
+    /// collection, or a crate helper's keyed take.
+    fn keyed_lookup(&self, solved: &Solved<'_>, v: &Provenance) -> Option<(Span, String)> {
+        match v {
+            Provenance::Element { how: Selection::Keyed(_) | Selection::Predicate(_), of, site }
+            | Provenance::IndexOf { of, site, .. } => {
+                let coll = self.shared_coll(solved, of)?;
+                let (_, stmt) = self.site_stmt(solved, *site)?;
+                let span = if let Rvalue::Call(c) = &stmt.value { c.span } else { stmt.span };
+                Some((span, format!("`{coll}`")))
+            }
+            Provenance::CallResult(site) => {
+                let (body, stmt) = self.site_stmt(solved, *site)?;
+                let Rvalue::Call(call) = &stmt.value else { return None };
+                let summary = self.helper_summary(call, self.types[solved.file].get(body.index())?)?;
+                match &summary.returns_take {
+                    Some((How::Keyed | How::Predicate, coll, ..)) => Some((call.span, coll.clone())),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether the fn is a check helper: for a parameter `p`, every `true` (bool), every
+    /// `Ok` (with some `Err`), or every return (it panics otherwise) has `p` checked.
+    fn check_summary(
+        &self,
+        file: usize,
+        id: BodyId,
+        solved: &Solved<'_>,
+    ) -> Option<(usize, Option<usize>, CheckOutcome)> {
+        let body = solved.body;
+        let params = body.params as usize;
+        let identity = self.identity_params(file, id).first().map(|(l, _)| l.index());
+        let mut returns = Vec::new();
+        for block in body.block_ids() {
+            let bb = body.block(block);
+            let Terminator::Return(op) = &bb.term else { continue };
+            let location = Location::new(block, bb.stmts.len());
+            let Some(state) = solved.checks.state_before(location) else { continue };
+            let variant = returned_variant(body, block, op);
+            returns.push((op.clone(), state, variant));
+        }
+        if returns.is_empty() {
+            return None;
+        }
+        for p in 0..params {
+            if Some(p) == identity {
+                continue;
+            }
+            let value = Provenance::Param(LocalId::new(p));
+            // A bool whose truth means checked.
+            let bool_checked = returns.iter().all(|(op, state, _)| {
+                let local = match op {
+                    Operand::Place(place) if place.projections.is_empty() => place.base_local(),
+                    _ => None,
+                };
+                local.and_then(|l| state.conditions.get(&l)).is_some_and(|c| {
+                    c.kind == crate::dataflow::ConditionKind::Bool
+                        && c.when_true.as_ref().is_none_or(|facts| facts.contains(&value))
+                })
+            });
+            if bool_checked {
+                return Some((p, identity, CheckOutcome::ReturnsBool));
+            }
+            let result_checked = returns.iter().all(|(op, state, _)| {
+                let local = match op {
+                    Operand::Place(place) if place.projections.is_empty() => place.base_local(),
+                    _ => None,
+                };
+                local.and_then(|l| state.conditions.get(&l)).is_some_and(|c| {
+                    c.kind == crate::dataflow::ConditionKind::Result
+                        && c.when_true.as_ref().is_none_or(|facts| facts.contains(&value))
+                })
+            });
+            let can_fail = returns.iter().any(|(op, state, _)| {
+                let local = match op {
+                    Operand::Place(place) if place.projections.is_empty() => place.base_local(),
+                    _ => None,
+                };
+                local.and_then(|l| state.conditions.get(&l)).is_some_and(|c| c.when_false.is_some())
+            });
+            if result_checked && can_fail {
+                return Some((p, identity, CheckOutcome::ReturnsResult));
+            }
+            let oks: Vec<_> = returns.iter().filter(|(_, _, v)| v.as_deref() != Some("Err")).collect();
+            let has_err = oks.len() < returns.len();
+            if !oks.is_empty() && oks.iter().all(|(_, state, _)| state.is_checked(&value)) {
+                let outcome = if has_err { CheckOutcome::ReturnsResult } else { CheckOutcome::Panics };
+                return Some((p, identity, outcome));
+            }
+        }
+        None
+    }
+
+    /// A fn's summary from its flow.
+    fn summarize(&self, file: usize, id: BodyId, _flow: &FnFlow) -> Summary {
+        let body = &self.ir(file).bodies[id.index()];
+        let empty = BodyTypes::default();
+        let types = self.types[file].get(id.index()).unwrap_or(&empty);
+        let calls = TypedCalls {
+            file: self.ir(file),
+            body: id,
+            types,
+            captures: &[],
+            tables: &self.tables,
+            scope: self.scopes[file],
+            vocab: self.vocab,
+            file_types: &self.types[file],
+            depth: 0,
+        };
+        let Some(solved) = self.solve(file, id, &calls) else { return Summary::default() };
+        let mut summary = Summary { checks: self.check_summary(file, id, &solved), ..Summary::default() };
+        for block in body.block_ids() {
+            let bb = body.block(block);
+            // Returns of a take, unchecked.
+            if let Terminator::Return(op) = &bb.term {
+                let location = Location::new(block, bb.stmts.len());
+                let state = solved.provenance.state_before(location);
+                let check_state = solved.checks.state_before(location);
+                for p in solved.provenance.analysis.operand(&state, op, location) {
+                    let Some(item) = self.item_of(&solved, &p) else { continue };
+                    if check_state.as_ref().is_none_or(|s| s.is_checked(&item)) {
+                        continue;
+                    }
+                    if let Some(take) = self.take_of(&solved, &item) {
+                        let mut steps = take.steps.clone();
+                        let how = match take.how {
+                            How::Positional => "taken by position",
+                            How::Keyed => "fetched by key",
+                            How::Predicate => "selected by a predicate",
+                        };
+                        steps.insert(
+                            0,
+                            (
+                                file,
+                                take.span,
+                                format!("inside `{}`: {how} from shared {}", short(&body.qualified), take.coll),
+                            ),
+                        );
+                        let better = match &summary.returns_take {
+                            None => true,
+                            Some((how, ..)) => take.how < *how,
+                        };
+                        if better {
+                            summary.returns_take =
+                                Some((take.how, take.coll.clone(), take.typed, take.user_bound, steps));
+                        }
+                    }
+                }
+            }
+            // Parameters that reach an output.
+            for (i, stmt) in bb.stmts.iter().enumerate() {
+                let Rvalue::Call(call) = &stmt.value else { continue };
+                let location = Location::new(block, i);
+                let state = solved.provenance.state_before(location);
+                for (what, operands, steps) in self.call_sinks(call, types) {
+                    for op in &operands {
+                        for p in solved.provenance.analysis.operand(&state, op, location) {
+                            if let Some(param) = param_root(&p) {
+                                if param.index() < body.params as usize {
+                                    let mut s = steps.clone();
+                                    s.insert(0, (file, call.span, format!("`{}`: {what}", short(&body.qualified))));
+                                    summary.outputs_params.entry(param.index()).or_insert(s);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        summary
+    }
+}
+
+fn short(qualified: &str) -> &str {
+    qualified.rsplit("::").next().unwrap_or(qualified)
+}
+
+/// The parameter a value is or was read from (through fields and wrappers).
+fn param_root(p: &Provenance) -> Option<LocalId> {
+    match p {
+        Provenance::Param(l) => Some(*l),
+        Provenance::PartOf { whole, .. } => param_root(whole),
+        _ => None,
+    }
+}
+
+/// Whether a value identifies the requester: an identity parameter (a request's only
+/// through its identity-named fields), or such a field of one.
+fn is_identity(p: &Provenance, identity: &[(LocalId, bool)], vocab: &Vocabulary) -> bool {
+    // `Json(req): Json<Request>`: the pattern's `.0` is the parameter's value itself.
+    if let Provenance::PartOf { whole, field } = p {
+        if let Provenance::PartOf { whole: inner, field: zero } = &**whole {
+            if zero == "0" && matches!(&**inner, Provenance::Param(_) | Provenance::Captured(_)) {
+                return is_identity(
+                    &Provenance::PartOf { whole: inner.clone(), field: field.clone() },
+                    identity,
+                    vocab,
+                );
+            }
+        }
+    }
+    match p {
+        Provenance::Param(l) | Provenance::Captured(l) => identity.iter().any(|(id, request)| id == l && !request),
+        // Of an identity value (`user: AuthUser`), the fields that identify it (`user.id`,
+        // `claims.user_id`); of a request, only identity-named ones (`cmd.card_id`, not
+        // `cmd.ticket_no`... unless named so). Other fields (`user.name`) are not.
+        Provenance::PartOf { whole, field } => match &**whole {
+            Provenance::Param(l) | Provenance::Captured(l) => identity.iter().any(|(id, request)| {
+                id == l
+                    && (vocab.mentions(List::IdentityNames, field)
+                        || (!request && (field == "0" || field == "id" || field == "uuid" || field.ends_with("_id"))))
+            }),
+            inner => is_identity(inner, identity, vocab) && vocab.mentions(List::IdentityNames, field),
+        },
+        _ => false,
+    }
+}
+
+fn deref(t: &Type) -> Type {
+    let mut t = t.peel_refs().clone();
+    let model = StdModel::get();
+    for _ in 0..4 {
+        match model.deref(&t) {
+            Some(inner) => t = inner.peel_refs().clone(),
+            None => break,
+        }
+    }
+    t
+}
+
+/// The type of a place from its local's inferred type and the struct tables (fields
+/// are looked up through references, shared pointers, locks and guards).
+pub(crate) fn place_type(tables: &TypeTables, place: &pairlint_base::ir::Place, types: &BodyTypes) -> Option<Type> {
+    let mut ty = match &place.base {
+        PlaceBase::Local(l) => types.local(*l).clone(),
+        PlaceBase::Static(path) => tables.static_type(path)?.clone(),
+    };
+    for projection in &place.projections {
+        ty = match projection {
+            pairlint_base::ir::Projection::Field(f) => field_type(tables, &ty, f)?,
+            pairlint_base::ir::Projection::Deref => deref(&ty),
+            _ => return None,
+        };
+    }
+    (!ty.is_unknown()).then_some(ty)
+}
+
+/// The element type of a collection type, from the std model's index entries
+/// (`VecDeque<T>[usize]` is `T`, `HashMap<K, V>[&K]` is `V`).
+fn element_type(coll: &Type) -> Option<Type> {
+    let coll = unwrap_shared(coll);
+    let model = StdModel::get();
+    let found = model.method_here(&coll, "[]", 1)?.finish(&[Type::Unknown]).result;
+    (!found.is_unknown()).then_some(found)
+}
+
+/// A field's type: a crate struct's field (through references, pointers and locks),
+/// or the payload `.0` of a library newtype the tables do not know (`State(s)`,
+/// `Path(id)`, `Json(body)`): its first type argument.
+fn field_type(tables: &TypeTables, ty: &Type, field: &str) -> Option<Type> {
+    let inner = ty.peel_refs();
+    if let Some(found) = tables.field(inner, field) {
+        return Some(found);
+    }
+    if field == "0" && tables.struct_info(inner).is_none() {
+        if let Some(arg) = inner.args().first() {
+            return Some(arg.clone());
+        }
+    }
+    tables.field(&unwrap_shared(ty), field)
+}
+
+/// A named type's name and arguments, resolved or not (an unresolved `Mutex` is still
+/// a lock to look through; the std model decides what it may mean where it matters).
+fn named(t: &Type) -> Option<(&str, &[Type])> {
+    match t {
+        Type::Named { name, args } | Type::Unresolved { name, args } => Some((name, args)),
+        _ => None,
+    }
+}
+
+/// One step inside a reference or a framework's shared-state wrapper the std model
+/// does not know (`web::Data<T>`, `State<T>`, `Extension<T>`).
+pub(crate) fn unwrap_one(t: &Type) -> Option<Type> {
+    if let Type::Ref { inner, .. } = t {
+        return Some((**inner).clone());
+    }
+    let (name, args) = named(t)?;
+    let last = name.rsplit("::").next().unwrap_or(name);
+    match (last, args.first()) {
+        ("State" | "Data" | "Extension", Some(inner)) => Some(inner.clone()),
+        _ => None,
+    }
+}
+
+/// The value inside references, shared pointers, locks and their guards.
+pub(crate) fn unwrap_shared(t: &Type) -> Type {
+    let mut t = t.peel_refs().clone();
+    for _ in 0..8 {
+        let Some((name, args)) = named(&t) else { break };
+        let family = StdModel::get().family_of_path(name).unwrap_or(name);
+        let last = family.rsplit("::").next().unwrap_or(family);
+        let wraps = matches!(
+            last,
+            "Arc"
+                | "Rc"
+                | "Box"
+                | "Mutex"
+                | "RwLock"
+                | "RefCell"
+                | "MutexGuard"
+                | "RwLockReadGuard"
+                | "RwLockWriteGuard"
+                | "Ref"
+                | "RefMut"
+                | "State"
+                | "Data"
+                | "Extension"
+                | "LazyLock"
+                | "LazyCell"
+                | "Lazy"
+        );
+        match args.first() {
+            Some(inner) if wraps => t = inner.peel_refs().clone(),
+            _ => break,
+        }
+    }
+    t
+}
+
+/// The item inside `Option<&T>`, `Result<T, E>`, references and guards.
+fn peel_item(t: &Type) -> Type {
+    let mut t = t.peel_refs().clone();
+    for _ in 0..4 {
+        let Some((name, args)) = named(&t) else { break };
+        let family = StdModel::get().family_of_path(name).unwrap_or(name);
+        match (Some(family.rsplit("::").next().unwrap_or(family)), args.first()) {
+            (Some("Option" | "Result" | "Box" | "Arc" | "Rc"), Some(inner)) => t = inner.peel_refs().clone(),
+            _ => break,
+        }
+    }
+    deref(&t)
+}
+
+fn is_scalar(t: &Type) -> bool {
+    let t = t.peel_refs();
+    match t {
+        Type::Named { name, args } if args.is_empty() => matches!(
+            name.as_str(),
+            "bool"
+                | "char"
+                | "u8"
+                | "u16"
+                | "u32"
+                | "u64"
+                | "u128"
+                | "usize"
+                | "i8"
+                | "i16"
+                | "i32"
+                | "i64"
+                | "i128"
+                | "isize"
+                | "f32"
+                | "f64"
+                | "uuid::Uuid"
+                | "Uuid"
+        ),
+        Type::Tuple(t) => t.is_empty(),
+        _ => false,
+    }
+}
+
+/// A field that names an identifier or a count, when its type is not known.
+fn id_like(field: &str) -> bool {
+    field == "id" || field.ends_with("_id") || matches!(field, "len" | "count" | "created_at" | "seq")
+}
+
+/// Types that make what is reached through them shared between requesters: shared
+/// pointers, locks, channels, concurrent maps, and web frameworks' shared-state
+/// extractors.
+fn is_shared_type(t: &Type) -> bool {
+    let t = t.peel_refs();
+    let Some((name, _)) = named(t) else { return false };
+    let family = StdModel::get().family_of_path(name).unwrap_or(name);
+    let last = family.rsplit("::").next().unwrap_or(family);
+    matches!(
+        last,
+        "Arc"
+            | "Rc"
+            | "Mutex"
+            | "RwLock"
+            | "MutexGuard"
+            | "RwLockReadGuard"
+            | "RwLockWriteGuard"
+            | "Receiver"
+            | "UnboundedReceiver"
+            | "Sender"
+            | "UnboundedSender"
+            | "DashMap"
+            | "State"
+            | "Data"
+            | "Extension"
+    )
+}
+
+/// Wrapper-free form of a term for matching bindings to takes.
+fn strip_wrappers(p: &Provenance) -> Provenance {
+    p.clone()
+}
+
+/// Whether the returned operand is an `Err(..)`/`None` built in this block: the error
+/// path carries no item to the requester.
+fn returns_err(body: &Body, block: pairlint_base::ir::BlockId, op: &Operand) -> bool {
+    let Operand::Place(place) = op else { return false };
+    let PlaceBase::Local(local) = place.base else { return false };
+    body.block(block).stmts.iter().rev().find(|s| s.dest.base_local() == Some(local) && s.dest.projections.is_empty()).is_some_and(
+        |s| matches!(&s.value, Rvalue::Aggregate { kind: AggregateKind::Variant(path), .. } if path.last().is_some_and(|v| v == "Err")),
+    )
+}
+
+/// The variant (`Ok`, `Err`...) the returned value was built as in its block.
+fn returned_variant(body: &Body, block: pairlint_base::ir::BlockId, op: &Operand) -> Option<String> {
+    let Operand::Place(place) = op else { return None };
+    let local = place.base_local()?;
+    body.block(block)
+        .stmts
+        .iter()
+        .rev()
+        .find(|s| s.dest.base_local() == Some(local) && s.dest.projections.is_empty())
+        .and_then(|s| match &s.value {
+            Rvalue::Aggregate { kind: AggregateKind::Variant(path), .. } => path.last().cloned(),
+            _ => None,
+        })
+}
+
+/// Where a returned value is made: a temporary (a tail expression, a `match` whose
+/// arms each give the value) at each statement that assigns it, so a finding points at
+/// the arm that returns the item; a named local or constant at the `return`. Each is
+/// (the point just after the value is made, its span, the operand to read there).
+fn return_values(body: &Body, block: pairlint_base::ir::BlockId, op: &Operand) -> Vec<(Location, Span, Operand)> {
+    let at_return = || {
+        let bb = body.block(block);
+        let span = return_span(body, block, op).unwrap_or(bb.term_span);
+        vec![(Location::new(block, bb.stmts.len()), span, op.clone())]
+    };
+    let Operand::Place(place) = op else { return at_return() };
+    let Some(local) = place.base_local() else { return at_return() };
+    if !place.projections.is_empty() || body.local(local).name.is_some() {
+        return at_return();
+    }
+    let mut out = Vec::new();
+    for b in body.block_ids() {
+        for (i, stmt) in body.block(b).stmts.iter().enumerate() {
+            let is_err = matches!(&stmt.value, Rvalue::Aggregate { kind: AggregateKind::Variant(path), .. }
+                if path.last().is_some_and(|v| v == "Err"));
+            if stmt.dest.base_local() == Some(local) && stmt.dest.projections.is_empty() && !is_err {
+                out.push((Location::new(b, i + 1), stmt.span, op.clone()));
+            }
+        }
+    }
+    if out.is_empty() {
+        return at_return();
+    }
+    out
+}
+
+/// The span of the value a `return` gives, if a statement of the block built it.
+fn return_span(body: &Body, block: pairlint_base::ir::BlockId, op: &Operand) -> Option<Span> {
+    let Operand::Place(place) = op else { return None };
+    let local = place.base_local()?;
+    body.block(block).stmts.iter().rev().find(|s| s.dest.base_local() == Some(local)).map(|s| s.span)
+}
+
+fn predecessors(body: &Body) -> Vec<Vec<pairlint_base::ir::BlockId>> {
+    let mut preds = vec![Vec::new(); body.blocks.len()];
+    for b in body.block_ids() {
+        for s in body.block(b).term.successors() {
+            if let Some(p) = preds.get_mut(s.index()) {
+                p.push(b);
+            }
+        }
+    }
+    preds
+}
