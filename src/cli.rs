@@ -350,7 +350,7 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
     let mut report = engine::lint_discovery_with(&discovery, &config, &run_options);
     if let Some(cache) = &run_options.cache {
         // A cache that cannot be trimmed costs disk, never the run.
-        if let Err(e) = cache.evict(crate::cache::MAX_BYTES) {
+        if let Err(e) = cache.evict(config.cache_bound()) {
             let _ = writeln!(stderr, "pairlint: warning: could not trim the cache: {e}");
         }
     }

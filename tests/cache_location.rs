@@ -171,3 +171,32 @@ fn language_server_honours_build_target_dir() {
     assert_cache_in(ws, &cache, "CLI after the language server");
     assert_eq!(std::fs::metadata(cache.join("crates")).unwrap().modified().unwrap(), before);
 }
+
+// After a run that wrote entries, a cache over the configured bound loses its oldest
+// entries (another build's, here) down to 80% of it, and keeps the run's own.
+#[test]
+fn cli_trims_the_cache_to_the_configured_bound() {
+    let tmp = workspace();
+    let ws = tmp.path();
+    std::fs::write(ws.join("pairlint.toml"), "cache-max-mib = 1\n").unwrap();
+    let cache = ws.join("build-out/pairlint");
+    std::fs::create_dir_all(cache.join("crates")).unwrap();
+    let old: Vec<PathBuf> = (0..8).map(|i| cache.join(format!("crates/{i:032x}.json"))).collect();
+    for (i, path) in old.iter().enumerate() {
+        std::fs::write(path, vec![b' '; 256 << 10]).unwrap();
+        let file = std::fs::File::options().write(true).open(path).unwrap();
+        let ago = Duration::from_secs(86_400 * (10 - i as u64));
+        file.set_modified(std::time::SystemTime::now() - ago).unwrap();
+    }
+    check(ws, &["check", "--format", "json"], None);
+    assert_eq!(entries(&cache).0, 1, "the run's file entry stays");
+    let kept: Vec<bool> = old.iter().map(|p| p.exists()).collect();
+    // 2 MiB of old entries plus the run's: down to 0.8 MiB, so the five oldest go.
+    assert_eq!(kept, [false, false, false, false, false, true, true, true]);
+    // A run that only hits writes nothing, so it does not even scan the cache: what
+    // others put there waits for the next run that writes.
+    let junk = cache.join("crates/junk.json");
+    std::fs::write(&junk, vec![b' '; 2 << 20]).unwrap();
+    check(ws, &["check", "--format", "json"], None);
+    assert!(junk.exists() && old[5].exists());
+}

@@ -160,7 +160,7 @@ impl Workspace {
             cache.end_run();
             if self.last_evict.is_none_or(|at| at.elapsed() >= EVICT_EVERY) {
                 self.last_evict = Some(Instant::now());
-                if let Err(e) = cache.evict(crate::cache::MAX_BYTES) {
+                if let Err(e) = cache.evict(config.cache_bound()) {
                     eprintln!("pairlint lsp: could not trim the cache: {e}");
                 }
             }
