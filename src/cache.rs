@@ -15,7 +15,8 @@
 //! the language server) follows. How big: after a run that wrote entries,
 //! [`Cache::evict`] deletes the least recently used ones (by modification time, which a
 //! hit refreshes when it is older than [`TOUCH_AFTER`]) once the directory holds more
-//! than [`MAX_BYTES`].
+//! than its bound ([`MAX_BYTES`] unless configured). It scans the directory only when
+//! the size recorded in [`USAGE_FILE`] plus what was written since passes the bound.
 
 use crate::atomic::write_atomic_unsynced as write_atomic;
 use crate::finding::{Confidence, FileError, Finding, Label, Location, Severity, Span};
@@ -24,7 +25,7 @@ use crate::vocab::Vocabulary;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 use xxhash_rust::xxh3::{xxh3_128, Xxh3};
@@ -63,9 +64,10 @@ pub struct Cache {
     /// File entries also kept in memory, for a long-lived process (the language
     /// server): a run after an edit then decodes nothing from disk. Shared by clones.
     memory: Option<Arc<Memory>>,
-    /// Whether an entry was written since the last [`Cache::evict`]: the directory only
-    /// grows by writes, so a run that wrote nothing has nothing to evict. Shared by clones.
-    wrote: Arc<AtomicBool>,
+    /// The bytes of the entries written since the last [`Cache::evict`]: the directory
+    /// only grows by writes, so a run that wrote nothing has nothing to evict. Shared
+    /// by clones.
+    written: Arc<AtomicU64>,
 }
 
 /// The in-memory file entries and the run (generation) each was last used in.
@@ -157,7 +159,7 @@ impl Cache {
         context.push_str(&build_id());
         context.push('\n');
         context.push_str(&vocab.fingerprint());
-        Cache { dir: dir.join("facts"), context: xxh3_128(context.as_bytes()), memory: None, wrote: Arc::default() }
+        Cache { dir: dir.join("facts"), context: xxh3_128(context.as_bytes()), memory: None, written: Arc::default() }
     }
 
     /// This cache, keeping file entries in memory too (see [`Cache::end_run`]).
@@ -243,8 +245,9 @@ impl Cache {
         let facts = entry.facts.as_ref().map(|r| r.as_ref().map(Arc::as_ref));
         let stored = StoredRef { format: FORMAT, key: key.hex(), entry: EntryRef { nesting: entry.nesting, facts } };
         if let Ok(bytes) = postcard::to_allocvec(&stored) {
-            self.wrote.store(true, Ordering::Relaxed);
-            let _ = write_atomic(&self.path(key), &bytes);
+            if write_atomic(&self.path(key), &bytes).is_ok() {
+                self.written.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            }
         }
     }
 }
@@ -382,29 +385,50 @@ impl Cache {
     pub fn put_crate(&self, key: Key, result: &CrateResult) {
         let stored = StoredCrateRef { format: FORMAT, key: key.hex(), result };
         if let Ok(bytes) = serde_json::to_vec(&stored) {
-            self.wrote.store(true, Ordering::Relaxed);
-            let _ = write_atomic(&self.crate_path(key), &bytes);
+            if write_atomic(&self.crate_path(key), &bytes).is_ok() {
+                self.written.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            }
         }
     }
 
     /// Bounds the directory after a run: if entries were written since the last call
     /// and the cache holds more than `max_bytes`, deletes the least recently used
-    /// entries (see [`evict_dir`]). A run that wrote nothing costs nothing here.
+    /// entries (see [`evict_dir`]). A run that wrote nothing costs nothing here; one
+    /// that wrote reads and rewrites [`USAGE_FILE`], the size at the last scan plus
+    /// the writes since, and scans only when that passes `max_bytes` (or the file is
+    /// missing or unreadable: a cache from before it, or a first run). The estimate
+    /// only errs high (an entry rewritten in place, one deleted by hand counts until
+    /// the next scan), which costs an early scan, never an unbounded cache; writes of
+    /// two runs at the same moment may lose one increment.
     pub fn evict(&self, max_bytes: u64) -> std::io::Result<Evicted> {
-        if !self.wrote.swap(false, Ordering::Relaxed) {
+        let written = self.written.swap(0, Ordering::Relaxed);
+        let Some(root) = self.dir.parent().filter(|_| written > 0) else {
             return Ok(Evicted::default());
-        }
-        match self.dir.parent() {
-            Some(root) => evict_dir(root, max_bytes),
-            None => Ok(Evicted::default()),
-        }
+        };
+        let usage = root.join(USAGE_FILE);
+        let recorded = std::fs::read_to_string(&usage).ok().and_then(|text| text.trim().parse::<u64>().ok());
+        let (evicted, left) = match recorded.map(|r| r.saturating_add(written)) {
+            Some(estimate) if estimate <= max_bytes => (Evicted { estimate, ..Evicted::default() }, estimate),
+            _ => {
+                let evicted = evict_dir(root, max_bytes)?;
+                (evicted, evicted.found - evicted.deleted_bytes)
+            }
+        };
+        write_atomic(&usage, format!("{left}\n").as_bytes())?;
+        Ok(evicted)
     }
 }
+
+/// The file in a cache directory that records the entries' size at the last scan
+/// plus what was written since (decimal bytes), so most runs need no scan.
+pub const USAGE_FILE: &str = "usage";
 
 /// What [`evict_dir`] found and did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Evicted {
-    /// The bytes of the entries found before deleting.
+    /// Without a scan (see [`Cache::evict`]): the estimated size, under the bound.
+    pub estimate: u64,
+    /// With a scan: the bytes of the entries found before deleting.
     pub found: u64,
     pub deleted_files: usize,
     pub deleted_bytes: u64,
@@ -638,10 +662,10 @@ mod tests {
         age(&bystander, 1_000_000);
 
         let under = evict_dir(root, 1000).unwrap();
-        assert_eq!(under, Evicted { found: 1000, deleted_files: 0, deleted_bytes: 0 }, "at the bound: nothing");
+        assert_eq!(under, Evicted { found: 1000, ..Evicted::default() }, "at the bound: nothing");
 
         let evicted = evict_dir(root, 500).unwrap();
-        assert_eq!(evicted, Evicted { found: 1000, deleted_files: 6, deleted_bytes: 600 });
+        assert_eq!(evicted, Evicted { found: 1000, deleted_files: 6, deleted_bytes: 600, estimate: 0 });
         let left: Vec<bool> = entries.iter().map(|p| p.exists()).collect();
         assert_eq!(left, [false, false, false, false, false, false, true, true, true, true], "the six oldest went");
         assert!(bystander.exists());
@@ -668,6 +692,35 @@ mod tests {
         assert_eq!(evicted.deleted_files, 1);
         assert!(!cache.path(old).exists() && cache.path(used).exists());
         assert_eq!(cache.evict(0).unwrap(), Evicted::default(), "nothing written since the last eviction");
+    }
+
+    // The usage file spares the scan while the recorded size plus the writes since
+    // stay under the bound; past it, a scan finds what others put there.
+    #[test]
+    fn usage_file_decides_when_to_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf(), &Vocabulary::default());
+        cache.put(cache.key("fn a() {}"), &entry());
+        let first = cache.evict(1 << 20).unwrap();
+        assert!(first.found > 0 && first.estimate == 0, "no usage file yet: a scan, {first:?}");
+        let usage = || std::fs::read_to_string(dir.path().join(USAGE_FILE)).unwrap().trim().parse::<u64>().unwrap();
+        assert_eq!(usage(), first.found);
+        // 100 KiB that no write of ours accounts for, older than anything.
+        let junk = dir.path().join("crates/junk.json");
+        std::fs::create_dir_all(dir.path().join("crates")).unwrap();
+        std::fs::write(&junk, vec![0u8; 100 << 10]).unwrap();
+        age(&junk, 86_400);
+        cache.put(cache.key("fn b() {}"), &entry());
+        let second = cache.evict(64 << 10).unwrap();
+        assert!(second.found == 0 && second.estimate > first.found, "under the bound by the estimate: {second:?}");
+        assert!(junk.exists());
+        assert_eq!(usage(), second.estimate);
+        let newest = cache.key("fn c() {}");
+        cache.put(newest, &entry());
+        let third = cache.evict(second.estimate).unwrap();
+        assert!(third.found > 100 << 10, "past the bound by the estimate: a scan, {third:?}");
+        assert!(!junk.exists() && cache.path(newest).exists(), "oldest first");
+        assert_eq!(usage(), third.found - third.deleted_bytes);
     }
 
     // A crate hit reads no file entry, so it refreshes its files' entries with its own.
