@@ -1,5 +1,5 @@
-//! A content-addressed cache of per-file results under `target/pairlint/` (or
-//! `$CARGO_TARGET_DIR/pairlint/`): the nesting measure and the extracted
+//! A content-addressed cache of per-file results in `pairlint/` under the target
+//! directory cargo names for the workspace (see [`dir_for`]): the nesting measure and the extracted
 //! [`FileFacts`] (or the file's parse error), keyed by the file's content, the
 //! pairlint build and the vocabulary. Nothing else goes in, so a hit is exactly what a
 //! fresh extraction would give.
