@@ -108,6 +108,17 @@ fn cli_honours_cargo_target_dir_over_the_config() {
     }
 }
 
+// Outside any cargo project (no manifest above) the cache is `./target/pairlint`.
+#[test]
+fn loose_files_cache_in_the_current_directory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    assert!(dir.ancestors().all(|d| !d.join("Cargo.toml").exists()), "the temp dir is in no cargo project");
+    std::fs::write(dir.join("loose.rs"), LIB).unwrap();
+    check(dir, &["check", "--format", "json", "loose.rs"], None);
+    assert_eq!(entries(&dir.join("target/pairlint")), (1, 1));
+}
+
 /// Writes one LSP message to the server's stdin.
 fn send(stdin: &mut impl std::io::Write, message: Message) {
     message.write(stdin).unwrap();
