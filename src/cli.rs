@@ -168,7 +168,7 @@ pub struct CheckArgs {
     /// there is).
     #[arg(long, hide = true)]
     pub no_prefilter: bool,
-    /// Neither read nor write the per-file cache under target/pairlint/.
+    /// Neither read nor write the cache (pairlint/ in the target directory cargo names).
     #[arg(long)]
     pub no_cache: bool,
     /// Follow symlinks (and `#[path]` modules) that lead outside the tree being linted.
