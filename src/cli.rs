@@ -313,7 +313,8 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
         let paths: Vec<PathBuf> =
             args.paths.iter().map(|p| if p.is_absolute() { p.clone() } else { cwd.join(p) }).collect();
         // The cache's place is asked of cargo for the root, as the language server asks
-        // it (see `cache::dir_for`), beside discovery so it adds no time.
+        // it (see `cache::dir_for`), beside discovery so the two overlap (over a few
+        // files cargo is the longer: docs/performance.md).
         let (mut d, target_directory) = engine::on_pool(jobs, || {
             rayon::join(
                 || discover::discover_paths_with(&paths, discover_opts),
