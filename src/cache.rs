@@ -1,5 +1,5 @@
-//! A content-addressed cache of per-file results under `target/pairlint/` (or
-//! `$CARGO_TARGET_DIR/pairlint/`): the nesting measure and the extracted
+//! A content-addressed cache of per-file results in `pairlint/` under the target
+//! directory cargo names for the workspace (see [`dir_for`]): the nesting measure and the extracted
 //! [`FileFacts`] (or the file's parse error), keyed by the file's content, the
 //! pairlint build and the vocabulary. Nothing else goes in, so a hit is exactly what a
 //! fresh extraction would give.
@@ -10,6 +10,13 @@
 //! (truncated, corrupt, written by another build or for other content) is ignored and
 //! rewritten. Entries are written with [`crate::atomic::write_atomic_unsynced`], so a
 //! reader never sees half of one.
+//!
+//! Where: [`dir_for`], the one rule every entry point (CLI workspace mode, paths mode,
+//! the language server) follows. How big: after a run that wrote entries,
+//! [`Cache::evict`] deletes the least recently used ones (by modification time, which a
+//! hit refreshes when it is older than [`TOUCH_AFTER`]) once the directory holds more
+//! than its bound ([`MAX_BYTES`] unless configured). It scans the directory only when
+//! the size recorded in [`USAGE_FILE`] plus what was written since passes the bound.
 
 use crate::atomic::write_atomic_unsynced as write_atomic;
 use crate::finding::{Confidence, FileError, Finding, Label, Location, Severity, Span};
@@ -20,6 +27,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 use xxhash_rust::xxh3::{xxh3_128, Xxh3};
 
 /// Bump when the entry layout changes.
@@ -27,6 +35,26 @@ pub const FORMAT: u32 = 5;
 /// Entries bigger than this are not read (a hostile or broken cache cannot make us
 /// allocate without bound).
 const MAX_ENTRY_BYTES: u64 = 64 << 20;
+/// The size the cache directory may reach before [`Cache::evict`] deletes entries
+/// (the README's "Cache" section documents it). The 33 MB benchmark corpus fills about
+/// 30 MB.
+pub const MAX_BYTES: u64 = 256 << 20;
+/// A hit refreshes its entry's modification time (the age eviction goes by) only when
+/// it is older than this: one write of metadata per entry per hour at most, so a warm
+/// run stays a run of reads.
+pub const TOUCH_AFTER: Duration = Duration::from_secs(3600);
+
+/// Where the cache of a run rooted at `root` lives: `pairlint/` in the target
+/// directory cargo resolves for it (`target_directory`, from `cargo metadata`, which
+/// honours `CARGO_TARGET_DIR` and `build.target-dir` in `.cargo/config.toml`), else,
+/// when cargo could not answer (no manifest above `root`, cargo missing),
+/// [`Cache::default_dir`]. Every entry point chooses the directory through this.
+pub fn dir_for(root: &Path, target_directory: Option<&Path>) -> PathBuf {
+    match target_directory {
+        Some(target) => target.join("pairlint"),
+        None => Cache::default_dir(root),
+    }
+}
 
 /// Where entries live and what, besides content, keys them.
 #[derive(Debug, Clone)]
@@ -36,6 +64,10 @@ pub struct Cache {
     /// File entries also kept in memory, for a long-lived process (the language
     /// server): a run after an edit then decodes nothing from disk. Shared by clones.
     memory: Option<Arc<Memory>>,
+    /// The bytes of the entries written since the last [`Cache::evict`]: the directory
+    /// only grows by writes, so a run that wrote nothing has nothing to evict. Shared
+    /// by clones.
+    written: Arc<AtomicU64>,
 }
 
 /// The in-memory file entries and the run (generation) each was last used in.
@@ -102,8 +134,8 @@ impl Key {
 }
 
 impl Cache {
-    /// The default location for a workspace: `$CARGO_TARGET_DIR/pairlint`, else
-    /// `<root>/target/pairlint`.
+    /// The location when cargo names no target directory (see [`dir_for`]):
+    /// `$CARGO_TARGET_DIR/pairlint`, else `<root>/target/pairlint`.
     pub fn default_dir(workspace_root: &Path) -> PathBuf {
         match std::env::var_os("CARGO_TARGET_DIR") {
             Some(dir) if !dir.is_empty() => {
@@ -127,7 +159,7 @@ impl Cache {
         context.push_str(&build_id());
         context.push('\n');
         context.push_str(&vocab.fingerprint());
-        Cache { dir: dir.join("facts"), context: xxh3_128(context.as_bytes()), memory: None }
+        Cache { dir: dir.join("facts"), context: xxh3_128(context.as_bytes()), memory: None, written: Arc::default() }
     }
 
     /// This cache, keeping file entries in memory too (see [`Cache::end_run`]).
@@ -199,6 +231,7 @@ impl Cache {
         if stored.format != FORMAT || stored.key != key.hex() {
             return None;
         }
+        touch_if_stale(&file, &meta);
         let StoredEntry { nesting, facts } = stored.entry;
         Some(Entry { nesting, facts: facts.map(|r| r.map(Arc::new)) })
     }
@@ -212,7 +245,9 @@ impl Cache {
         let facts = entry.facts.as_ref().map(|r| r.as_ref().map(Arc::as_ref));
         let stored = StoredRef { format: FORMAT, key: key.hex(), entry: EntryRef { nesting: entry.nesting, facts } };
         if let Ok(bytes) = postcard::to_allocvec(&stored) {
-            let _ = write_atomic(&self.path(key), &bytes);
+            if write_atomic(&self.path(key), &bytes).is_ok() {
+                self.written.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            }
         }
     }
 }
@@ -325,22 +360,170 @@ impl Cache {
         self.dir.with_file_name("crates").join(format!("{}.json", key.hex()))
     }
 
-    pub fn get_crate(&self, key: Key) -> Option<CrateResult> {
+    /// The stored result of the crate keyed `key`, whose files have the content keys
+    /// `files`. A hit refreshes the age of the crate entry and, with it, of the file
+    /// entries (which a crate hit does not read), so an unchanged crate's entries are
+    /// not evicted as unused.
+    pub fn get_crate(&self, key: Key, files: &[Option<Key>]) -> Option<CrateResult> {
         let file = self.crate_path(key);
         let meta = std::fs::metadata(&file).ok()?;
         if !meta.is_file() || meta.len() > MAX_ENTRY_BYTES {
             return None;
         }
         let stored: StoredCrate = serde_json::from_slice(&std::fs::read(&file).ok()?).ok()?;
-        (stored.format == FORMAT && stored.key == key.hex()).then_some(stored.result)
+        if stored.format != FORMAT || stored.key != key.hex() {
+            return None;
+        }
+        if touch_if_stale(&file, &meta) {
+            for key in files.iter().flatten() {
+                let _ = touch(&self.path(*key));
+            }
+        }
+        Some(stored.result)
     }
 
     pub fn put_crate(&self, key: Key, result: &CrateResult) {
         let stored = StoredCrateRef { format: FORMAT, key: key.hex(), result };
         if let Ok(bytes) = serde_json::to_vec(&stored) {
-            let _ = write_atomic(&self.crate_path(key), &bytes);
+            if write_atomic(&self.crate_path(key), &bytes).is_ok() {
+                self.written.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            }
         }
     }
+
+    /// Bounds the directory after a run: if entries were written since the last call
+    /// and the cache holds more than `max_bytes`, deletes the least recently used
+    /// entries (see [`evict_dir`]). A run that wrote nothing costs nothing here; one
+    /// that wrote reads and rewrites [`USAGE_FILE`], the size at the last scan plus
+    /// the writes since, and scans only when that passes `max_bytes` (or the file is
+    /// missing or unreadable: a cache from before it, or a first run). The estimate
+    /// only errs high (an entry rewritten in place, one deleted by hand counts until
+    /// the next scan), which costs an early scan, never an unbounded cache; writes of
+    /// two runs at the same moment may lose one increment.
+    pub fn evict(&self, max_bytes: u64) -> std::io::Result<Evicted> {
+        let written = self.written.swap(0, Ordering::Relaxed);
+        let Some(root) = self.dir.parent().filter(|_| written > 0) else {
+            return Ok(Evicted::default());
+        };
+        let usage = root.join(USAGE_FILE);
+        let recorded = std::fs::read_to_string(&usage).ok().and_then(|text| text.trim().parse::<u64>().ok());
+        let (evicted, left) = match recorded.map(|r| r.saturating_add(written)) {
+            Some(estimate) if estimate <= max_bytes => (Evicted { estimate, ..Evicted::default() }, estimate),
+            _ => {
+                let evicted = evict_dir(root, max_bytes)?;
+                (evicted, evicted.found - evicted.deleted_bytes)
+            }
+        };
+        write_atomic(&usage, format!("{left}\n").as_bytes())?;
+        Ok(evicted)
+    }
+}
+
+/// The file in a cache directory that records the entries' size at the last scan
+/// plus what was written since (decimal bytes), so most runs need no scan.
+pub const USAGE_FILE: &str = "usage";
+
+/// What [`evict_dir`] found and did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Evicted {
+    /// Without a scan (see [`Cache::evict`]): the estimated size, under the bound.
+    pub estimate: u64,
+    /// With a scan: the bytes of the entries found before deleting.
+    pub found: u64,
+    pub deleted_files: usize,
+    pub deleted_bytes: u64,
+}
+
+/// If the regular files under `root`'s `facts/` and `crates/` (a cache directory as
+/// [`Cache::new`] lays it out; nothing else is looked at or deleted) take more than
+/// `max_bytes`, deletes them oldest first (by modification time, then path) until they
+/// take at most 80% of it, so the next runs do not evict again at once. Entries of
+/// other pairlint builds or vocabularies are never hit, so they are the oldest and go
+/// first; so do temporary files that a killed run left. An entry that vanished
+/// meanwhile (another run evicting) is skipped. Errors reading a directory or deleting
+/// a file are returned only when nothing could be done; the cache is never needed for
+/// a correct run, so callers warn at most.
+pub fn evict_dir(root: &Path, max_bytes: u64) -> std::io::Result<Evicted> {
+    let mut files: Vec<(SystemTime, PathBuf, u64)> = Vec::new();
+    let mut first_error = None;
+    for sub in ["facts", "crates"] {
+        for item in walkdir::WalkDir::new(root.join(sub)).follow_links(false).max_depth(2) {
+            let item = match item {
+                Ok(item) => item,
+                // A cache that does not exist yet holds nothing.
+                Err(e) if e.io_error().is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) => continue,
+                Err(e) => {
+                    first_error.get_or_insert(std::io::Error::other(e));
+                    continue;
+                }
+            };
+            if !item.file_type().is_file() {
+                continue;
+            }
+            if let Ok(meta) = item.metadata() {
+                let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+                files.push((mtime, item.into_path(), meta.len()));
+            }
+        }
+    }
+    let found: u64 = files.iter().map(|f| f.2).sum();
+    let mut evicted = Evicted { found, ..Evicted::default() };
+    if found <= max_bytes {
+        return match first_error {
+            Some(e) if files.is_empty() => Err(e),
+            _ => Ok(evicted),
+        };
+    }
+    let goal = max_bytes / 5 * 4;
+    files.sort();
+    let mut left = found;
+    for (_, path, len) in files {
+        if left <= goal {
+            break;
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => {
+                left -= len;
+                evicted.deleted_files += 1;
+                evicted.deleted_bytes += len;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => left -= len,
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    match first_error {
+        Some(e) if evicted.deleted_files == 0 => Err(e),
+        _ => Ok(evicted),
+    }
+}
+
+/// Sets `file`'s modification time to now if `meta` (its metadata) says it is older
+/// than [`TOUCH_AFTER`]; whether it tried. Failing (a read-only cache) is harmless.
+fn touch_if_stale(file: &Path, meta: &std::fs::Metadata) -> bool {
+    let stale = meta.modified().ok().and_then(|t| t.elapsed().ok()).is_none_or(|age| age > TOUCH_AFTER);
+    if stale {
+        let _ = touch(file);
+    }
+    stale
+}
+
+/// Sets `file`'s modification time to now, without following a symlink (a cache
+/// directory someone else wrote into must not make us touch files elsewhere).
+fn touch(file: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let handle = options.open(file)?;
+    if !handle.metadata()?.is_file() {
+        return Ok(());
+    }
+    handle.set_modified(SystemTime::now())
 }
 
 /// The format and key a stored file entry (postcard) or crate entry (JSON) names, for
@@ -443,5 +626,137 @@ mod tests {
         cache.end_run();
         cache.end_run();
         assert!(cache.get(key, Path::new("a.rs")).is_none(), "unused in the last run, dropped");
+    }
+
+    fn age(path: &Path, secs_ago: u64) {
+        let file = std::fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(SystemTime::now() - Duration::from_secs(secs_ago)).unwrap();
+    }
+
+    fn mtime_age(path: &Path) -> Duration {
+        std::fs::metadata(path).unwrap().modified().unwrap().elapsed().unwrap_or_default()
+    }
+
+    // Over the bound, the oldest entries go until 80% of it is left; files beside
+    // `facts/` and `crates/` are never looked at.
+    #[test]
+    fn eviction_deletes_oldest_down_to_four_fifths() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("facts/ab")).unwrap();
+        std::fs::create_dir_all(root.join("crates")).unwrap();
+        let mut entries = Vec::new();
+        for i in 0..10u64 {
+            let path = if i % 2 == 0 {
+                root.join(format!("facts/ab/{i:02}.bin"))
+            } else {
+                root.join(format!("crates/{i:02}.json"))
+            };
+            std::fs::write(&path, [0u8; 100]).unwrap();
+            // Entry 0 is the oldest, 9 the newest.
+            age(&path, 10_000 - i * 100);
+            entries.push(path);
+        }
+        let bystander = root.join("keep.txt");
+        std::fs::write(&bystander, [0u8; 5000]).unwrap();
+        age(&bystander, 1_000_000);
+
+        let under = evict_dir(root, 1000).unwrap();
+        assert_eq!(under, Evicted { found: 1000, ..Evicted::default() }, "at the bound: nothing");
+
+        let evicted = evict_dir(root, 500).unwrap();
+        assert_eq!(evicted, Evicted { found: 1000, deleted_files: 6, deleted_bytes: 600, estimate: 0 });
+        let left: Vec<bool> = entries.iter().map(|p| p.exists()).collect();
+        assert_eq!(left, [false, false, false, false, false, false, true, true, true, true], "the six oldest went");
+        assert!(bystander.exists());
+        // A directory that does not exist yet is an empty cache.
+        assert_eq!(evict_dir(&root.join("none"), 0).unwrap(), Evicted::default());
+    }
+
+    // Only a run that wrote scans the directory; a hit on an old entry makes it young.
+    #[test]
+    fn evict_after_writes_only_and_hits_refresh_age() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf(), &Vocabulary::default());
+        assert_eq!(cache.evict(0).unwrap(), Evicted::default(), "nothing written");
+        let (old, used) = (cache.key("fn old() {}"), cache.key("fn used() {}"));
+        cache.put(old, &entry());
+        cache.put(used, &entry());
+        age(&cache.path(old), 2 * 86_400);
+        age(&cache.path(used), 86_400);
+        assert!(cache.get(used, Path::new("a.rs")).is_some());
+        assert!(mtime_age(&cache.path(used)) < Duration::from_secs(60), "a hit on an old entry touches it");
+        let size = std::fs::metadata(cache.path(old)).unwrap().len();
+        // Room for one entry: the one not used since goes.
+        let evicted = cache.clone().evict(size * 3 / 2).unwrap();
+        assert_eq!(evicted.deleted_files, 1);
+        assert!(!cache.path(old).exists() && cache.path(used).exists());
+        assert_eq!(cache.evict(0).unwrap(), Evicted::default(), "nothing written since the last eviction");
+    }
+
+    // The usage file spares the scan while the recorded size plus the writes since
+    // stay under the bound; past it, a scan finds what others put there.
+    #[test]
+    fn usage_file_decides_when_to_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf(), &Vocabulary::default());
+        cache.put(cache.key("fn a() {}"), &entry());
+        let first = cache.evict(1 << 20).unwrap();
+        assert!(first.found > 0 && first.estimate == 0, "no usage file yet: a scan, {first:?}");
+        let usage = || std::fs::read_to_string(dir.path().join(USAGE_FILE)).unwrap().trim().parse::<u64>().unwrap();
+        assert_eq!(usage(), first.found);
+        // 100 KiB that no write of ours accounts for, older than anything.
+        let junk = dir.path().join("crates/junk.json");
+        std::fs::create_dir_all(dir.path().join("crates")).unwrap();
+        std::fs::write(&junk, vec![0u8; 100 << 10]).unwrap();
+        age(&junk, 86_400);
+        cache.put(cache.key("fn b() {}"), &entry());
+        let second = cache.evict(64 << 10).unwrap();
+        assert!(second.found == 0 && second.estimate > first.found, "under the bound by the estimate: {second:?}");
+        assert!(junk.exists());
+        assert_eq!(usage(), second.estimate);
+        let newest = cache.key("fn c() {}");
+        cache.put(newest, &entry());
+        let third = cache.evict(second.estimate).unwrap();
+        assert!(third.found > 100 << 10, "past the bound by the estimate: a scan, {third:?}");
+        assert!(!junk.exists() && cache.path(newest).exists(), "oldest first");
+        assert_eq!(usage(), third.found - third.deleted_bytes);
+    }
+
+    // A crate hit reads no file entry, so it refreshes its files' entries with its own.
+    #[test]
+    fn crate_hit_refreshes_its_file_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf(), &Vocabulary::default());
+        let file = cache.key("fn f() {}");
+        cache.put(file, &entry());
+        let krate = cache.crate_key(&[(Path::new("a.rs"), file)], "");
+        let result =
+            CrateResult { findings: Vec::new(), suppressed: Vec::new(), errors: Vec::new(), notes: Vec::new() };
+        cache.put_crate(krate, &result);
+        age(&cache.path(file), 86_400);
+        age(&cache.crate_path(krate), 86_400);
+        assert!(cache.get_crate(krate, &[Some(file)]).is_some());
+        assert!(mtime_age(&cache.crate_path(krate)) < Duration::from_secs(60));
+        assert!(mtime_age(&cache.path(file)) < Duration::from_secs(60));
+        // A fresh crate entry is not rewritten on every hit (nor are its files).
+        age(&cache.path(file), 86_400);
+        assert!(cache.get_crate(krate, &[Some(file)]).is_some());
+        assert!(mtime_age(&cache.path(file)) > Duration::from_secs(3600));
+    }
+
+    // A symlinked entry is read (the cache trusts content, not files) but never touched:
+    // the link's target is not ours.
+    #[cfg(unix)]
+    #[test]
+    fn touch_does_not_follow_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, b"x").unwrap();
+        age(&target, 86_400);
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(touch(&link).is_err());
+        assert!(mtime_age(&target) > Duration::from_secs(3600));
     }
 }

@@ -168,7 +168,7 @@ pub struct CheckArgs {
     /// there is).
     #[arg(long, hide = true)]
     pub no_prefilter: bool,
-    /// Neither read nor write the per-file cache under target/pairlint/.
+    /// Neither read nor write the cache (pairlint/ in the target directory cargo names).
     #[arg(long)]
     pub no_cache: bool,
     /// Follow symlinks (and `#[path]` modules) that lead outside the tree being linted.
@@ -312,8 +312,17 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
     } else {
         let paths: Vec<PathBuf> =
             args.paths.iter().map(|p| if p.is_absolute() { p.clone() } else { cwd.join(p) }).collect();
-        let mut d = engine::on_pool(jobs, || discover::discover_paths_with(&paths, discover_opts));
+        // The cache's place is asked of cargo for the root, as the language server asks
+        // it (see `cache::dir_for`), beside discovery so the two overlap (over a few
+        // files cargo is the longer: docs/performance.md).
+        let (mut d, target_directory) = engine::on_pool(jobs, || {
+            rayon::join(
+                || discover::discover_paths_with(&paths, discover_opts),
+                || if args.no_cache { None } else { discover::target_directory(cwd) },
+            )
+        });
         d.workspace_root = cwd.to_path_buf();
+        d.target_directory = target_directory;
         (d, cwd.to_path_buf())
     };
     let config = match config::load_config(&root) {
@@ -334,17 +343,18 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
         jobs,
         cache: (!args.no_cache).then(|| {
             let vocab = crate::vocab::Vocabulary::new(&config.vocabulary);
-            // Where cargo says the target directory is (`build.target-dir` included);
-            // paths mode has no cargo answer for the whole run and uses the default.
-            let dir = match &discovery.target_directory {
-                Some(target) => target.join("pairlint"),
-                None => crate::cache::Cache::default_dir(&root),
-            };
+            let dir = crate::cache::dir_for(&root, discovery.target_directory.as_deref());
             crate::cache::Cache::new(dir, &vocab)
         }),
         overlay: None,
     };
     let mut report = engine::lint_discovery_with(&discovery, &config, &run_options);
+    if let Some(cache) = &run_options.cache {
+        // A cache that cannot be trimmed costs disk, never the run.
+        if let Err(e) = cache.evict(config.cache_bound()) {
+            let _ = writeln!(stderr, "pairlint: warning: could not trim the cache: {e}");
+        }
+    }
     if args.min_confidence == MinConfidence::High {
         report.findings.retain(|f| f.confidence == crate::finding::Confidence::High);
     }

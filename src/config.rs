@@ -28,7 +28,7 @@ pub fn is_rule_code(code: &str) -> bool {
 }
 
 /// The keys a pairlint configuration table may hold.
-const TOP_LEVEL_KEYS: &[&str] = &["exclude", "rules", "vocabulary"];
+const TOP_LEVEL_KEYS: &[&str] = &["cache-max-mib", "exclude", "rules", "vocabulary"];
 
 /// The vocabulary list names, in name order, as the extendable keys of `[vocabulary]`.
 /// The defaults are a compile-time constant covered by a test, so a parse failure here
@@ -87,6 +87,9 @@ pub struct Config {
     exclude: GlobSet,
     /// The exclude globs as written, in merge order.
     pub exclude_patterns: Vec<String>,
+    /// `cache-max-mib`: the size the cache may reach before its least recently used
+    /// entries are deleted, in bytes; `None` is [`crate::cache::MAX_BYTES`].
+    pub cache_max_bytes: Option<u64>,
 }
 
 impl Default for Config {
@@ -96,6 +99,7 @@ impl Default for Config {
             vocabulary: BTreeMap::new(),
             exclude: GlobSet::empty(),
             exclude_patterns: Vec::new(),
+            cache_max_bytes: None,
         }
     }
 }
@@ -142,8 +146,14 @@ impl Config {
     }
 
     /// Folds a later source into this one: levels override, lists extend.
+    /// The cache bound of this configuration (see [`Config::cache_max_bytes`]).
+    pub fn cache_bound(&self) -> u64 {
+        self.cache_max_bytes.unwrap_or(crate::cache::MAX_BYTES)
+    }
+
     fn merge(&mut self, later: Config) -> Result<(), ConfigError> {
         self.levels.extend(later.levels);
+        self.cache_max_bytes = later.cache_max_bytes.or(self.cache_max_bytes);
         for (key, entries) in later.vocabulary {
             let list = self.vocabulary.entry(key).or_default();
             for entry in entries {
@@ -199,6 +209,8 @@ pub enum ConfigErrorKind {
     UnknownVocabularyKey,
     WrongType,
     InvalidGlob,
+    /// A value of the right type out of its range (`cache-max-mib = 0`).
+    OutOfRange,
 }
 
 /// A configuration problem, rendered by miette with the TOML file and a label on the
@@ -491,6 +503,7 @@ fn parse_table(ctx: &Ctx<'_>, node: &Value<'_>) -> Result<Config, ConfigError> {
     let mut config = Config::default();
     for (key, value) in entries {
         match key.name.as_ref() {
+            "cache-max-mib" => config.cache_max_bytes = Some(parse_mib(ctx, value)?),
             "exclude" => parse_exclude(ctx, value, &mut config)?,
             "rules" => parse_rules(ctx, value, &mut config)?,
             "vocabulary" => parse_vocabulary(ctx, value, &mut config)?,
@@ -521,6 +534,23 @@ fn string_list(ctx: &Ctx<'_>, what: &str, value: &Value<'_>) -> Result<Vec<(Stri
             None => Err(ctx.wrong_type(&format!("each entry of {what}"), "a string", item)),
         })
         .collect()
+}
+
+/// `cache-max-mib`: a positive whole number of MiB, as bytes.
+fn parse_mib(ctx: &Ctx<'_>, value: &Value<'_>) -> Result<u64, ConfigError> {
+    let Some(mib) = value.as_integer() else {
+        return Err(ctx.wrong_type("`cache-max-mib`", "an integer (MiB)", value));
+    };
+    match u64::try_from(mib) {
+        Ok(mib) if mib > 0 => Ok(mib.saturating_mul(1 << 20)),
+        _ => Err(ConfigError::at(
+            ConfigErrorKind::OutOfRange,
+            ctx,
+            ctx.span_of(value),
+            format!("`cache-max-mib` in {} must be at least 1, found {mib}", ctx.place()),
+            "expected a positive number of MiB",
+        )),
+    }
 }
 
 fn parse_exclude(ctx: &Ctx<'_>, value: &Value<'_>, config: &mut Config) -> Result<(), ConfigError> {
@@ -717,7 +747,24 @@ queue_types = ["RingBuffer", "Deque"]
         let (err, covered) = err_of("exclude = []\nexclud = [\"x\"]\n", &[]);
         assert_eq!(err.kind(), ConfigErrorKind::UnknownKey);
         assert_eq!(covered, "exclud");
-        assert!(err.to_string().contains("known: exclude, rules, vocabulary"));
+        assert!(err.to_string().contains("known: cache-max-mib, exclude, rules, vocabulary"));
+    }
+
+    // The cache bound is a positive number of MiB; a later source overrides an earlier one.
+    #[test]
+    fn cache_max_mib_is_positive_and_merges() {
+        let config = parse_config_str("cache-max-mib = 3\n", "pairlint.toml", &[]).unwrap();
+        assert_eq!(config.cache_bound(), 3 << 20);
+        assert_eq!(Config::default().cache_bound(), crate::cache::MAX_BYTES);
+        let (err, covered) = err_of("cache-max-mib = 0\n", &[]);
+        assert_eq!((err.kind(), covered.as_str()), (ConfigErrorKind::OutOfRange, "0"));
+        let (err, covered) = err_of("cache-max-mib = \"1G\"\n", &[]);
+        assert_eq!((err.kind(), covered.as_str()), (ConfigErrorKind::WrongType, "\"1G\""));
+        let mut merged = parse_config_str("cache-max-mib = 3\n", "pairlint.toml", &[]).unwrap();
+        merged.merge(Config::default()).unwrap();
+        assert_eq!(merged.cache_bound(), 3 << 20, "a source without the key keeps it");
+        merged.merge(parse_config_str("cache-max-mib = 5\n", "pairlint.toml", &[]).unwrap()).unwrap();
+        assert_eq!(merged.cache_bound(), 5 << 20);
     }
 
     #[test]

@@ -375,7 +375,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     });
     Stopwatch::lap(&mut watch, "keys");
     if let (Some(c), Some(k)) = (cache, crate_key) {
-        if let Some(hit) = c.get_crate(k).and_then(|r| crate_report(r, sources)) {
+        if let Some(hit) = c.get_crate(k, &keys).and_then(|r| crate_report(r, sources)) {
             Stopwatch::lap(&mut watch, "crate-cache-hit");
             return hit;
         }

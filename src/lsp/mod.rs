@@ -217,7 +217,8 @@ impl<'c> Server<'c> {
     /// Asks the client to report changes of configuration and Rust files made outside
     /// the editor (git checkout, another tool).
     fn register_file_watchers(&mut self) {
-        let watchers = ["**/Cargo.toml", "**/pairlint.toml", "**/*.rs"]
+        // `.cargo/config.toml` can move the target directory, where the cache goes.
+        let watchers = ["**/Cargo.toml", "**/pairlint.toml", "**/*.rs", "**/.cargo/config.toml", "**/.cargo/config"]
             .into_iter()
             .map(|glob| FileSystemWatcher { glob_pattern: GlobPattern::String(glob.into()), kind: None })
             .collect();

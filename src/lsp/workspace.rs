@@ -13,6 +13,7 @@ use lsp_types::{Diagnostic, DiagnosticSeverity, NumberOrString, Range, Url};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// The nearest directory at or above `file`'s directory holding a `Cargo.toml`.
 pub fn crate_dir_of(file: &Path) -> Option<PathBuf> {
@@ -59,12 +60,21 @@ pub struct Workspace {
     /// Per configuration root, its cache, with the file entries of the last analysis
     /// kept in memory.
     caches: HashMap<PathBuf, Cache>,
+    /// Per configuration root, the target directory cargo names for it (`None`: cargo
+    /// could not answer), asked again after [`Workspace::forget`] like the file lists.
+    target_dirs: HashMap<PathBuf, Option<PathBuf>>,
+    /// When the cache was last trimmed: at most every [`EVICT_EVERY`], not per edit.
+    last_evict: Option<Instant>,
 }
+
+/// How often the server trims a cache it wrote to (a scan of the cache directory).
+const EVICT_EVERY: Duration = Duration::from_secs(300);
 
 impl Workspace {
     /// Drops every remembered file list: the next analysis of each crate discovers again.
     pub fn forget(&mut self) {
         self.discovered.clear();
+        self.target_dirs.clear();
     }
 
     /// Lints the crate of `file` (a lone file if no `Cargo.toml` is above it) through
@@ -77,18 +87,30 @@ impl Workspace {
         let crate_dir = crate_dir_of(file);
         let (scope, root, mut paths) = match &crate_dir {
             Some(dir) => {
-                let crates = self.discovered.entry(dir.clone()).or_insert_with(|| {
-                    // The editor lints whatever file is open, test code included.
-                    let opts = discover::DiscoverOptions { include_tests: true, ..Default::default() };
-                    discover::discover_paths_with(std::slice::from_ref(dir), opts).crates
-                });
+                let root = config_root_of(dir);
+                // The crate's files and where its cache goes (`cache::dir_for`, as the
+                // CLI chooses it), each asked of cargo once until forgotten, together.
+                let (crates, target) = rayon::join(
+                    || {
+                        (!self.discovered.contains_key(dir)).then(|| {
+                            // The editor lints whatever file is open, test code included.
+                            let opts = discover::DiscoverOptions { include_tests: true, ..Default::default() };
+                            discover::discover_paths_with(std::slice::from_ref(dir), opts).crates
+                        })
+                    },
+                    || (!self.target_dirs.contains_key(&root)).then(|| discover::target_directory(&root)),
+                );
+                if let Some(target) = target {
+                    self.target_dirs.insert(root.clone(), target);
+                }
+                let crates = self.discovered.entry(dir.clone()).or_insert_with(|| crates.unwrap_or_default());
                 // Only the crate holding the file: the directory may be a whole workspace
                 // (a file in a virtual workspace's root `examples/` is in no crate at all).
                 let files: Vec<PathBuf> = match crates.iter().find(|c| c.files.iter().any(|f| f == file)) {
                     Some(unit) => unit.files.clone(),
                     None => crates.iter().filter(|c| c.root_dir == *dir).flat_map(|c| c.files.clone()).collect(),
                 };
-                (dir.clone(), config_root_of(dir), files)
+                (dir.clone(), root, files)
             }
             None => {
                 let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -119,7 +141,8 @@ impl Workspace {
         // A lone file gets no cache: it is quick to lint, and its directory is nobody's
         // workspace to write a `target/` into.
         let cache = crate_dir.is_some().then(|| {
-            let cache = Cache::new(Cache::default_dir(&root), &vocab);
+            let target = self.target_dirs.get(&root).cloned().flatten();
+            let cache = Cache::new(crate::cache::dir_for(&root, target.as_deref()), &vocab);
             match self.caches.get(&root) {
                 // Same build and vocabulary: keep the entries already in memory.
                 Some(kept) if kept.same_keys(&cache) => kept.clone(),
@@ -135,6 +158,12 @@ impl Workspace {
         let report: Report = engine::lint_discovery_with(&discovery, &config, &opts);
         if let Some(cache) = &cache {
             cache.end_run();
+            if self.last_evict.is_none_or(|at| at.elapsed() >= EVICT_EVERY) {
+                self.last_evict = Some(Instant::now());
+                if let Err(e) = cache.evict(config.cache_bound()) {
+                    eprintln!("pairlint lsp: could not trim the cache: {e}");
+                }
+            }
         }
         engine::Stopwatch::lap(&mut watch, "engine");
         let diagnostics = diagnostics::from_report(&report, &root, encoding);
@@ -294,6 +323,10 @@ mod tests {
         write(krate.path(), "Cargo.toml", "[package]\nname = \"c\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
         let lib = write(krate.path(), "src/lib.rs", "fn f() {}\n");
         workspace.analyse(&lib, Arc::default(), Encoding::Utf16);
-        assert!(krate.path().join("target/pairlint").is_dir());
+        // Where cargo puts the crate's target directory: `target/`, or
+        // `$CARGO_TARGET_DIR` when the test runs with one (tests/cache_location.rs
+        // drives the server with a controlled environment).
+        let target = discover::target_directory(krate.path()).expect("cargo answers");
+        assert!(target.join("pairlint/crates").is_dir(), "{}", target.display());
     }
 }

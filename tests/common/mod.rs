@@ -94,6 +94,9 @@ pub fn run_bin_env(cwd: &Path, args: &[&str], env: &[(&str, &str)], limit: Durat
         .current_dir(cwd)
         .env("NO_COLOR", "1")
         .env_remove("PAIRLINT_INJECT_PANIC")
+        // The cache goes where cargo puts the tree's target directory; a
+        // `CARGO_TARGET_DIR` of whoever runs the tests would move it out of the tree.
+        .env_remove("CARGO_TARGET_DIR")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
