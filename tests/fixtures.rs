@@ -1,5 +1,15 @@
 //! Runs the engine on every fixture and checks the inline `//~ PL00N` expectations
 //! both ways: every expectation found, nothing unexpected reported.
+//!
+//! Some fixtures state what a careful reviewer expects where the engine is still wrong
+//! (issue #11). Their problems are listed, one per line, in
+//! `tests/fixtures/known_failures.txt`, a ratchet checked both ways: a problem not listed
+//! fails the test (a regression), and so does a listed one that no longer occurs (an
+//! improvement: delete its line). To rewrite the list from today's results:
+//!
+//! ```sh
+//! PAIRLINT_BLESS=1 cargo test --test fixtures
+//! ```
 
 mod common;
 use common::{fixture_cases, relative_sources};
@@ -8,6 +18,21 @@ use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::vocab::Vocabulary;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+const KNOWN: &str = "tests/fixtures/known_failures.txt";
+
+const KNOWN_HEADER: &str = "\
+# Fixture problems the engine has today, exactly as tests/fixtures.rs reports them:
+# expectations a careful reviewer states that the engine misses, findings it should
+# not make. Checked both ways: a problem not listed fails, a listed one that no
+# longer occurs fails too (delete its line). Regenerate with:
+#   PAIRLINT_BLESS=1 cargo test --test fixtures
+";
+
+/// The listed problems: every line that is neither blank nor a comment.
+fn known_failures(text: &str) -> BTreeSet<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(String::from).collect()
+}
 
 /// (file, line, rule) triples expected by the `//~` comments of the given sources.
 fn expectations(sources: &[SourceFile]) -> BTreeSet<(PathBuf, u32, String)> {
@@ -61,7 +86,35 @@ fn every_fixture_expectation_holds_both_ways() {
         problems.extend(check_case(case));
     }
     assert!(expectations_seen >= 36, "too few expectations: {expectations_seen}");
-    assert!(problems.is_empty(), "{} fixture problems:\n{}", problems.len(), problems.join("\n"));
+
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(KNOWN);
+    let now: BTreeSet<String> = problems.into_iter().collect();
+    if std::env::var_os("PAIRLINT_BLESS").is_some() {
+        let lines: String = now.iter().map(|p| format!("{p}\n")).collect();
+        std::fs::write(&path, format!("{KNOWN_HEADER}{lines}")).unwrap();
+        return;
+    }
+    let known = known_failures(&std::fs::read_to_string(&path).unwrap_or_default());
+    let new: Vec<&String> = now.difference(&known).collect();
+    let stale: Vec<&String> = known.difference(&now).collect();
+    assert!(
+        new.is_empty() && stale.is_empty(),
+        "fixture problems against {KNOWN}\n\
+         {} not listed (regressions, or a new fixture):\n{}\n\
+         {} listed, no longer occurring (the engine got better: delete these lines):\n{}\n\
+         to accept today's results: PAIRLINT_BLESS=1 cargo test --test fixtures",
+        new.len(),
+        new.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"),
+        stale.len(),
+        stale.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"),
+    );
+}
+
+#[test]
+fn known_failures_list_skips_comments_and_blank_lines() {
+    let text = format!("{KNOWN_HEADER}\n  fixtures/PL001/a.rs:3: missed expected PL001\n# x\n");
+    let known: Vec<String> = known_failures(&text).into_iter().collect();
+    assert_eq!(known, ["fixtures/PL001/a.rs:3: missed expected PL001"]);
 }
 
 #[test]
