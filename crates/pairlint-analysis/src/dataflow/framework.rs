@@ -99,6 +99,9 @@ pub struct Results<'body, A: Analysis> {
     entry_states: Vec<A::Domain>,
 }
 
+/// How often one block is re-run before the solver stops re-queuing it.
+pub const MAX_VISITS: usize = 64;
+
 /// Runs `analysis` on `body` to its fixpoint.
 ///
 /// The worklist is ordered by reverse postorder position, so a block is processed after
@@ -117,8 +120,16 @@ pub fn solve<A: Analysis>(analysis: A, body: &Body) -> Results<'_, A> {
     let entry = analysis.entry(body);
     analysis.join(&mut entry_states[0], &entry);
     let mut worklist: BTreeSet<usize> = (0..order.len()).collect();
+    let mut visits = vec![0usize; body.blocks.len()];
     while let Some(position) = worklist.pop_first() {
         let block = order[position];
+        // A safety valve, not the termination argument (that is monotonicity on a
+        // finite lattice): a block re-run this often stops being re-queued, and the
+        // states stay where they are (an approximation, reported as no finding).
+        visits[block.index()] += 1;
+        if visits[block.index()] > MAX_VISITS {
+            continue;
+        }
         let data = body.block(block);
         let mut state = entry_states[block.index()].clone();
         for (i, stmt) in data.stmts.iter().enumerate() {
@@ -146,8 +157,15 @@ impl<A: Analysis> Results<'_, A> {
     /// The state just before `location` (before its statement, or before the
     /// terminator when `location.statement` is the block's statement count).
     pub fn state_before(&self, location: Location) -> A::Domain {
-        let mut state = self.entry_state(location.block).clone();
-        let stmts = &self.body.block(location.block).stmts;
+        // A location of another body (a caller's mistake) is a point no path reaches,
+        // not a panic.
+        let (Some(entry), Some(block)) =
+            (self.entry_states.get(location.block.index()), self.body.blocks.get(location.block.index()))
+        else {
+            return self.analysis.bottom();
+        };
+        let mut state = entry.clone();
+        let stmts = &block.stmts;
         for (i, stmt) in stmts.iter().enumerate().take(location.statement) {
             self.analysis.transfer_stmt(&mut state, stmt, Location::new(location.block, i));
         }

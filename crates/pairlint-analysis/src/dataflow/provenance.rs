@@ -41,6 +41,25 @@ use std::fmt;
 /// `node = node.next` in a loop would otherwise grow a term per iteration).
 pub const MAX_DEPTH: usize = 8;
 
+/// A place that may hold more than this many different values holds "unknown": a
+/// widening that keeps large bodies (builders with hundreds of joins, loops over
+/// nested collections) linear. `{Unknown}` is then the top of a place's values: a join
+/// with it stays it. What is unknown is never an item, so widening loses findings,
+/// never adds one.
+pub const MAX_VALUES: usize = 32;
+
+fn widen(set: BTreeSet<Provenance>) -> BTreeSet<Provenance> {
+    if set.len() > MAX_VALUES {
+        BTreeSet::from([Provenance::Unknown])
+    } else {
+        set
+    }
+}
+
+fn is_widened(set: &BTreeSet<Provenance>) -> bool {
+    set.len() == 1 && set.contains(&Provenance::Unknown)
+}
+
 /// What a value may be derived from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Provenance {
@@ -278,7 +297,9 @@ impl CallModel for NameCallModel {
             "position" if has_arg => CallEffect::IndexInReceiver(SelectBy::Predicate { predicate: 0 }),
             "lock" | "read" | "write" | "unwrap" | "expect" | "map_err" | "clone" | "as_ref" | "as_mut" | "await"
             | "ok_or" | "ok_or_else" | "iter" | "iter_mut" | "borrow" | "borrow_mut" | "unwrap_or_default"
-            | "cloned" | "copied" | "to_owned" | "into_inner" => CallEffect::ReturnsReceiver,
+            | "cloned" | "copied" | "to_owned" | "into_inner" | "into" | "to_string" | "as_str" | "as_deref" => {
+                CallEffect::ReturnsReceiver
+            }
             "count" | "len" | "is_some" | "is_none" | "is_ok" | "is_err" | "is_empty" => CallEffect::Fresh,
             _ => CallEffect::Unknown,
         }
@@ -359,7 +380,7 @@ impl ProvenanceState {
     /// A strong update: `path` now holds `value`, and nothing tracked under it survives.
     fn write(&mut self, path: PlacePath, value: BTreeSet<Provenance>) {
         self.places.retain(|tracked, _| !tracked.starts_with(&path));
-        self.places.insert(path, value);
+        self.places.insert(path, widen(value));
     }
 }
 
@@ -663,9 +684,14 @@ impl Analysis for ProvenanceAnalysis<'_> {
         let joined: BTreeMap<PlacePath, BTreeSet<Provenance>> = paths
             .into_iter()
             .map(|path| {
-                let mut set = into.read_path(path);
-                set.extend(other.read_path(path));
-                (path.clone(), set)
+                let mine = into.read_path(path);
+                let theirs = other.read_path(path);
+                if is_widened(&mine) || is_widened(&theirs) {
+                    return (path.clone(), BTreeSet::from([Provenance::Unknown]));
+                }
+                let mut set = mine;
+                set.extend(theirs);
+                (path.clone(), widen(set))
             })
             .collect();
         let changed = joined != into.places;

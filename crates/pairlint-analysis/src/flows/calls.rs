@@ -33,7 +33,13 @@ pub struct TypedCalls<'a> {
     pub file_types: &'a [BodyTypes],
     /// How many closures deep this model reads.
     pub depth: usize,
+    /// Closures already read, by what they were given (the solver asks again on every
+    /// pass over the calling statement).
+    pub closure_memo: std::cell::RefCell<BTreeMap<ClosureKey, Option<BTreeSet<Provenance>>>>,
 }
+
+/// A closure and what its captures and argument held.
+pub type ClosureKey = (BodyId, BTreeMap<LocalId, BTreeSet<Provenance>>, BTreeSet<Provenance>);
 
 impl TypedCalls<'_> {
     /// The std model's effect for a method whose receiver place the tables can type.
@@ -81,7 +87,8 @@ impl TypedCalls<'_> {
             // A type of another crate the std model does not describe is as unknown
             // to the model as no type at all.
             Some(t) => match super::unwrap_shared(&t) {
-                Type::Unknown | Type::Unresolved { .. } => true,
+                // `impl Into<UserId>`, `T: Borrow<K>`: only the bound's trait is known.
+                Type::Unknown | Type::Unresolved { .. } | Type::Opaque { .. } | Type::Param(_) => true,
                 t @ Type::Named { .. } => {
                     self.tables.struct_info(&t).is_none()
                         && self.tables.enum_info(&t).is_none()
@@ -127,6 +134,10 @@ impl TypedCalls<'_> {
 const MAX_CLOSURE_DEPTH: usize = 4;
 
 impl CallModel for TypedCalls<'_> {
+    fn effect(&self, call: &Call, body: &Body) -> CallEffect {
+        self.effect_of(call, body)
+    }
+
     fn closure_result(
         &self,
         closure: BodyId,
@@ -136,16 +147,38 @@ impl CallModel for TypedCalls<'_> {
         if self.depth >= MAX_CLOSURE_DEPTH {
             return None;
         }
+        let key = (closure, captures.clone(), argument.clone());
+        if let Some(known) = self.closure_memo.borrow().get(&key) {
+            return known.clone();
+        }
+        let result = self.read_closure(closure, captures, argument);
+        self.closure_memo.borrow_mut().insert(key, result.clone());
+        result
+    }
+}
+
+impl TypedCalls<'_> {
+    fn read_closure(
+        &self,
+        closure: BodyId,
+        captures: &BTreeMap<LocalId, BTreeSet<Provenance>>,
+        argument: &BTreeSet<Provenance>,
+    ) -> Option<BTreeSet<Provenance>> {
         let body = self.file.bodies.get(closure.index())?;
         if body.params == 0 {
             return None;
         }
         let calls = TypedCalls {
+            file: self.file,
             body: closure,
             types: self.file_types.get(closure.index())?,
             captures: &self.types.locals,
+            tables: self.tables,
+            scope: self.scope,
+            vocab: self.vocab,
+            file_types: self.file_types,
             depth: self.depth + 1,
-            ..*self
+            closure_memo: Default::default(),
         };
         let results = solve(ProvenanceAnalysis::new(body, &calls).with_captures(captures.clone()), body);
         let param = Provenance::ClosureParam(LocalId::new(0));
@@ -163,8 +196,10 @@ impl CallModel for TypedCalls<'_> {
         }
         Some(out)
     }
+}
 
-    fn effect(&self, call: &Call, body: &Body) -> CallEffect {
+impl TypedCalls<'_> {
+    fn effect_of(&self, call: &Call, body: &Body) -> CallEffect {
         if let Callee::Macro(name) = &call.callee {
             // `format!` renders its arguments into the value it makes; the other
             // macros the lowering keeps (printing, assertions) give `()`.

@@ -149,7 +149,14 @@ struct Ctx<'a> {
     /// Helpers by name: (file, body) of every fn body named so.
     by_name: BTreeMap<String, Vec<(usize, BodyId)>>,
     summaries: BTreeMap<(usize, BodyId), Summary>,
+    /// Fn bodies some call of the crate resolves to: their callers see what they return.
+    called: std::collections::BTreeSet<(usize, BodyId)>,
+    /// What each closure's captures hold where it is made (solving its parent once).
+    captures_memo: std::cell::RefCell<BTreeMap<(usize, BodyId), Captures>>,
 }
+
+/// Captured locals and what they hold.
+type Captures = BTreeMap<LocalId, std::collections::BTreeSet<Provenance>>;
 
 impl CrateFlows {
     pub fn new(files: &[&FileFacts], vocab: &Vocabulary, model: &CrateModel<'_>) -> CrateFlows {
@@ -187,18 +194,32 @@ impl CrateFlows {
             facts_of,
             by_name,
             summaries: BTreeMap::new(),
+            called: Default::default(),
+            captures_memo: Default::default(),
         };
+        let mut called = std::collections::BTreeSet::new();
+        for (fi, file) in files.iter().enumerate() {
+            for (bi, body) in file.ir.bodies.iter().enumerate() {
+                let Some(types) = cx.types[fi].get(bi) else { continue };
+                for stmt in body.blocks.iter().flat_map(|b| &b.stmts) {
+                    if let Rvalue::Call(call) = &stmt.value {
+                        called.extend(cx.resolve_helper(call, types));
+                    }
+                }
+            }
+        }
+        cx.called = called;
         // Summaries bottom-up, to a fixpoint (recursion converges: summaries only grow).
         for _ in 0..SUMMARY_ROUNDS {
             let mut changed = false;
             for (fi, file) in files.iter().enumerate() {
                 for (bi, body) in file.ir.bodies.iter().enumerate() {
                     let id = BodyId::new(bi);
-                    if !matches!(body.kind, BodyKind::Fn { .. }) {
+                    // Only what some call reads needs a summary.
+                    if !matches!(body.kind, BodyKind::Fn { .. }) || !cx.called.contains(&(fi, id)) {
                         continue;
                     }
-                    let flow = cx.flow(fi, id);
-                    let summary = cx.summarize(fi, id, &flow);
+                    let summary = cx.summarize(fi, id);
                     if cx.summaries.get(&(fi, id)) != Some(&summary) {
                         cx.summaries.insert((fi, id), summary);
                         changed = true;
@@ -213,9 +234,10 @@ impl CrateFlows {
         for (fi, file) in files.iter().enumerate() {
             for bi in 0..file.ir.bodies.len() {
                 let id = BodyId::new(bi);
-                let flow = cx.flow(fi, id);
-                if flow.per_requester {
-                    fns.push(flow);
+                let root = *cx.chain(fi, id).last().unwrap_or(&id);
+                let per_requester = cx.func(fi, id).or_else(|| cx.func(fi, root)).is_some_and(|f| f.per_requester);
+                if per_requester {
+                    fns.push(cx.flow(fi, id));
                 }
             }
         }
@@ -346,12 +368,16 @@ impl Ctx<'_> {
     }
 
     /// What a closure's captured locals hold where the closure is created.
-    fn captures(
-        &self,
-        file: usize,
-        id: BodyId,
-        parent: BodyId,
-    ) -> BTreeMap<LocalId, std::collections::BTreeSet<Provenance>> {
+    fn captures(&self, file: usize, id: BodyId, parent: BodyId) -> Captures {
+        if let Some(known) = self.captures_memo.borrow().get(&(file, id)) {
+            return known.clone();
+        }
+        let out = self.compute_captures(file, id, parent);
+        self.captures_memo.borrow_mut().insert((file, id), out.clone());
+        out
+    }
+
+    fn compute_captures(&self, file: usize, id: BodyId, parent: BodyId) -> Captures {
         let mut out = BTreeMap::new();
         let parent_body = &self.ir(file).bodies[parent.index()];
         let Some(types) = self.types[file].get(parent.index()) else { return out };
@@ -365,6 +391,7 @@ impl Ctx<'_> {
             vocab: self.vocab,
             file_types: &self.types[file],
             depth: 0,
+            closure_memo: Default::default(),
         };
         let Some(solved) = self.solve(file, parent, &calls) else { return out };
         for block in parent_body.block_ids() {
@@ -454,6 +481,7 @@ impl Ctx<'_> {
             vocab: self.vocab,
             file_types: &self.types[file],
             depth: 0,
+            closure_memo: Default::default(),
         };
         let Some(solved) = self.solve(file, id, &calls) else { return flow };
         let mut take_index: BTreeMap<Provenance, usize> = BTreeMap::new();
@@ -469,7 +497,9 @@ impl Ctx<'_> {
                 }
             }
             if let Terminator::Return(op) = &bb.term {
-                if is_fn && !returns_err(body, block, op) {
+                // A helper's callers see what it returns (through its summary); only
+                // what an entry point returns leaves the program.
+                if is_fn && !self.called.contains(&(file, id)) && !returns_err(body, block, op) {
                     for (location, span, value) in return_values(body, block, op) {
                         self.add_sink(
                             &solved,
@@ -544,6 +574,11 @@ impl Ctx<'_> {
     /// inferred type: a method of a type the model does not know is never guessed by
     /// name (`self.printer.print(..)` is not the crate's own `print`).
     fn helper_summary(&self, call: &Call, types: &BodyTypes) -> Option<&Summary> {
+        self.summaries.get(&self.resolve_helper(call, types)?)
+    }
+
+    /// The crate fn body a call resolves to (see [`Ctx::helper_summary`]).
+    fn resolve_helper(&self, call: &Call, types: &BodyTypes) -> Option<(usize, BodyId)> {
         let target = match &call.callee {
             Callee::Path(segments) => {
                 let candidates = self.by_name.get(segments.last()?)?;
@@ -602,7 +637,7 @@ impl Ctx<'_> {
             }
             _ => return None,
         };
-        self.summaries.get(&target)
+        Some(target)
     }
 
     fn place_type(&self, place: &pairlint_base::ir::Place, types: &BodyTypes) -> Option<Type> {
@@ -642,7 +677,8 @@ impl Ctx<'_> {
                 let checked = match &check_state {
                     None => true,
                     Some(s) => s.is_checked(&item),
-                } || self.selected_for_requester(solved, &item);
+                } || self.selected_for_requester(solved, &item)
+                    || self.keyed_by_owner(solved, &item);
                 let Some(take) = self.take_of(solved, &item) else { continue };
                 let index = *take_index.entry(item.clone()).or_insert_with(|| {
                     flow.takes.push(take);
@@ -656,6 +692,25 @@ impl Ctx<'_> {
         if !items.is_empty() {
             flow.sinks.push(Sink { span, what, items, steps });
         }
+    }
+
+    /// The item was looked up by the requester's identity under an owner's name
+    /// (`members.get(&user_id)`, `by_card.get(&cmd.card_id)`): a map keyed by its
+    /// owners gives each requester their own entry. A ticket or id that only names
+    /// the item (`images.get(&cmd.ticket)`) is not this: holding one proves nothing.
+    fn keyed_by_owner(&self, solved: &Solved<'_>, item: &Provenance) -> bool {
+        let Provenance::Element { how: Selection::Keyed(key), .. } = item else { return false };
+        let root = solved.chain.last().copied().unwrap_or(BodyId::new(0));
+        let identity = self.identity_params(solved.file, root);
+        if !is_identity(key, &identity, self.vocab) {
+            return false;
+        }
+        let name = match &**key {
+            Provenance::Param(l) | Provenance::Captured(l) => self.param_name(solved, *l),
+            Provenance::PartOf { field, .. } => field.clone(),
+            _ => return false,
+        };
+        self.owners.is_owner_field(&name)
     }
 
     /// The item was chosen by a predicate computed from the requester: its closure
@@ -809,6 +864,16 @@ impl Ctx<'_> {
         })
     }
 
+    /// The provenance state before `site`, if the site is a statement of this body (a
+    /// site captured from an enclosing body has no state here).
+    fn state_here(&self, solved: &Solved<'_>, site: Location) -> Option<crate::dataflow::ProvenanceState> {
+        let (body, _) = self.site_stmt(solved, site)?;
+        if Some(&body) != solved.chain.first() {
+            return None;
+        }
+        Some(solved.provenance.state_before(site))
+    }
+
     /// The local's name in the fn the parameters belong to.
     fn param_name(&self, solved: &Solved<'_>, l: LocalId) -> String {
         let root = solved.chain.last().copied().unwrap_or(BodyId::new(0));
@@ -894,7 +959,7 @@ impl Ctx<'_> {
                     typed,
                     user_bound,
                     steps,
-                    on_miss_of: self.miss_context(solved, *site),
+                    on_miss_of: self.miss_context(solved, *site).or_else(|| self.eager_fallback(solved, item)),
                 })
             }
             _ => None,
@@ -905,10 +970,7 @@ impl Ctx<'_> {
     /// takes, which runs only when the receiver missed; the take is the closure's,
     /// on the miss path of the receiver's keyed lookup.
     fn fallback_closure_take(&self, solved: &Solved<'_>, site: Location, call: &Call) -> Option<Take> {
-        if !solved.chain.first().is_some_and(|b| std::ptr::eq(&self.ir(solved.file).bodies[b.index()], solved.body)) {
-            return None;
-        }
-        let state = solved.provenance.state_before(site);
+        let state = self.state_here(solved, site)?;
         let closure = call.args.iter().find_map(|op| {
             solved.provenance.analysis.operand(&state, op, site).into_iter().find_map(|p| match p {
                 Provenance::Closure(b) => Some(b),
@@ -935,6 +997,7 @@ impl Ctx<'_> {
             vocab: self.vocab,
             file_types: &self.types[file],
             depth: 0,
+            closure_memo: Default::default(),
         };
         let inner = self.solve(file, closure, &calls)?;
         let body = inner.body;
@@ -1008,7 +1071,7 @@ impl Ctx<'_> {
                 let Rvalue::Call(call) = &stmt.value else { return None };
                 let Callee::Method(name) = &call.callee else { return None };
                 let receiver = call.receiver.as_ref()?;
-                let state = solved.provenance.state_before(*site);
+                let state = self.state_here(solved, *site)?;
                 let roots = solved.provenance.analysis.operand(&state, receiver, *site);
                 let root = roots.iter().find_map(|r| self.describe(solved, r, depth + 1))?;
                 Some((format!("{}.{name}()", root.0), root.1))
@@ -1076,6 +1139,8 @@ impl Ctx<'_> {
 
     /// If the take at `site` runs only after a keyed lookup missed, that lookup.
     fn miss_context(&self, solved: &Solved<'_>, site: Location) -> Option<(Span, String)> {
+        // Only a take of this body has a path in this body's graph.
+        self.state_here(solved, site)?;
         let body = solved.body;
         let preds = predecessors(body);
         // Walk back from the take's block through single-predecessor blocks to the
@@ -1204,7 +1269,7 @@ impl Ctx<'_> {
     }
 
     /// A fn's summary from its flow.
-    fn summarize(&self, file: usize, id: BodyId, _flow: &FnFlow) -> Summary {
+    fn summarize(&self, file: usize, id: BodyId) -> Summary {
         let body = &self.ir(file).bodies[id.index()];
         let empty = BodyTypes::default();
         let types = self.types[file].get(id.index()).unwrap_or(&empty);
@@ -1218,6 +1283,7 @@ impl Ctx<'_> {
             vocab: self.vocab,
             file_types: &self.types[file],
             depth: 0,
+            closure_memo: Default::default(),
         };
         let Some(solved) = self.solve(file, id, &calls) else { return Summary::default() };
         let mut summary = Summary { checks: self.check_summary(file, id, &solved), ..Summary::default() };

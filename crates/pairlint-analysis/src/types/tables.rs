@@ -290,12 +290,17 @@ impl Resolver<'_> {
 
     /// `T::Item` is what a bound of `T` binds `Item` to (`T: Iterator<Item = Job>`);
     /// `Self::Item` and unbound projections are not modelled, so unknown.
-    fn associated_type(&self, owner: &str, assoc: &str) -> Type {
+    fn associated_type(&self, owner: &str, assoc: &str, depth: u32) -> Type {
+        // A bound may name the same projection again (`C: AsChangeset<Target =
+        // <C as HasTable>::Table>`): bounded like aliases.
+        if depth >= ALIAS_DEPTH {
+            return Type::Unknown;
+        }
         self.generics
             .iter()
             .filter(|g| g.name == owner)
             .flat_map(|g| &g.bounds)
-            .find_map(|b| self.bound(b)?.binding(assoc).cloned())
+            .find_map(|b| self.bound_at(b, depth + 1)?.binding(assoc).cloned())
             .unwrap_or(Type::Unknown)
     }
 
@@ -303,6 +308,10 @@ impl Resolver<'_> {
     /// path) with arguments and associated-type bindings; `Fn(A) -> R` keeps `R` as
     /// the `Output` binding.
     fn bound(&self, written: &WrittenTy) -> Option<Bound> {
+        self.bound_at(written, 0)
+    }
+
+    fn bound_at(&self, written: &WrittenTy, depth: u32) -> Option<Bound> {
         let WrittenTy::Path { segments, args, bindings } = written else {
             return None;
         };
@@ -315,15 +324,15 @@ impl Resolver<'_> {
         };
         Some(Bound {
             trait_name,
-            args: args.iter().map(|a| self.resolve(a)).collect(),
-            bindings: bindings.iter().map(|(n, t)| (n.clone(), self.resolve(t))).collect(),
+            args: args.iter().map(|a| self.resolve_at(a, depth)).collect(),
+            bindings: bindings.iter().map(|(n, t)| (n.clone(), self.resolve_at(t, depth))).collect(),
         })
     }
 
     fn path_type(&self, segments: &[String], args: Vec<Type>, depth: u32) -> Type {
         if let [owner, assoc] = segments {
             if owner == "Self" || self.generics.iter().any(|g| &g.name == owner) {
-                return self.associated_type(owner, assoc);
+                return self.associated_type(owner, assoc, depth);
             }
         }
         match self.canonical(segments) {
