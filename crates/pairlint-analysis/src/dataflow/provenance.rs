@@ -680,22 +680,55 @@ impl Analysis for ProvenanceAnalysis<'_> {
     fn join(&self, into: &mut ProvenanceState, other: &ProvenanceState) -> bool {
         // A field tracked on one side only is read on the other side as a part of its
         // parent, so the join keeps both possibilities.
-        let paths: BTreeSet<&PlacePath> = into.places.keys().chain(other.places.keys()).collect();
-        let joined: BTreeMap<PlacePath, BTreeSet<Provenance>> = paths
-            .into_iter()
-            .map(|path| {
-                let mine = into.read_path(path);
-                let theirs = other.read_path(path);
-                if is_widened(&mine) || is_widened(&theirs) {
-                    return (path.clone(), BTreeSet::from([Provenance::Unknown]));
+        // In place: most joins add little or nothing, and rebuilding the map each time
+        // dominated large bodies.
+        let mut changed = false;
+        let only_mine: Vec<PlacePath> =
+            into.places.keys().filter(|path| !other.places.contains_key(*path)).cloned().collect();
+        let mut updates: Vec<(PlacePath, BTreeSet<Provenance>)> = Vec::new();
+        for (path, theirs) in &other.places {
+            match into.places.get(path) {
+                Some(mine) if is_widened(mine) => {}
+                Some(mine) => {
+                    if !theirs.is_subset(mine) {
+                        let joined = if is_widened(theirs) {
+                            BTreeSet::from([Provenance::Unknown])
+                        } else {
+                            widen(mine.union(theirs).cloned().collect())
+                        };
+                        updates.push((path.clone(), joined));
+                    }
                 }
-                let mut set = mine;
-                set.extend(theirs);
-                (path.clone(), widen(set))
-            })
-            .collect();
-        let changed = joined != into.places;
-        into.places = joined;
+                None => {
+                    let mine = into.read_path(path);
+                    let joined = if is_widened(&mine) || is_widened(theirs) {
+                        BTreeSet::from([Provenance::Unknown])
+                    } else {
+                        widen(mine.union(theirs).cloned().collect())
+                    };
+                    updates.push((path.clone(), joined));
+                }
+            }
+        }
+        for path in only_mine {
+            let theirs = other.read_path(&path);
+            let Some(mine) = into.places.get(&path) else { continue };
+            if is_widened(mine) || theirs.is_subset(mine) {
+                continue;
+            }
+            let joined = if is_widened(&theirs) {
+                BTreeSet::from([Provenance::Unknown])
+            } else {
+                widen(mine.union(&theirs).cloned().collect())
+            };
+            updates.push((path, joined));
+        }
+        for (path, set) in updates {
+            if into.places.get(&path) != Some(&set) {
+                into.places.insert(path, set);
+                changed = true;
+            }
+        }
         changed
     }
 

@@ -33,6 +33,8 @@ pub struct TypedCalls<'a> {
     pub file_types: &'a [BodyTypes],
     /// How many closures deep this model reads.
     pub depth: usize,
+    /// Call effects already computed, shared by every model of the crate.
+    pub effects_memo: &'a std::cell::RefCell<std::collections::HashMap<usize, CallEffect>>,
     /// Closures already read, by what they were given (the solver asks again on every
     /// pass over the calling statement).
     pub closure_memo: std::cell::RefCell<BTreeMap<ClosureKey, Option<BTreeSet<Provenance>>>>,
@@ -135,7 +137,16 @@ const MAX_CLOSURE_DEPTH: usize = 4;
 
 impl CallModel for TypedCalls<'_> {
     fn effect(&self, call: &Call, body: &Body) -> CallEffect {
-        self.effect_of(call, body)
+        // A call's effect depends on the call alone (the types are fixed), and the
+        // solver and the flows ask again for every pass: keyed by the call's address in
+        // the crate's IR, which does not move while the crate is analysed.
+        let key = call as *const Call as usize;
+        if let Some(known) = self.effects_memo.borrow().get(&key) {
+            return *known;
+        }
+        let effect = self.effect_of(call, body);
+        self.effects_memo.borrow_mut().insert(key, effect);
+        effect
     }
 
     fn closure_result(
@@ -179,6 +190,7 @@ impl TypedCalls<'_> {
             file_types: self.file_types,
             depth: self.depth + 1,
             closure_memo: Default::default(),
+            effects_memo: self.effects_memo,
         };
         let results = solve(ProvenanceAnalysis::new(body, &calls).with_captures(captures.clone()), body);
         let param = Provenance::ClosureParam(LocalId::new(0));

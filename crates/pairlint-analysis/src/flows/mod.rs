@@ -153,6 +153,8 @@ struct Ctx<'a> {
     called: std::collections::BTreeSet<(usize, BodyId)>,
     /// What each closure's captures hold where it is made (solving its parent once).
     captures_memo: std::cell::RefCell<BTreeMap<(usize, BodyId), Captures>>,
+    /// Call effects by the call's address (see `TypedCalls::effect`).
+    effects_memo: std::cell::RefCell<std::collections::HashMap<usize, crate::dataflow::CallEffect>>,
 }
 
 /// Captured locals and what they hold.
@@ -164,6 +166,8 @@ impl CrateFlows {
         let sigs = CrateSigs::from_file_refs(files.iter().copied(), &crate_dir);
         let tables = TypeTables::build(&sigs);
         let scopes: Vec<ScopeId> = (0..files.len()).map(|i| sigs.files.get(i).copied().unwrap_or_default()).collect();
+        let timing = std::env::var_os("PAIRLINT_TIMING").is_some_and(|v| !v.is_empty() && v != "0");
+        let started = std::time::Instant::now();
         let types: Vec<Vec<BodyTypes>> =
             files.iter().enumerate().map(|(i, f)| infer_file(&f.ir, &tables, scopes[i])).collect();
         let mut facts_of = BTreeMap::new();
@@ -196,40 +200,55 @@ impl CrateFlows {
             summaries: BTreeMap::new(),
             called: Default::default(),
             captures_memo: Default::default(),
+            effects_memo: Default::default(),
         };
-        let mut called = std::collections::BTreeSet::new();
+        // Who calls whom (a closure's calls are its fn's), for the summaries' worklist.
+        let mut callers: BTreeMap<(usize, BodyId), std::collections::BTreeSet<(usize, BodyId)>> = BTreeMap::new();
         for (fi, file) in files.iter().enumerate() {
             for (bi, body) in file.ir.bodies.iter().enumerate() {
                 let Some(types) = cx.types[fi].get(bi) else { continue };
+                let id = BodyId::new(bi);
+                let caller = (fi, *cx.chain(fi, id).last().unwrap_or(&id));
                 for stmt in body.blocks.iter().flat_map(|b| &b.stmts) {
                     if let Rvalue::Call(call) = &stmt.value {
-                        called.extend(cx.resolve_helper(call, types));
+                        if let Some(target) = cx.resolve_helper(call, types) {
+                            callers.entry(target).or_default().insert(caller);
+                        }
                     }
                 }
             }
         }
-        cx.called = called;
+        cx.called = callers.keys().copied().collect();
+        let typed = started.elapsed();
         // Summaries bottom-up, to a fixpoint (recursion converges: summaries only grow).
+        // Only what some call reads needs a summary, and after the first round only a
+        // fn one of whose callees' summaries changed is summarised again.
+        let mut dirty: std::collections::BTreeSet<(usize, BodyId)> = cx
+            .called
+            .iter()
+            .copied()
+            .filter(|(fi, id)| matches!(files[*fi].ir.bodies[id.index()].kind, BodyKind::Fn { .. }))
+            .filter(|&(fi, id)| cx.may_have_summary(fi, id))
+            .collect();
         for _ in 0..SUMMARY_ROUNDS {
-            let mut changed = false;
-            for (fi, file) in files.iter().enumerate() {
-                for (bi, body) in file.ir.bodies.iter().enumerate() {
-                    let id = BodyId::new(bi);
-                    // Only what some call reads needs a summary.
-                    if !matches!(body.kind, BodyKind::Fn { .. }) || !cx.called.contains(&(fi, id)) {
-                        continue;
-                    }
-                    let summary = cx.summarize(fi, id);
-                    if cx.summaries.get(&(fi, id)) != Some(&summary) {
-                        cx.summaries.insert((fi, id), summary);
-                        changed = true;
+            let mut next = std::collections::BTreeSet::new();
+            for &(fi, id) in &dirty {
+                let summary = cx.summarize(fi, id);
+                if cx.summaries.get(&(fi, id)) != Some(&summary) {
+                    cx.summaries.insert((fi, id), summary);
+                    for &caller in callers.get(&(fi, id)).into_iter().flatten() {
+                        if cx.called.contains(&caller) {
+                            next.insert(caller);
+                        }
                     }
                 }
             }
-            if !changed {
+            if next.is_empty() {
                 break;
             }
+            dirty = next;
         }
+        let summarised = started.elapsed();
         let mut fns = Vec::new();
         for (fi, file) in files.iter().enumerate() {
             for bi in 0..file.ir.bodies.len() {
@@ -240,6 +259,17 @@ impl CrateFlows {
                     fns.push(cx.flow(fi, id));
                 }
             }
+        }
+        if timing {
+            // Stage timings of the flows, beside the engine's (`PAIRLINT_TIMING`).
+            eprintln!(
+                "pairlint timing: flows: types+calls {:.1}, summaries {:.1} ({} called fns), flows {:.1} ms ({} fns)",
+                typed.as_secs_f64() * 1e3,
+                (summarised - typed).as_secs_f64() * 1e3,
+                cx.called.len(),
+                (started.elapsed() - summarised).as_secs_f64() * 1e3,
+                fns.len()
+            );
         }
         CrateFlows { fns }
     }
@@ -392,6 +422,7 @@ impl Ctx<'_> {
             file_types: &self.types[file],
             depth: 0,
             closure_memo: Default::default(),
+            effects_memo: &self.effects_memo,
         };
         let Some(solved) = self.solve(file, parent, &calls) else { return out };
         for block in parent_body.block_ids() {
@@ -482,6 +513,7 @@ impl Ctx<'_> {
             file_types: &self.types[file],
             depth: 0,
             closure_memo: Default::default(),
+            effects_memo: &self.effects_memo,
         };
         let Some(solved) = self.solve(file, id, &calls) else { return flow };
         let mut take_index: BTreeMap<Provenance, usize> = BTreeMap::new();
@@ -998,6 +1030,7 @@ impl Ctx<'_> {
             file_types: &self.types[file],
             depth: 0,
             closure_memo: Default::default(),
+            effects_memo: &self.effects_memo,
         };
         let inner = self.solve(file, closure, &calls)?;
         let body = inner.body;
@@ -1196,6 +1229,47 @@ impl Ctx<'_> {
         }
     }
 
+    /// Whether the fn can have a non-empty summary: it returns a value (an item, a
+    /// check's `bool` or `Result`), or it calls an output or a crate fn (which may
+    /// output its parameters). A fn returning `()` that does neither has nothing to
+    /// tell its callers, and most of a crate's called fns are such.
+    fn may_have_summary(&self, file: usize, id: BodyId) -> bool {
+        let body = &self.ir(file).bodies[id.index()];
+        let returns_unit = match &body.ret {
+            pairlint_base::model::Ty::Unknown => true,
+            pairlint_base::model::Ty::Tuple(parts) => parts.is_empty(),
+            _ => false,
+        };
+        if !returns_unit {
+            return true;
+        }
+        let empty = BodyTypes::default();
+        // The fn and the closures inside it.
+        let bodies = self
+            .ir(file)
+            .bodies
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *self.chain(file, BodyId::new(*i)).last().unwrap_or(&BodyId::new(*i)) == id);
+        for (i, b) in bodies {
+            let types = self.types[file].get(i).unwrap_or(&empty);
+            for stmt in b.blocks.iter().flat_map(|bb| &bb.stmts) {
+                let Rvalue::Call(call) = &stmt.value else { continue };
+                let name = match &call.callee {
+                    Callee::Method(n) | Callee::Macro(n) => n.as_str(),
+                    Callee::Path(segments) => segments.last().map(String::as_str).unwrap_or(""),
+                    Callee::Value(_) => "",
+                };
+                if self.vocab.starts_with(List::OutputCalls, &name.to_lowercase())
+                    || self.resolve_helper(call, types).is_some()
+                {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
     /// Whether the fn is a check helper: for a parameter `p`, every `true` (bool), every
     /// `Ok` (with some `Err`), or every return (it panics otherwise) has `p` checked.
     fn check_summary(
@@ -1284,6 +1358,7 @@ impl Ctx<'_> {
             file_types: &self.types[file],
             depth: 0,
             closure_memo: Default::default(),
+            effects_memo: &self.effects_memo,
         };
         let Some(solved) = self.solve(file, id, &calls) else { return Summary::default() };
         let mut summary = Summary { checks: self.check_summary(file, id, &solved), ..Summary::default() };
@@ -1325,14 +1400,20 @@ impl Ctx<'_> {
                     }
                 }
             }
-            // Parameters that reach an output.
-            for (i, stmt) in bb.stmts.iter().enumerate() {
-                let Rvalue::Call(call) = &stmt.value else { continue };
-                let location = Location::new(block, i);
-                let state = solved.provenance.state_before(location);
+            // Parameters that reach an output (one walk of the block, not a replay of
+            // it per call).
+            if !bb
+                .stmts
+                .iter()
+                .any(|st| matches!(&st.value, Rvalue::Call(call) if !self.call_sinks(call, types).is_empty()))
+            {
+                continue;
+            }
+            solved.provenance.walk_block(block, |location, state, stmt| {
+                let Rvalue::Call(call) = &stmt.value else { return };
                 for (what, operands, steps) in self.call_sinks(call, types) {
                     for op in &operands {
-                        for p in solved.provenance.analysis.operand(&state, op, location) {
+                        for p in solved.provenance.analysis.operand(state, op, location) {
                             if let Some(param) = param_root(&p) {
                                 if param.index() < body.params as usize {
                                     let mut s = steps.clone();
@@ -1343,7 +1424,7 @@ impl Ctx<'_> {
                         }
                     }
                 }
-            }
+            });
         }
         summary
     }

@@ -72,7 +72,7 @@ pub struct TypeTables {
 
 impl TypeTables {
     pub fn build(sigs: &CrateSigs) -> TypeTables {
-        let mut tables = TypeTables { scopes: sigs.scopes.clone(), ..TypeTables::default() };
+        let mut tables = TypeTables { scopes: with_glob_imports(&sigs.scopes, &sigs.modules), ..TypeTables::default() };
         // Names first, so every resolution below sees every item of the crate.
         for s in &sigs.structs {
             tables.structs.entry(s.name.clone()).or_insert(StructInfo {
@@ -434,6 +434,57 @@ impl Resolver<'_> {
         };
         format!("{owner}::{last}")
     }
+}
+
+/// Each scope's imports plus what its `use super::*` / `use self::m::*` /
+/// `use crate::m::*` globs bring from the crate's own modules: those modules' own
+/// imports (a child module's `use super::*` sees the parent's `use std::sync::Mutex`).
+/// Two rounds follow a glob of a glob; modules are matched by path (`CrateSigs::modules`).
+fn with_glob_imports(scopes: &[Vec<Import>], modules: &[Vec<String>]) -> Vec<Vec<Import>> {
+    let mut out = scopes.to_vec();
+    for _ in 0..2 {
+        let current = out.clone();
+        for (i, imports) in current.iter().enumerate() {
+            let Some(here) = modules.get(i) else { continue };
+            for glob in imports.iter().filter(|imp| imp.alias == "*") {
+                let Some(target) = crate_module(here, &glob.path) else { continue };
+                for (j, module) in modules.iter().enumerate() {
+                    if j == i || *module != target {
+                        continue;
+                    }
+                    for imp in current[j].iter().filter(|imp| imp.alias != "*") {
+                        if !out[i].iter().any(|mine| mine.alias == imp.alias) {
+                            out[i].push(imp.clone());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The crate module a glob's path names from module `here`, if it is the crate's own.
+fn crate_module(here: &[String], path: &[String]) -> Option<Vec<String>> {
+    let mut module = here.to_vec();
+    let mut segments = path.iter();
+    match segments.next()?.as_str() {
+        "crate" => module.clear(),
+        "self" => {}
+        "super" => {
+            module.pop()?;
+        }
+        _ => return None,
+    }
+    for segment in segments {
+        match segment.as_str() {
+            "super" => {
+                module.pop()?;
+            }
+            name => module.push(name.to_string()),
+        }
+    }
+    Some(module)
 }
 
 /// What a written path names.
