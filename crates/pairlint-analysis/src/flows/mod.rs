@@ -381,6 +381,32 @@ impl Ctx<'_> {
             .collect()
     }
 
+    /// The call model for one body of `file` (a closure's captures typed as its
+    /// parent's locals), sharing the crate's memo of call effects.
+    fn calls_for(&self, file: usize, body: BodyId) -> TypedCalls<'_> {
+        const NO_TYPES: &BodyTypes = &BodyTypes { locals: Vec::new(), ret: Type::Unknown };
+        let types = self.types[file].get(body.index()).unwrap_or(NO_TYPES);
+        let captures = match self.ir(file).bodies.get(body.index()).map(|b| &b.kind) {
+            Some(BodyKind::Closure { parent } | BodyKind::AsyncBlock { parent }) => {
+                self.types[file].get(parent.index()).map(|t| t.locals.as_slice()).unwrap_or(&[])
+            }
+            _ => &[],
+        };
+        TypedCalls {
+            file: self.ir(file),
+            body,
+            types,
+            captures,
+            tables: &self.tables,
+            scope: self.scopes[file],
+            vocab: self.vocab,
+            file_types: &self.types[file],
+            depth: 0,
+            closure_memo: Default::default(),
+            effects_memo: &self.effects_memo,
+        }
+    }
+
     /// The body and the bodies it is nested in, up to its fn.
     fn chain(&self, file: usize, id: BodyId) -> Vec<BodyId> {
         let mut chain = vec![id];
@@ -410,20 +436,7 @@ impl Ctx<'_> {
     fn compute_captures(&self, file: usize, id: BodyId, parent: BodyId) -> Captures {
         let mut out = BTreeMap::new();
         let parent_body = &self.ir(file).bodies[parent.index()];
-        let Some(types) = self.types[file].get(parent.index()) else { return out };
-        let calls = TypedCalls {
-            file: self.ir(file),
-            body: parent,
-            types,
-            captures: &[],
-            tables: &self.tables,
-            scope: self.scopes[file],
-            vocab: self.vocab,
-            file_types: &self.types[file],
-            depth: 0,
-            closure_memo: Default::default(),
-            effects_memo: &self.effects_memo,
-        };
+        let calls = self.calls_for(file, parent);
         let Some(solved) = self.solve(file, parent, &calls) else { return out };
         for block in parent_body.block_ids() {
             for (i, stmt) in parent_body.block(block).stmts.iter().enumerate() {
@@ -496,25 +509,7 @@ impl Ctx<'_> {
         };
         let empty = BodyTypes::default();
         let types = self.types[file].get(id.index()).unwrap_or(&empty);
-        let parent_types = match body.kind {
-            BodyKind::Closure { parent } | BodyKind::AsyncBlock { parent } => {
-                self.types[file].get(parent.index()).map(|t| t.locals.as_slice()).unwrap_or(&[])
-            }
-            BodyKind::Fn { .. } => &[],
-        };
-        let calls = TypedCalls {
-            file: self.ir(file),
-            body: id,
-            types,
-            captures: parent_types,
-            tables: &self.tables,
-            scope: self.scopes[file],
-            vocab: self.vocab,
-            file_types: &self.types[file],
-            depth: 0,
-            closure_memo: Default::default(),
-            effects_memo: &self.effects_memo,
-        };
+        let calls = self.calls_for(file, id);
         let Some(solved) = self.solve(file, id, &calls) else { return flow };
         let mut take_index: BTreeMap<Provenance, usize> = BTreeMap::new();
         let is_fn = matches!(body.kind, BodyKind::Fn { .. });
@@ -1017,21 +1012,7 @@ impl Ctx<'_> {
             .iter()
             .find_map(|v| self.keyed_lookup(solved, v));
         let file = solved.file;
-        let types = self.types[file].get(closure.index())?;
-        let parent_types = self.types[file].get(solved.chain[0].index()).map(|t| t.locals.as_slice()).unwrap_or(&[]);
-        let calls = TypedCalls {
-            file: self.ir(file),
-            body: closure,
-            types,
-            captures: parent_types,
-            tables: &self.tables,
-            scope: self.scopes[file],
-            vocab: self.vocab,
-            file_types: &self.types[file],
-            depth: 0,
-            closure_memo: Default::default(),
-            effects_memo: &self.effects_memo,
-        };
+        let calls = self.calls_for(file, closure);
         let inner = self.solve(file, closure, &calls)?;
         let body = inner.body;
         for block in body.block_ids() {
@@ -1347,19 +1328,7 @@ impl Ctx<'_> {
         let body = &self.ir(file).bodies[id.index()];
         let empty = BodyTypes::default();
         let types = self.types[file].get(id.index()).unwrap_or(&empty);
-        let calls = TypedCalls {
-            file: self.ir(file),
-            body: id,
-            types,
-            captures: &[],
-            tables: &self.tables,
-            scope: self.scopes[file],
-            vocab: self.vocab,
-            file_types: &self.types[file],
-            depth: 0,
-            closure_memo: Default::default(),
-            effects_memo: &self.effects_memo,
-        };
+        let calls = self.calls_for(file, id);
         let Some(solved) = self.solve(file, id, &calls) else { return Summary::default() };
         let mut summary = Summary { checks: self.check_summary(file, id, &solved), ..Summary::default() };
         for block in body.block_ids() {
