@@ -358,7 +358,9 @@ impl Classifier<'_, '_, '_> {
                 Some(op) => self.provenance.operand(state, op, location),
                 None => BTreeSet::new(),
             };
-            let checked = single(provenance(slot(check.checked)));
+            // One value, or the one value a single take made (see `same_take`).
+            let operand = provenance(slot(check.checked));
+            let checked = (operand.len() == 1 || same_take(&operand)).then_some(operand);
             let identity_ok = match check.identity {
                 Some(identity) => self.is_identity(&provenance(slot(identity))),
                 None => true,
@@ -366,15 +368,13 @@ impl Classifier<'_, '_, '_> {
             if let (Some(checked), true) = (checked, identity_ok) {
                 match check.outcome {
                     CheckOutcome::Panics => {
-                        effect.checks_now.insert(checked);
+                        effect.checks_now.extend(checked);
                     }
                     CheckOutcome::ReturnsBool => {
-                        effect.condition =
-                            ConditionSource::New(Condition::passing(ConditionKind::Bool, BTreeSet::from([checked])));
+                        effect.condition = ConditionSource::New(Condition::passing(ConditionKind::Bool, checked));
                     }
                     CheckOutcome::ReturnsResult => {
-                        effect.condition =
-                            ConditionSource::New(Condition::passing(ConditionKind::Result, BTreeSet::from([checked])));
+                        effect.condition = ConditionSource::New(Condition::passing(ConditionKind::Result, checked));
                     }
                 }
                 return;
@@ -506,15 +506,6 @@ fn same_take(terms: &BTreeSet<Provenance>) -> bool {
     });
     let Some(Some(first)) = sites.next() else { return false };
     sites.all(|s| s == Some(first))
-}
-
-/// The only element of a one-element set.
-fn single(set: BTreeSet<Provenance>) -> Option<Provenance> {
-    let mut items = set.into_iter();
-    match (items.next(), items.next()) {
-        (Some(only), None) => Some(only),
-        _ => None,
-    }
 }
 
 /// The local a place is, if it is a whole local (conditions live on whole locals).

@@ -163,7 +163,20 @@ type Captures = BTreeMap<LocalId, std::collections::BTreeSet<Provenance>>;
 impl CrateFlows {
     pub fn new(files: &[&FileFacts], vocab: &Vocabulary, model: &CrateModel<'_>) -> CrateFlows {
         let crate_dir = crate_dir(files);
-        let sigs = CrateSigs::from_file_refs(files.iter().copied(), &crate_dir);
+        let mut sigs = CrateSigs::from_file_refs(files.iter().copied(), &crate_dir);
+        // A crate given as loose files (paths mode, fixtures) has its first file as its
+        // root, whatever its name: its module path is the crate's, not one named after it.
+        let is_root_name = |f: &&FileFacts| f.path.file_stem().is_some_and(|s| s == "lib" || s == "main");
+        if !files.iter().any(is_root_name) {
+            if let Some(stem) = files.first().and_then(|f| f.path.file_stem()).map(|s| s.to_string_lossy().into_owned())
+            {
+                for module in &mut sigs.modules {
+                    if module.first() == Some(&stem) {
+                        module.remove(0);
+                    }
+                }
+            }
+        }
         let tables = TypeTables::build(&sigs);
         let scopes: Vec<ScopeId> = (0..files.len()).map(|i| sigs.files.get(i).copied().unwrap_or_default()).collect();
         let timing = std::env::var_os("PAIRLINT_TIMING").is_some_and(|v| !v.is_empty() && v != "0");
