@@ -2,7 +2,6 @@
 //! then the takes and outputs the rules read. A development aid:
 //! `cargo run --example flows -- fixtures/PL001/pos_static_queue.rs`.
 
-use pairlint::analysis::CrateModel;
 use pairlint::extract::extract_file;
 use pairlint::flows::CrateFlows;
 use pairlint::vocab::Vocabulary;
@@ -34,8 +33,7 @@ fn main() {
             println!("{body}");
         }
     }
-    let model = CrateModel::new(&refs, &vocab);
-    let flows = CrateFlows::new(&refs, &vocab, &model);
+    let flows = CrateFlows::new(&refs, &vocab);
     for flow in &flows.fns {
         println!(
             "== {} (file {}, {}) identity {:?}",

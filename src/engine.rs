@@ -477,7 +477,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     let facts: Vec<&FileFacts> = facts.iter().map(Arc::as_ref).collect();
     let raw = panics::catch(|| {
         let model = CrateModel::new(&facts, vocab);
-        let flows = CrateFlows::new(&facts, vocab, &model);
+        let flows = CrateFlows::new(&facts, vocab);
         (rules::run(&rules::Models { crate_model: &model, flows: &flows }), model.fixpoint_bound_hit)
     });
     let raw = match raw {

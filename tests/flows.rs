@@ -2,7 +2,6 @@
 //! dataflow (takes, outputs, checks), asserted directly rather than through a rule's
 //! message. (Here, not in the analysis crate: extraction needs the syntax crate.)
 
-use pairlint::analysis::CrateModel;
 use pairlint::extract::extract_file;
 use pairlint::flows::{CrateFlows, FnFlow, How};
 use pairlint::vocab::Vocabulary;
@@ -12,8 +11,7 @@ fn flows(src: &str) -> Vec<FnFlow> {
     let vocab = Vocabulary::default();
     let facts = extract_file(Path::new("/w/app/src/lib.rs"), src, &vocab).expect("parses");
     let files = [&facts];
-    let model = CrateModel::new(&files, &vocab);
-    CrateFlows::new(&files, &vocab, &model).fns
+    CrateFlows::new(&files, &vocab).fns
 }
 
 fn named<'a>(fns: &'a [FnFlow], name: &str) -> &'a FnFlow {

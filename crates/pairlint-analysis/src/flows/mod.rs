@@ -26,7 +26,6 @@
 
 pub mod calls;
 
-use crate::analysis::CrateModel;
 use crate::dataflow::{
     solve, Bodies, CheckInputs, CheckVocabulary, OwnerCheck, Provenance, ProvenanceAnalysis, Results, Selection,
 };
@@ -161,7 +160,7 @@ struct Ctx<'a> {
 type Captures = BTreeMap<LocalId, std::collections::BTreeSet<Provenance>>;
 
 impl CrateFlows {
-    pub fn new(files: &[&FileFacts], vocab: &Vocabulary, model: &CrateModel<'_>) -> CrateFlows {
+    pub fn new(files: &[&FileFacts], vocab: &Vocabulary) -> CrateFlows {
         let crate_dir = crate_dir(files);
         let mut sigs = CrateSigs::from_file_refs(files.iter().copied(), &crate_dir);
         // A crate given as loose files (paths mode, fixtures) has its first file as its
@@ -185,12 +184,14 @@ impl CrateFlows {
             files.iter().enumerate().map(|(i, f)| infer_file(&f.ir, &tables, scopes[i])).collect();
         let mut facts_of = BTreeMap::new();
         let mut by_name: BTreeMap<String, Vec<(usize, BodyId)>> = BTreeMap::new();
-        for f in model.fn_ids() {
-            let func = model.func(f);
-            let file = model.file_of(f);
-            let Some(ir) = files.get(file).map(|x| &x.ir) else { continue };
-            if let Some(i) = ir.bodies.iter().position(|b| b.span.byte_start == func.span.byte_start) {
-                facts_of.insert((file, BodyId::new(i)), f - first_fn(model, file));
+        // A fn's facts and its IR body come from the same syn item: same start.
+        for (fi, file) in files.iter().enumerate() {
+            let by_start: std::collections::HashMap<usize, usize> =
+                file.ir.bodies.iter().enumerate().map(|(i, b)| (b.span.byte_start, i)).collect();
+            for (i, func) in file.fns.iter().enumerate() {
+                if let Some(&body) = by_start.get(&func.span.byte_start) {
+                    facts_of.insert((fi, BodyId::new(body)), i);
+                }
             }
         }
         for (fi, file) in files.iter().enumerate() {
@@ -286,10 +287,6 @@ impl CrateFlows {
         }
         CrateFlows { fns }
     }
-}
-
-fn first_fn(model: &CrateModel<'_>, file: usize) -> usize {
-    model.fn_ids().find(|&f| model.file_of(f) == file).unwrap_or(0)
 }
 
 /// The crate's directory: the common parent of its files, above `src/`.
@@ -566,7 +563,7 @@ impl Ctx<'_> {
                 let location = Location::new(pairlint_base::ir::BlockId::new(block_id), i + 1);
                 let state = solved.provenance.state_before(location);
                 for p in state.of_local(local) {
-                    if let Some(&t) = take_index.get(&strip_wrappers(&p)) {
+                    if let Some(&t) = take_index.get(&p) {
                         flow.bindings.push((t, body.local(local).span, name.clone()));
                     }
                 }
@@ -1244,6 +1241,7 @@ impl Ctx<'_> {
             .bodies
             .iter()
             .enumerate()
+            .filter(|(_, b)| b.span.byte_start >= body.span.byte_start && b.span.byte_end <= body.span.byte_end)
             .filter(|(i, _)| *self.chain(file, BodyId::new(*i)).last().unwrap_or(&BodyId::new(*i)) == id);
         for (i, b) in bodies {
             let types = self.types[file].get(i).unwrap_or(&empty);
@@ -1643,11 +1641,6 @@ fn is_shared_type(t: &Type) -> bool {
             | "Data"
             | "Extension"
     )
-}
-
-/// Wrapper-free form of a term for matching bindings to takes.
-fn strip_wrappers(p: &Provenance) -> Provenance {
-    p.clone()
 }
 
 /// Whether the returned operand is an `Err(..)`/`None` built in this block: the error
