@@ -216,6 +216,18 @@ pub enum Callee {
     Value(Operand),
 }
 
+impl Callee {
+    /// The called name: a method's or macro's, a path's last segment; empty for a
+    /// call of a value.
+    pub fn name(&self) -> &str {
+        match self {
+            Callee::Method(name) | Callee::Macro(name) => name,
+            Callee::Path(segments) => segments.last().map(String::as_str).unwrap_or(""),
+            Callee::Value(_) => "",
+        }
+    }
+}
+
 /// A call with its receiver and arguments already evaluated into operands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]

@@ -463,11 +463,7 @@ impl Classifier<'_, '_, '_> {
         if closure.params == 0 {
             return false;
         }
-        let captures: BTreeMap<LocalId, BTreeSet<Provenance>> = parent_state
-            .places()
-            .filter(|(path, _)| path.fields.is_empty())
-            .map(|(path, set)| (path.local, set.clone()))
-            .collect();
+        let captures = parent_state.locals();
         let analysis = ProvenanceAnalysis::new(closure, self.provenance.call_model()).with_captures(captures);
         let provenance = solve(analysis, closure);
         let checks = solve(OwnerCheck::nested(&provenance, self.inputs, self.nesting + 1), closure);

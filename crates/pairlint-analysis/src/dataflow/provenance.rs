@@ -378,6 +378,15 @@ impl ProvenanceState {
     }
 
     /// A strong update: `path` now holds `value`, and nothing tracked under it survives.
+    /// What each local holds as a whole: the captures a closure made here sees.
+    pub fn locals(&self) -> BTreeMap<LocalId, BTreeSet<Provenance>> {
+        self.places
+            .iter()
+            .filter(|(path, _)| path.fields.is_empty())
+            .map(|(path, set)| (path.local, set.clone()))
+            .collect()
+    }
+
     fn write(&mut self, path: PlacePath, value: BTreeSet<Provenance>) {
         self.places.retain(|tracked, _| !tracked.starts_with(&path));
         self.places.insert(path, widen(value));
@@ -568,11 +577,7 @@ impl<'a> ProvenanceAnalysis<'a> {
                 }
             }
             CallEffect::MapReceiver(i) => {
-                let captures: BTreeMap<LocalId, BTreeSet<Provenance>> = state
-                    .places()
-                    .filter(|(path, _)| path.fields.is_empty())
-                    .map(|(path, set)| (path.local, set.clone()))
-                    .collect();
+                let captures = state.locals();
                 let value = receiver();
                 let mut out = BTreeSet::new();
                 for p in argument(i) {
@@ -599,11 +604,7 @@ impl<'a> ProvenanceAnalysis<'a> {
                 // poisoned lock): read through it; one without (`|| q.pop_front()`)
                 // makes a value of this call's own, which the flows layer reads.
                 let mut set = receiver();
-                let captures: BTreeMap<LocalId, BTreeSet<Provenance>> = state
-                    .places()
-                    .filter(|(path, _)| path.fields.is_empty())
-                    .map(|(path, set)| (path.local, set.clone()))
-                    .collect();
+                let captures = state.locals();
                 let through = argument(i).into_iter().find_map(|p| match p {
                     Provenance::Closure(body) => self.calls.closure_result(body, &captures, &set),
                     _ => None,

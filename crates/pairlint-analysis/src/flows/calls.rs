@@ -233,9 +233,9 @@ impl TypedCalls<'_> {
                 // `Json::from(img)`), as the vocabulary's output wrappers name them.
                 Callee::Method(_) | Callee::Path(_)
                     if !call.args.is_empty()
-                        && self.vocab.is(List::OutputWrappers, callee_name(call))
-                        && self.tables.methods_named(callee_name(call)).is_empty()
-                        && self.tables.fns_named(callee_name(call)).is_empty() =>
+                        && self.vocab.is(List::OutputWrappers, call.callee.name())
+                        && self.tables.methods_named(call.callee.name()).is_empty()
+                        && self.tables.fns_named(call.callee.name()).is_empty() =>
                 {
                     CallEffect::ReturnsArgument(0)
                 }
@@ -245,14 +245,6 @@ impl TypedCalls<'_> {
                 _ => CallEffect::Unknown,
             },
         }
-    }
-}
-
-fn callee_name(call: &Call) -> &str {
-    match &call.callee {
-        Callee::Method(n) | Callee::Macro(n) => n,
-        Callee::Path(segments) => segments.last().map(String::as_str).unwrap_or(""),
-        Callee::Value(_) => "",
     }
 }
 
@@ -292,11 +284,10 @@ pub struct VocabChecks<'a> {
 
 impl CheckModel for VocabChecks<'_> {
     fn check_effect(&self, call: &Call, _body: &Body) -> Option<CheckEffect> {
-        let name = match &call.callee {
-            Callee::Method(name) => name.as_str(),
-            Callee::Path(segments) => segments.last()?.as_str(),
-            Callee::Macro(_) | Callee::Value(_) => return None,
-        };
+        if matches!(call.callee, Callee::Macro(_) | Callee::Value(_)) {
+            return None;
+        }
+        let name = call.callee.name();
         if !self.vocab.starts_with(List::CheckCalls, name) {
             return None;
         }

@@ -29,7 +29,7 @@ pub mod calls;
 use crate::dataflow::{
     solve, Bodies, CheckInputs, CheckVocabulary, OwnerCheck, Provenance, ProvenanceAnalysis, Results, Selection,
 };
-use crate::dataflow::{CheckEffect, CheckModel, CheckOutcome, Slot};
+use crate::dataflow::{CheckEffect, CheckModel, CheckOutcome, CheckState, Slot};
 use crate::types::facts::{CrateSigs, ScopeId};
 use crate::types::infer::{infer_file, BodyTypes};
 use crate::types::std_model::StdModel;
@@ -536,7 +536,10 @@ impl Ctx<'_> {
             if let Terminator::Return(op) = &bb.term {
                 // A helper's callers see what it returns (through its summary); only
                 // what an entry point returns leaves the program.
-                if is_fn && !self.called.contains(&(file, id)) && !returns_err(body, block, op) {
+                if is_fn
+                    && !self.called.contains(&(file, id))
+                    && returned_variant(body, block, op).as_deref() != Some("Err")
+                {
                     for (location, span, value) in return_values(body, block, op) {
                         self.add_sink(
                             &solved,
@@ -577,11 +580,10 @@ impl Ctx<'_> {
     /// The outputs a call makes: (what, operands, steps).
     fn call_sinks(&self, call: &Call, types: &BodyTypes) -> Vec<CallSink> {
         let mut out = Vec::new();
-        let name = match &call.callee {
-            Callee::Method(n) | Callee::Macro(n) => n.clone(),
-            Callee::Path(segments) => segments.last().cloned().unwrap_or_default(),
-            Callee::Value(_) => return out,
-        };
+        let name = call.callee.name();
+        if name.is_empty() {
+            return out;
+        }
         // A crate helper that outputs its parameters.
         if let Some(summary) = self.helper_summary(call, types) {
             let offset = usize::from(call.receiver.is_some());
@@ -711,11 +713,7 @@ impl Ctx<'_> {
             }
             for p in values {
                 let Some(item) = self.item_of(solved, &p) else { continue };
-                let checked = match &check_state {
-                    None => true,
-                    Some(s) => s.is_checked(&item),
-                } || self.selected_for_requester(solved, &item)
-                    || self.keyed_by_owner(solved, &item);
+                let checked = self.checked_here(solved, check_state.as_ref(), &item);
                 let Some(take) = self.take_of(solved, &item) else { continue };
                 let index = *take_index.entry(item.clone()).or_insert_with(|| {
                     flow.takes.push(take);
@@ -729,6 +727,16 @@ impl Ctx<'_> {
         if !items.is_empty() {
             flow.sinks.push(Sink { span, what, items, steps });
         }
+    }
+
+    /// Whether `item` is the requester's at a point whose check state is `state`
+    /// (`None`: no path reaches it): owner-checked on every path, or theirs by how it
+    /// was chosen. Outputs and helper summaries both ask this, so a helper returning
+    /// `members.get(&user_id)` is no more a finding than the same code inline.
+    fn checked_here(&self, solved: &Solved<'_>, state: Option<&CheckState>, item: &Provenance) -> bool {
+        state.is_none_or(|s| s.is_checked(item))
+            || self.selected_for_requester(solved, item)
+            || self.keyed_by_owner(solved, item)
     }
 
     /// The item was looked up by the requester's identity under an owner's name
@@ -983,11 +991,7 @@ impl Ctx<'_> {
                 }
                 let summary = self.helper_summary(call, self.types[solved.file].get(body.index())?)?;
                 let (how, coll, typed, user_bound, steps) = summary.returns_take.clone()?;
-                let name = match &call.callee {
-                    Callee::Method(n) => n.clone(),
-                    Callee::Path(s) => s.last().cloned().unwrap_or_default(),
-                    _ => String::new(),
-                };
+                let name = call.callee.name();
                 Some(Take {
                     file,
                     span: call.span,
@@ -1247,11 +1251,7 @@ impl Ctx<'_> {
             let types = self.types[file].get(i).unwrap_or(&empty);
             for stmt in b.blocks.iter().flat_map(|bb| &bb.stmts) {
                 let Rvalue::Call(call) = &stmt.value else { continue };
-                let name = match &call.callee {
-                    Callee::Method(n) | Callee::Macro(n) => n.as_str(),
-                    Callee::Path(segments) => segments.last().map(String::as_str).unwrap_or(""),
-                    Callee::Value(_) => "",
-                };
+                let name = call.callee.name();
                 if self.vocab.starts_with(List::OutputCalls, &name.to_lowercase())
                     || self.resolve_helper(call, types).is_some()
                 {
@@ -1290,37 +1290,27 @@ impl Ctx<'_> {
                 continue;
             }
             let value = Provenance::Param(LocalId::new(p));
-            // A bool whose truth means checked.
-            let bool_checked = returns.iter().all(|(op, state, _)| {
+            // The condition each return's value carries (a bool, or an `Ok`/`Err`).
+            let condition = |op: &Operand, state: &CheckState| {
                 let local = match op {
                     Operand::Place(place) if place.projections.is_empty() => place.base_local(),
                     _ => None,
                 };
-                local.and_then(|l| state.conditions.get(&l)).is_some_and(|c| {
-                    c.kind == crate::dataflow::ConditionKind::Bool
-                        && c.when_true.as_ref().is_none_or(|facts| facts.contains(&value))
+                local.and_then(|l| state.conditions.get(&l).cloned())
+            };
+            let checked_when_true = |kind: crate::dataflow::ConditionKind| {
+                returns.iter().all(|(op, state, _)| {
+                    condition(op, state).is_some_and(|c| {
+                        c.kind == kind && c.when_true.as_ref().is_none_or(|facts| facts.contains(&value))
+                    })
                 })
-            });
-            if bool_checked {
+            };
+            if checked_when_true(crate::dataflow::ConditionKind::Bool) {
                 return Some((p, identity, CheckOutcome::ReturnsBool));
             }
-            let result_checked = returns.iter().all(|(op, state, _)| {
-                let local = match op {
-                    Operand::Place(place) if place.projections.is_empty() => place.base_local(),
-                    _ => None,
-                };
-                local.and_then(|l| state.conditions.get(&l)).is_some_and(|c| {
-                    c.kind == crate::dataflow::ConditionKind::Result
-                        && c.when_true.as_ref().is_none_or(|facts| facts.contains(&value))
-                })
-            });
-            let can_fail = returns.iter().any(|(op, state, _)| {
-                let local = match op {
-                    Operand::Place(place) if place.projections.is_empty() => place.base_local(),
-                    _ => None,
-                };
-                local.and_then(|l| state.conditions.get(&l)).is_some_and(|c| c.when_false.is_some())
-            });
+            let result_checked = checked_when_true(crate::dataflow::ConditionKind::Result);
+            let can_fail =
+                returns.iter().any(|(op, state, _)| condition(op, state).is_some_and(|c| c.when_false.is_some()));
             if result_checked && can_fail {
                 return Some((p, identity, CheckOutcome::ReturnsResult));
             }
@@ -1351,7 +1341,7 @@ impl Ctx<'_> {
                 let check_state = solved.checks.state_before(location);
                 for p in solved.provenance.analysis.operand(&state, op, location) {
                     let Some(item) = self.item_of(&solved, &p) else { continue };
-                    if check_state.as_ref().is_none_or(|s| s.is_checked(&item)) {
+                    if self.checked_here(&solved, check_state.as_ref(), &item) {
                         continue;
                     }
                     if let Some(take) = self.take_of(&solved, &item) {
@@ -1567,14 +1557,14 @@ pub(crate) fn unwrap_shared(t: &Type) -> Type {
     t
 }
 
-/// The item inside `Option<&T>`, `Result<T, E>`, references and guards.
+/// The item inside `Option<&T>`, `Result<T, E>`, references, pointers and guards.
 fn peel_item(t: &Type) -> Type {
-    let mut t = t.peel_refs().clone();
+    let mut t = unwrap_shared(t);
     for _ in 0..4 {
         let Some((name, args)) = named(&t) else { break };
         let family = StdModel::get().family_of_path(name).unwrap_or(name);
-        match (Some(family.rsplit("::").next().unwrap_or(family)), args.first()) {
-            (Some("Option" | "Result" | "Box" | "Arc" | "Rc"), Some(inner)) => t = inner.peel_refs().clone(),
+        match (family, args.first()) {
+            ("Option" | "Result", Some(inner)) => t = unwrap_shared(inner),
             _ => break,
         }
     }
@@ -1640,16 +1630,6 @@ fn is_shared_type(t: &Type) -> bool {
             | "State"
             | "Data"
             | "Extension"
-    )
-}
-
-/// Whether the returned operand is an `Err(..)`/`None` built in this block: the error
-/// path carries no item to the requester.
-fn returns_err(body: &Body, block: pairlint_base::ir::BlockId, op: &Operand) -> bool {
-    let Operand::Place(place) = op else { return false };
-    let PlaceBase::Local(local) = place.base else { return false };
-    body.block(block).stmts.iter().rev().find(|s| s.dest.base_local() == Some(local) && s.dest.projections.is_empty()).is_some_and(
-        |s| matches!(&s.value, Rvalue::Aggregate { kind: AggregateKind::Variant(path), .. } if path.last().is_some_and(|v| v == "Err")),
     )
 }
 
