@@ -31,7 +31,7 @@ use crate::dataflow::{
 };
 use crate::dataflow::{CheckEffect, CheckModel, CheckOutcome, CheckState, Slot};
 use crate::types::facts::{CrateSigs, ScopeId};
-use crate::types::infer::{infer_file, BodyTypes};
+use crate::types::infer::{infer_fn, BodyTypes};
 use crate::types::std_model::StdModel;
 use crate::types::tables::TypeTables;
 use crate::types::ty::Type;
@@ -180,8 +180,9 @@ impl CrateFlows {
         let scopes: Vec<ScopeId> = (0..files.len()).map(|i| sigs.files.get(i).copied().unwrap_or_default()).collect();
         let timing = std::env::var_os("PAIRLINT_TIMING").is_some_and(|v| !v.is_empty() && v != "0");
         let started = std::time::Instant::now();
-        let types: Vec<Vec<BodyTypes>> =
-            files.iter().enumerate().map(|(i, f)| infer_file(&f.ir, &tables, scopes[i])).collect();
+        // Types are inferred only for the fns the flows can reach (below); the others
+        // keep empty types and are never read.
+        let types: Vec<Vec<BodyTypes>> = files.iter().map(|f| vec![BodyTypes::default(); f.ir.bodies.len()]).collect();
         let mut facts_of = BTreeMap::new();
         let mut by_name: BTreeMap<String, Vec<(usize, BodyId)>> = BTreeMap::new();
         // A fn's facts and its IR body come from the same syn item: same start.
@@ -216,17 +217,50 @@ impl CrateFlows {
             captures_memo: Default::default(),
             effects_memo: Default::default(),
         };
-        // Who calls whom (a closure's calls are its fn's), for the summaries' worklist.
-        let mut callers: BTreeMap<(usize, BodyId), std::collections::BTreeSet<(usize, BodyId)>> = BTreeMap::new();
+        // The fns the flows can reach: every per-requester fn, then, transitively, the
+        // crate fns their calls resolve to (with the closures nested in each). Only these
+        // are typed and summarised: a summary is read only through a call from a body
+        // that is itself analysed, so the rest of the crate could not change a finding.
+        let mut nested: BTreeMap<(usize, BodyId), Vec<BodyId>> = BTreeMap::new();
         for (fi, file) in files.iter().enumerate() {
             for (bi, body) in file.ir.bodies.iter().enumerate() {
-                let Some(types) = cx.types[fi].get(bi) else { continue };
                 let id = BodyId::new(bi);
-                let caller = (fi, *cx.chain(fi, id).last().unwrap_or(&id));
+                if !matches!(body.kind, BodyKind::Fn { .. }) {
+                    nested.entry((fi, cx.root(fi, id))).or_default().push(id);
+                }
+            }
+        }
+        let mut queue: Vec<(usize, BodyId)> = Vec::new();
+        for (fi, file) in files.iter().enumerate() {
+            for (bi, body) in file.ir.bodies.iter().enumerate() {
+                let id = BodyId::new(bi);
+                // (A closure with facts of its own is reached through its fn.)
+                if cx.func(fi, id).is_some_and(|f| f.per_requester) {
+                    queue.push((fi, if matches!(body.kind, BodyKind::Fn { .. }) { id } else { cx.root(fi, id) }));
+                }
+            }
+        }
+        queue.sort();
+        queue.dedup();
+        let mut reached: std::collections::BTreeSet<(usize, BodyId)> = queue.iter().copied().collect();
+        // Who calls whom (a closure's calls are its fn's), for the summaries' worklist.
+        let mut callers: BTreeMap<(usize, BodyId), std::collections::BTreeSet<(usize, BodyId)>> = BTreeMap::new();
+        while let Some((fi, root)) = queue.pop() {
+            let inner = nested.get(&(fi, root)).map(Vec::as_slice).unwrap_or(&[]);
+            let inferred = infer_fn(&files[fi].ir, root, inner, &cx.tables, cx.scopes[fi]);
+            for (&id, types) in std::iter::once(&root).chain(inner).zip(inferred) {
+                cx.types[fi][id.index()] = types;
+            }
+            for &id in std::iter::once(&root).chain(inner) {
+                let body = &files[fi].ir.bodies[id.index()];
+                let types = &cx.types[fi][id.index()];
                 for stmt in body.blocks.iter().flat_map(|b| &b.stmts) {
                     if let Rvalue::Call(call) = &stmt.value {
                         if let Some(target) = cx.resolve_helper(call, types) {
-                            callers.entry(target).or_default().insert(caller);
+                            callers.entry(target).or_default().insert((fi, root));
+                            if reached.insert(target) {
+                                queue.push(target);
+                            }
                         }
                     }
                 }
@@ -267,7 +301,7 @@ impl CrateFlows {
         for (fi, file) in files.iter().enumerate() {
             for bi in 0..file.ir.bodies.len() {
                 let id = BodyId::new(bi);
-                let root = *cx.chain(fi, id).last().unwrap_or(&id);
+                let root = cx.root(fi, id);
                 let per_requester = cx.func(fi, id).or_else(|| cx.func(fi, root)).is_some_and(|f| f.per_requester);
                 if per_requester {
                     fns.push(cx.flow(fi, id));
@@ -417,6 +451,11 @@ impl Ctx<'_> {
         }
     }
 
+    /// The fn a body is nested in (itself for a fn).
+    fn root(&self, file: usize, id: BodyId) -> BodyId {
+        *self.chain(file, id).last().unwrap_or(&id)
+    }
+
     /// The body and the bodies it is nested in, up to its fn.
     fn chain(&self, file: usize, id: BodyId) -> Vec<BodyId> {
         let mut chain = vec![id];
@@ -503,7 +542,7 @@ impl Ctx<'_> {
     /// Reads the flow of one body off its solved analyses.
     fn flow(&self, file: usize, id: BodyId) -> FnFlow {
         let body = &self.ir(file).bodies[id.index()];
-        let root = *self.chain(file, id).last().unwrap_or(&id);
+        let root = self.root(file, id);
         // A closure or async block acts for its fn's requester (a spawned task, a
         // callback); its own parameters are not the requester's.
         let func = self.func(file, id).or_else(|| self.func(file, root));
@@ -1246,7 +1285,7 @@ impl Ctx<'_> {
             .iter()
             .enumerate()
             .filter(|(_, b)| b.span.byte_start >= body.span.byte_start && b.span.byte_end <= body.span.byte_end)
-            .filter(|(i, _)| *self.chain(file, BodyId::new(*i)).last().unwrap_or(&BodyId::new(*i)) == id);
+            .filter(|(i, _)| self.root(file, BodyId::new(*i)) == id);
         for (i, b) in bodies {
             let types = self.types[file].get(i).unwrap_or(&empty);
             for stmt in b.blocks.iter().flat_map(|bb| &bb.stmts) {

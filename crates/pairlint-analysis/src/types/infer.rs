@@ -70,6 +70,22 @@ pub fn infer_file(file: &FileIr, tables: &TypeTables, scope: ScopeId) -> Vec<Bod
     out.into_iter().map(Option::unwrap_or_default).collect()
 }
 
+/// Infers one fn and the closures and async blocks nested in it (`nested`, each with
+/// this fn as the root of its chain): the same types [`infer_file`] gives those bodies,
+/// for a caller that needs only some fns of a file.
+pub fn infer_fn(file: &FileIr, root: BodyId, nested: &[BodyId], tables: &TypeTables, scope: ScopeId) -> Vec<BodyTypes> {
+    let mut inference = Inference { file, tables, scope, closures: HashMap::new(), depth: 0 };
+    let root_types = inference.infer(root, &[], &[]);
+    let mut out = vec![root_types];
+    for &id in nested {
+        out.push(match inference.closures.get(&id) {
+            Some((_, _, types)) => types.clone(),
+            None => inference.infer(id, &[], &[]),
+        });
+    }
+    out
+}
+
 /// Infers one body (a fn; closures inside it are inferred as they are used).
 pub fn infer_body(file: &FileIr, body: BodyId, tables: &TypeTables, scope: ScopeId) -> BodyTypes {
     Inference { file, tables, scope, closures: HashMap::new(), depth: 0 }.infer(body, &[], &[])
