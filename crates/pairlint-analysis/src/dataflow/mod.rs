@@ -15,6 +15,7 @@
 //! vocabulary can change without touching the solver.
 
 pub mod framework;
+pub mod liveness;
 pub mod owner_check;
 pub mod provenance;
 

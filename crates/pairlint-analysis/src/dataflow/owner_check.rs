@@ -42,6 +42,7 @@
 //! the solver terminates.
 
 use super::framework::{reverse_postorder, solve, Analysis, Location, Results};
+use super::liveness::TempLiveness;
 use super::provenance::{const_bool, CallEffect, Provenance, ProvenanceAnalysis, ProvenanceState, Selection};
 use pairlint_base::ir::{
     AggregateKind, BinOp, Body, BodyId, Call, FileIr, LocalId, Operand, Place, Projection, Rvalue, Stmt, Terminator,
@@ -258,6 +259,8 @@ enum ConditionSource {
 /// The owner-check must-analysis of one body.
 pub struct OwnerCheck {
     effects: BTreeMap<Location, StmtEffect>,
+    /// Conditions held by dead temporaries are dropped on edges (see [`TempLiveness`]).
+    liveness: std::rc::Rc<TempLiveness>,
 }
 
 /// The models and vocabulary the analysis consults.
@@ -283,7 +286,7 @@ impl OwnerCheck {
                 effects.insert(location, classifier.effect(state, stmt, location));
             });
         }
-        OwnerCheck { effects }
+        OwnerCheck { effects, liveness: provenance.analysis.liveness().clone() }
     }
 }
 
@@ -624,6 +627,9 @@ impl Analysis for OwnerCheck {
             _ => None,
         };
         let mut next = state.clone();
+        if let Some(&target) = term.successors().get(successor) {
+            next.conditions.retain(|local, _| !self.liveness.dead_at_entry(target, *local));
+        }
         match outcome {
             Some(None) => return None,
             Some(Some(facts)) => next.checked.extend(facts.iter().cloned()),

@@ -30,6 +30,7 @@
 //! updates `r`'s own fields only).
 
 use super::framework::{Analysis, Location};
+use super::liveness::TempLiveness;
 use pairlint_base::ir::{
     AggregateKind, BinOp, Body, BodyId, BodyKind, Call, Callee, Const, LocalId, Operand, Place, PlaceBase, Projection,
     Rvalue, Stmt, Terminator, UnOp,
@@ -400,11 +401,23 @@ pub struct ProvenanceAnalysis<'a> {
     /// For a closure or async block: what the enclosing body's captured locals hold
     /// where it was created. Missing captures are [`Provenance::Captured`].
     captures: BTreeMap<LocalId, BTreeSet<Provenance>>,
+    /// Temporaries are dropped from the state where they die (see [`TempLiveness`]).
+    liveness: std::rc::Rc<TempLiveness>,
 }
 
 impl<'a> ProvenanceAnalysis<'a> {
     pub fn new(body: &'a Body, calls: &'a dyn CallModel) -> Self {
-        ProvenanceAnalysis { body, calls, captures: BTreeMap::new() }
+        ProvenanceAnalysis {
+            body,
+            calls,
+            captures: BTreeMap::new(),
+            liveness: std::rc::Rc::new(TempLiveness::new(body)),
+        }
+    }
+
+    /// Which temporaries are live where (shared with the analyses run after this one).
+    pub fn liveness(&self) -> &std::rc::Rc<TempLiveness> {
+        &self.liveness
     }
 
     /// The analysis of a closure or async block whose captured locals hold `captures`.
@@ -746,8 +759,16 @@ impl Analysis for ProvenanceAnalysis<'_> {
         }
     }
 
-    fn transfer_edge(&self, state: &ProvenanceState, _term: &Terminator, _successor: usize) -> ProvenanceState {
-        state.clone()
+    fn transfer_edge(&self, state: &ProvenanceState, term: &Terminator, successor: usize) -> ProvenanceState {
+        let Some(&target) = term.successors().get(successor) else { return state.clone() };
+        ProvenanceState {
+            places: state
+                .places
+                .iter()
+                .filter(|(path, _)| !self.liveness.dead_at_entry(target, path.local))
+                .map(|(path, set)| (path.clone(), set.clone()))
+                .collect(),
+        }
     }
 }
 

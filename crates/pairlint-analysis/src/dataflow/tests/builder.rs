@@ -49,6 +49,12 @@ impl BodyBuilder {
         LocalId::new(self.body.locals.len() - 1)
     }
 
+    /// A temporary (an unnamed local, as the lowering makes for intermediate values).
+    pub fn temp(&mut self) -> LocalId {
+        self.body.locals.push(Local { name: None, ty: Ty::Unknown, span: Span::default() });
+        LocalId::new(self.body.locals.len() - 1)
+    }
+
     /// A new empty block (ending in `diverge` until a terminator is set).
     pub fn block(&mut self) -> BlockId {
         self.body.blocks.push(BasicBlock { stmts: Vec::new(), term: Terminator::Diverge, term_span: Span::default() });

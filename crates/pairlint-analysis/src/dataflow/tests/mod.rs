@@ -702,3 +702,41 @@ fn bool_panicking_and_async_check_helpers() {
     assert_eq!(checked(&facts, Location::new(leave, 0)), BTreeSet::new());
     assert_eq!(checked(&facts, end), set([value(first_pop), value(second_pop), value(third_pop)]));
 }
+
+// match cmd { b"A" | b"B" => user, _ => cmd }: each literal's comparison is a
+// temporary read once by its switch; past it, no state carries it (a match on
+// hundreds of literals made every block's state that large), while named locals stay.
+#[test]
+fn temporaries_die_after_their_last_read() {
+    let (mut b, p) = BodyBuilder::function(&["cmd", "user"]);
+    let (cmd, user) = (p[0], p[1]);
+    let (second, yes, no) = (b.block(), b.block(), b.block());
+    let kept = b.let_("kept", use_(user));
+    let first_eq = b.temp();
+    b.assign(first_eq, eq(cmd, int(1)));
+    b.branch(first_eq, yes, second);
+    b.at(second);
+    let second_eq = b.temp();
+    b.assign(second_eq, eq(cmd, int(2)));
+    b.branch(second_eq, yes, no);
+    b.at(yes);
+    let at_yes = b.here();
+    b.ret(kept);
+    b.at(no).ret(cmd);
+    let bodies = vec![b.finish()];
+
+    let liveness = liveness::TempLiveness::new(&bodies[0]);
+    assert!(liveness.dead_at_entry(BlockId(0), first_eq), "assigned before it is read");
+    assert!(!liveness.dead_at_entry(second, cmd), "parameters are never dropped");
+    assert!(liveness.dead_at_entry(second, first_eq), "read only by bb0's switch");
+    assert!(liveness.dead_at_entry(yes, first_eq) && liveness.dead_at_entry(yes, second_eq));
+    assert!(!liveness.dead_at_entry(yes, kept), "named locals are never dropped");
+
+    let facts = analyze(&bodies);
+    let state = facts.provenance.state_before(at_yes);
+    let tracked: Vec<LocalId> = state.places().map(|(path, _)| path.local).collect();
+    assert!(!tracked.contains(&first_eq) && !tracked.contains(&second_eq), "{tracked:?}");
+    assert_eq!(facts.provenance_at(at_yes, &op(kept)), set([param(1)]));
+    let conditions = facts.checks_at(at_yes).expect("reached").conditions;
+    assert!(!conditions.contains_key(&first_eq) && !conditions.contains_key(&second_eq));
+}
