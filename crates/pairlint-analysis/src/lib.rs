@@ -11,4 +11,5 @@ pub mod analysis;
 pub mod dataflow;
 pub mod flows;
 pub mod rules;
+pub mod stores;
 pub mod types;
