@@ -25,6 +25,7 @@ use pairlint_base::finding::Span;
 use pairlint_base::ir::*;
 use pairlint_base::source::LineIndex;
 use proc_macro2::{TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Pat, Token};
 
@@ -118,6 +119,29 @@ impl Lowerer<'_> {
                     })
                     .collect();
                 self.assign(dest, Rvalue::Aggregate { kind: AggregateKind::Tuple, fields }, span);
+            }
+            // sqlx's checked queries: a call of the macro with the SQL text as a string
+            // constant and the binds as operands (`query_as!`'s row type first, as a
+            // path), so the analysis can read the statement (`stores::sql`).
+            "query"
+            | "query_as"
+            | "query_scalar"
+            | "query_unchecked"
+            | "query_as_unchecked"
+            | "query_scalar_unchecked" => {
+                let exprs = parse_exprs(mac.tokens.clone());
+                let mut exprs = exprs.iter();
+                let mut args = Vec::new();
+                if name.starts_with("query_as") {
+                    let Some(row) = exprs.next() else {
+                        return self.assign(dest, Rvalue::Opaque(Vec::new()), span);
+                    };
+                    let row: String = row.to_token_stream().to_string().split_whitespace().collect();
+                    args.push(Operand::Const(Const::Path(row)));
+                }
+                args.extend(exprs.map(|e| self.operand(e)));
+                let call = Call { callee: Callee::Macro(name.clone()), receiver: None, args, span: call_span };
+                self.assign(dest, Rvalue::Call(call), span);
             }
             _ if FORMAT_MACROS.contains(&name.as_str()) => {
                 let args = self.format_args(mac);

@@ -201,6 +201,22 @@ async fn next_job(rx: &mut Receiver<Job>) -> Result<Job, Error> {
     ));
 }
 
+// sqlx's query macros: the SQL text is a string constant of the call, the row type
+// of `query_as!` a path, the binds operands.
+#[test]
+fn snapshot_sqlx_query_macros() {
+    insta::assert_snapshot!(listing(
+        r#"
+async fn image(pool: &PgPool, ticket: Uuid, card: &Card) -> Result<Image, Error> {
+    let n = sqlx::query_scalar!("SELECT count(*) FROM images").fetch_one(pool).await?;
+    sqlx::query_as!(Image, "SELECT * FROM images WHERE ticket = $1 AND applicant = $2", ticket, card.id)
+        .fetch_one(pool)
+        .await
+}
+"#
+    ));
+}
+
 #[test]
 fn snapshot_for_with_break_and_continue() {
     insta::assert_snapshot!(listing(
