@@ -18,7 +18,8 @@
 //! pushed back onto a shared positional queue. Deleting it, inserting it into a keyed
 //! map, freeing a scalar (`slot.id`), dropping a guard, marking it expired: none is.
 //!
-//! A crate helper that releases outside its own region has a **release summary**: a
+//! A crate helper that releases outside its own region (itself, or through a bounded
+//! chain of the helpers it calls) has a **release summary**: a
 //! call to it on a timeout path is reported once per release site, at the first such
 //! call, with the other timeout callers and the release inside as labels. An argument
 //! that is an enum variant selects the helper's arms: a release in an arm that variant
@@ -60,6 +61,8 @@ struct Site {
     how: String,
     /// Where the item comes from: (span, "fetched by key from shared `self.images`").
     origin: Option<(Span, String)>,
+    /// Through helpers it calls: the path to the release, as (file, span, label).
+    steps: Vec<(usize, Span, String)>,
 }
 
 /// The timeout region of a body: per block, the reason it is in the region (an index
@@ -197,7 +200,7 @@ pub(super) fn releases(cx: &Ctx<'_>) -> Vec<Release> {
                         continue;
                     }
                     if let std::collections::btree_map::Entry::Vacant(slot) = summaries.entry(target) {
-                        slot.insert(helper_sites(cx, target, &mut regions));
+                        slot.insert(helper_sites(cx, target, &mut regions, &mut Vec::new()));
                     }
                     let helper_sites = &summaries[&target];
                     if helper_sites.is_empty() {
@@ -229,6 +232,7 @@ pub(super) fn releases(cx: &Ctx<'_>) -> Vec<Release> {
         if let Some((origin_span, origin)) = &site.origin {
             labels.push((hf, *origin_span, format!("inside `{helper}`: {origin}")));
         }
+        labels.extend(site.steps.iter().cloned());
         for (f, s, caller, _) in callers.iter().skip(1) {
             labels.push((*f, *s, format!("`{caller}` calls it on a timeout path too")));
         }
@@ -254,15 +258,55 @@ fn helper_sites(
     cx: &Ctx<'_>,
     (file, id): (usize, BodyId),
     regions: &mut BTreeMap<(usize, BodyId), Option<Region>>,
+    visiting: &mut Vec<(usize, BodyId)>,
 ) -> Vec<Site> {
     let own: Vec<bool> =
         region_of(cx, file, id, regions).map(|r| r.blocks.iter().map(Option::is_some).collect()).unwrap_or_default();
+    let outside = |b: BlockId| !own.get(b.index()).copied().unwrap_or(false);
     let empty = BodyTypes::default();
     let types = cx.types[file].get(id.index()).unwrap_or(&empty);
     let calls = cx.calls_for(file, id);
     let Some(solved) = cx.solve(file, id, &calls) else { return Vec::new() };
-    sites(cx, &solved, types, |b| !own.get(b.index()).copied().unwrap_or(false))
+    let mut out = sites(cx, &solved, types, outside);
+    // Helpers it calls that release (a bounded chain, no cycles): the release is
+    // reached through its call here.
+    if visiting.len() >= HELPER_DEPTH {
+        return out;
+    }
+    visiting.push((file, id));
+    let body = solved.body;
+    for block in body.block_ids().filter(|&b| outside(b)) {
+        for stmt in &body.block(block).stmts {
+            let Rvalue::Call(call) = &stmt.value else { continue };
+            let Some(target) = cx.resolve_helper(call, types) else { continue };
+            if visiting.contains(&target) {
+                continue;
+            }
+            let inner = helper_sites(cx, target, regions, visiting);
+            let inner_body = &cx.ir(target.0).bodies[target.1.index()];
+            let reachable = reachable_with(inner_body, &variant_args(body, call));
+            let name = super::short(&inner_body.qualified);
+            if let Some(site) = inner.iter().find(|s| reachable.get(s.block.index()).copied().unwrap_or(false)) {
+                out.push(Site {
+                    block,
+                    span: call.span,
+                    target: site.target.clone(),
+                    how: format!("calls `{name}`, which releases `{}`", site.target),
+                    origin: None,
+                    steps: std::iter::once((target.0, site.span, format!("inside `{name}`: {}", site.how)))
+                        .chain(site.origin.iter().map(|(span, o)| (target.0, *span, format!("inside `{name}`: {o}"))))
+                        .chain(site.steps.iter().cloned())
+                        .collect(),
+                });
+            }
+        }
+    }
+    visiting.pop();
+    out
 }
+
+/// How deep a chain of helpers is followed to a release.
+const HELPER_DEPTH: usize = 4;
 
 /// The region of a body, memoized (a closure's depends on its parent's).
 fn region_of<'r>(
@@ -684,6 +728,7 @@ fn release_at(cx: &Ctx<'_>, solved: &Solved<'_>, types: &BodyTypes, location: Lo
                 target: format!("{}.{field}", place_text(body, &object)),
                 how,
                 origin: Some(origin),
+                steps: Vec::new(),
             })
         }
         Rvalue::Call(call) => {
@@ -697,6 +742,7 @@ fn release_at(cx: &Ctx<'_>, solved: &Solved<'_>, types: &BodyTypes, location: Lo
                     target: place_text(body, receiver),
                     how: format!("calls `{name}()` on the item, giving it up"),
                     origin: Some(origin),
+                    steps: Vec::new(),
                 });
             }
             if cx.vocab.is(List::RequeueCalls, name) {
@@ -748,6 +794,7 @@ fn requeue(
         target: place_text(body, arg),
         how: format!("`{name}` puts the item back onto shared `{coll}`, where anyone's next take gets it"),
         origin,
+        steps: Vec::new(),
     })
 }
 
