@@ -159,37 +159,6 @@ pub struct Guard {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub enum ReleaseKind {
-    /// An owner-like field set to None/default/empty.
-    OwnerCleared(String),
-    /// A lock flag set to false.
-    FlagCleared(String),
-    /// A state field set to a variant that makes the item available.
-    StateReleased(String),
-    /// A call named unlock/release/...
-    ReleaseCall(String),
-    /// The item pushed back onto a shared queue.
-    Requeue(String),
-}
-
-#[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub struct Release {
-    pub kind: ReleaseKind,
-    pub span: Span,
-    /// The item released (the assignment's base, the call's receiver/args).
-    pub target: Vec<OriginId>,
-    /// The item's text as written, for messages.
-    pub target_text: String,
-    /// The place the released item sits in, when written in place
-    /// (`self.slots[i].locked = false`).
-    pub target_place: Option<Place>,
-    pub in_timeout: bool,
-    pub at: Point,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub enum Callee {
     /// `recv.name(..)`; `on_self` when the receiver is `self`.
     Method { name: String, on_self: bool },
@@ -218,7 +187,6 @@ pub struct Call {
     pub args: Vec<Vec<OriginId>>,
     /// Which arguments are identity expressions (for check summaries).
     pub args_identity: Vec<bool>,
-    pub in_timeout: bool,
     pub at: Point,
     /// The origin standing for this call's result.
     pub result: OriginId,
@@ -254,12 +222,9 @@ pub struct FnFacts {
     pub per_requester: bool,
     /// The first requester identity seen, for labels ("requester identity `cmd`").
     pub identity: Option<(Span, String)>,
-    /// The whole fn is a timeout path (named with a timeout word).
-    pub is_timeout: bool,
     pub origins: Vec<Origin>,
     pub outputs: Vec<Output>,
     pub guards: Vec<Guard>,
-    pub releases: Vec<Release>,
     pub calls: Vec<Call>,
     /// Where values are bound to names (`let img = ..`, `Some(img) =>`), for labels
     /// that show how an item flows.
@@ -297,7 +262,6 @@ impl FileFacts {
             f.bindings.shrink_to_fit();
             f.guards.shrink_to_fit();
             f.outputs.shrink_to_fit();
-            f.releases.shrink_to_fit();
             f.origins.shrink_to_fit();
             f.calls.shrink_to_fit();
             for o in &mut f.origins {

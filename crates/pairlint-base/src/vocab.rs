@@ -7,17 +7,6 @@ use std::collections::{BTreeMap, HashMap};
 /// The default vocabulary, the same file users read in `rules/`.
 pub const DEFAULTS: &str = include_str!("../../../rules/vocabulary.toml");
 
-/// Calls that start a timer (`tokio::time::sleep`, `interval.tick()`...): a `select!`
-/// branch awaiting one is a timeout path. Fixed, unlike the configurable lists: they
-/// name library APIs, not the project's own words. The extractor and the pre-pass
-/// both read these, so they cannot drift apart.
-pub const TIMER_CALLS: &[&str] = &["sleep", "sleep_until", "tick", "timeout", "interval"];
-/// Calls that read a clock (`Instant::now()`, `started.elapsed()`).
-pub const CLOCK_CALLS: &[&str] = &["now", "elapsed"];
-/// Substrings of the variants a timed-out operation reports (`RecvTimeoutError::Timeout`,
-/// `Elapsed`, `ErrorKind::TimedOut`).
-pub const TIMEOUT_VARIANT_PARTS: &[&str] = &["Timeout", "Elapsed", "TimedOut"];
-
 /// Splits an identifier into lowercase word segments: `printImageNow` and
 /// `print_image_now` both give [print, image, now]; `HTTPRequest` gives [http, request].
 pub fn words(name: &str) -> Vec<String> {

@@ -39,8 +39,6 @@ pub struct Summary {
     pub outputs: BTreeMap<Slot, Vec<Step>>,
     /// Checks these parameters against a requester (and fails when they do not match).
     pub checks: BTreeSet<Slot>,
-    /// Releases ownership of an item.
-    pub releases: Option<Vec<Step>>,
 }
 
 /// How the rules see a value's origin.
@@ -471,11 +469,6 @@ impl<'a> CrateModel<'a> {
         self.place_ty(func, place).and_then(|t| self.collection(&t)).is_some_and(|(_, e)| self.user_bound(&e))
     }
 
-    /// The origin was fetched from shared state (any access on a shared place).
-    fn origin_from_shared(&self, f: FnId, o: OriginId) -> bool {
-        !matches!(self.classify(f, o), Class::Other)
-    }
-
     // ---- checks ------------------------------------------------------------------
 
     /// Origins a guard checks, including those checked by crate helpers it calls.
@@ -508,7 +501,7 @@ impl<'a> CrateModel<'a> {
             .any(|g| self.guard_origins(f, g).contains(&o))
     }
 
-    // ---- outputs and releases ----------------------------------------------------
+    // ---- outputs ----------------------------------------------------------------
 
     /// Outputs of the fn after resolving calls into crate fns; returns count only for
     /// fns nobody in the crate calls (their callers see the value instead).
@@ -581,28 +574,6 @@ impl<'a> CrateModel<'a> {
             }
         }
         out
-    }
-
-    /// The released item's type is known to be user-bound (not just its field names).
-    pub fn release_typed(&self, f: FnId, r: &Release) -> bool {
-        r.target.iter().any(|&o| self.origin_user_bound(f, o))
-    }
-
-    /// The release really gives up an item's ownership (see the PL002 doc).
-    pub fn release_counts(&self, f: FnId, r: &Release) -> bool {
-        match r.kind {
-            ReleaseKind::OwnerCleared(_) => true,
-            ReleaseKind::FlagCleared(_) | ReleaseKind::StateReleased(_) => {
-                r.target.iter().any(|&o| self.origin_user_bound(f, o) || self.origin_from_shared(f, o))
-                    || r.target_place.as_ref().is_some_and(|p| {
-                        let func = self.func(f);
-                        self.place_shared(func, p) && !p.fields.is_empty()
-                    })
-            }
-            ReleaseKind::ReleaseCall(_) | ReleaseKind::Requeue(_) => {
-                r.target.iter().any(|&o| self.origin_user_bound(f, o))
-            }
-        }
     }
 
     // ---- summaries ---------------------------------------------------------------
@@ -716,26 +687,6 @@ impl<'a> CrateModel<'a> {
                 }
             }
         }
-        for r in &func.releases {
-            if s.releases.is_none() && self.release_counts(f, r) {
-                s.releases = Some(vec![self.step(f, r.span, format!("inside `{name}`: releases `{}`", r.target_text))]);
-            }
-        }
-        if s.releases.is_none() {
-            for (c, call) in func.calls.iter().enumerate() {
-                let Some(h) = self.callee(f, c) else { continue };
-                if h == f {
-                    continue;
-                }
-                if let Some(inner) = &self.summaries[h].releases {
-                    let mut steps =
-                        vec![self.step(f, call.span, format!("inside `{name}`: calls `{}`", self.func(h).name))];
-                    steps.extend(inner.iter().cloned());
-                    s.releases = Some(steps);
-                    break;
-                }
-            }
-        }
         // Summaries only grow, and a fact once found keeps its first explanation, so
         // every round either adds something or changes nothing: the fixpoint terminates.
         if prev.returns_positional.is_some() {
@@ -748,9 +699,6 @@ impl<'a> CrateModel<'a> {
             s.outputs.insert(*k, v.clone());
         }
         s.checks.extend(prev.checks.iter().copied());
-        if prev.releases.is_some() {
-            s.releases = prev.releases.clone();
-        }
         s
     }
 }

@@ -25,6 +25,7 @@
 //! the real-services work replaces that with handler registration and authentication.
 
 pub mod calls;
+pub mod release;
 
 use crate::dataflow::{
     solve, Bodies, CheckInputs, CheckVocabulary, OwnerCheck, Provenance, ProvenanceAnalysis, Results, Selection,
@@ -134,6 +135,8 @@ const SUMMARY_ROUNDS: usize = 8;
 /// The flows of every fn body of a crate.
 pub struct CrateFlows {
     pub fns: Vec<FnFlow>,
+    /// Releases on timeout paths (PL002), see [`release`].
+    pub releases: Vec<release::Release>,
 }
 
 struct Ctx<'a> {
@@ -319,7 +322,8 @@ impl CrateFlows {
                 fns.len()
             );
         }
-        CrateFlows { fns }
+        let releases = release::releases(&cx);
+        CrateFlows { fns, releases }
     }
 }
 

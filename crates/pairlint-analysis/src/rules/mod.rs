@@ -5,7 +5,7 @@
 // adding a rule is adding its file (with its `RULE` declaration), its doc and fixtures.
 include!(concat!(env!("OUT_DIR"), "/rule_registry.rs"));
 
-use crate::analysis::{CrateModel, Step};
+use crate::analysis::CrateModel;
 use crate::flows::{CrateFlows, FnFlow};
 use pairlint_base::finding::{Confidence, Severity, Span};
 use std::collections::BTreeSet;
@@ -79,11 +79,6 @@ pub fn run(models: &Models) -> Vec<RawFinding> {
     out.sort_by_key(|f| (f.file, f.span.byte_start, f.rule.code));
     out.dedup_by(|a, b| a.file == b.file && a.span == b.span && a.rule.code == b.rule.code);
     out
-}
-
-/// Labels that show a call-site finding's path inside helpers.
-fn step_labels(steps: &[Step]) -> Vec<(usize, Span, String)> {
-    steps.iter().map(|s| (s.file, s.span, s.message.clone())).collect()
 }
 
 /// "flows into `img`" at the bindings that carry take `t` between the take and the

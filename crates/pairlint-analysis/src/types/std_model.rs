@@ -151,6 +151,8 @@ pub static FAMILIES: &[Family] = &[
     ("Future", &["std::future::Future", "std::future::IntoFuture"]),
     ("Deref", &["std::ops::Deref", "std::ops::DerefMut"]),
     ("std::Mutex", &["std::sync::Mutex"]),
+    ("std::Condvar", &["std::sync::Condvar"]),
+    ("std::WaitTimeoutResult", &["std::sync::WaitTimeoutResult"]),
     ("std::MutexGuard", &["std::sync::MutexGuard"]),
     ("std::RwLock", &["std::sync::RwLock"]),
     ("std::RwLockReadGuard", &["std::sync::RwLockReadGuard"]),
@@ -374,6 +376,15 @@ pub static APIS: &[Api] = &[
     method_on_arg(&["dashmap::DashMap<K, V>"], "insert", &["K", "V"], "Option<V>", Stores, 1),
     // Storing into a collection.
     method_on_arg(&["VecDeque<T>", "LinkedList<T>"], "push_back", &["T"], "()", Stores, 0),
+    // The guard given back is the one given in: the same locked value.
+    method_on_arg(
+        &["std::Condvar"],
+        "wait_timeout",
+        &["std::MutexGuard<T>", "Duration"],
+        "Result<(std::MutexGuard<T>, std::WaitTimeoutResult), ?>",
+        LookThrough,
+        0,
+    ),
     method_on_arg(&["VecDeque<T>", "LinkedList<T>"], "push_front", &["T"], "()", Stores, 0),
     method_on_arg(&["Vec<T>", "BinaryHeap<T>"], "push", &["T"], "()", Stores, 0),
     method_on_arg(&["crossbeam::ArrayQueue<T>"], "push", &["T"], "Result<(), T>", Stores, 0),
@@ -738,6 +749,73 @@ pub static VARIANTS: &[(&str, &str, &[&str])] =
 
 /// The value `None` (a constant, not a call).
 pub static NONE_VARIANT: (&str, &str) = ("Option<T>", "None");
+
+/// What a timing API's value means, for PL002's timeout region (`flows::release`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    /// A result that is `Err` (or reports `timed_out()`) when the time ran out:
+    /// `timeout(..).await`, `recv_timeout`, `Condvar::wait_timeout`.
+    Timeout,
+    /// A future that completes when time has passed: `sleep`, `sleep_until`,
+    /// `Interval::tick`, `Delay`.
+    Timer,
+    /// The current time.
+    Now,
+    /// How much time has passed (it only grows): `Instant::elapsed`.
+    Elapsed,
+    /// A flag that is `true` when the time ran out: `WaitTimeoutResult::timed_out`.
+    TimedOut,
+}
+
+/// Timing fns by full path (after `use` resolution); a call matches an entry whose
+/// path ends with the call's resolved path (at least two segments of it).
+pub static TIMING_FNS: &[(&str, Timing)] = &[
+    ("tokio::time::timeout", Timing::Timeout),
+    ("tokio::time::timeout_at", Timing::Timeout),
+    ("async_std::future::timeout", Timing::Timeout),
+    ("async_std::io::timeout", Timing::Timeout),
+    ("tokio::time::sleep", Timing::Timer),
+    ("tokio::time::sleep_until", Timing::Timer),
+    ("async_std::task::sleep", Timing::Timer),
+    ("futures_timer::Delay::new", Timing::Timer),
+    ("std::time::Instant::now", Timing::Now),
+    ("std::time::SystemTime::now", Timing::Now),
+    ("tokio::time::Instant::now", Timing::Now),
+    ("chrono::Utc::now", Timing::Now),
+];
+
+/// Timing methods: (receiver type names, method, meaning, whether the name alone
+/// decides when the receiver's type is unknown).
+pub static TIMING_METHODS: &[(&[&str], &str, Timing, bool)] = &[
+    (&["Receiver"], "recv_timeout", Timing::Timeout, true),
+    (&["Condvar"], "wait_timeout", Timing::Timeout, true),
+    (&["Condvar"], "wait_timeout_while", Timing::Timeout, true),
+    (&["Condvar"], "wait_timeout_ms", Timing::Timeout, true),
+    (&["Interval"], "tick", Timing::Timer, false),
+    (&["Instant", "SystemTime"], "elapsed", Timing::Elapsed, true),
+    (&["WaitTimeoutResult"], "timed_out", Timing::TimedOut, true),
+];
+
+/// Types whose values are points or spans of time.
+pub static TIME_TYPES: &[&str] = &["Instant", "SystemTime", "Duration", "DateTime"];
+
+/// The timing meaning of a fn called by its resolved path.
+pub fn timing_fn(path: &str) -> Option<Timing> {
+    let segments = path.split("::").count();
+    TIMING_FNS
+        .iter()
+        .find(|(full, _)| *full == path || (segments >= 2 && full.ends_with(&format!("::{path}"))))
+        .map(|(_, t)| *t)
+}
+
+/// The timing meaning of a method on a receiver whose type's last segment is
+/// `receiver` (`None`: unknown).
+pub fn timing_method(receiver: Option<&str>, name: &str) -> Option<Timing> {
+    TIMING_METHODS
+        .iter()
+        .find(|(types, method, _, by_name)| *method == name && receiver.map_or(*by_name, |r| types.contains(&r)))
+        .map(|(_, _, t, _)| *t)
+}
 
 /// An entry with its type text parsed.
 #[derive(Debug)]

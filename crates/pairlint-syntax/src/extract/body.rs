@@ -1,5 +1,5 @@
 //! The fn-body walker: follows values through one fn (closures included) and records
-//! takes, lookups, outputs, guards, releases and calls with their place in the
+//! takes, lookups, outputs, guards and calls with their place in the
 //! control flow.
 
 use super::flow;
@@ -9,7 +9,7 @@ use pairlint_base::finding::Span;
 use pairlint_base::model::*;
 use pairlint_base::source::LineIndex;
 use pairlint_base::vocab::List as VocabList;
-use pairlint_base::vocab::{words, Vocabulary};
+use pairlint_base::vocab::Vocabulary;
 use std::collections::{BTreeSet, HashMap};
 use syn::spanned::Spanned;
 
@@ -74,7 +74,6 @@ pub(super) fn extract_fn(
     self_ty: Option<&str>,
 ) -> FnFacts {
     let name = sig.ident.to_string();
-    let is_timeout = vocab.mentions(VocabList::TimeoutWords, &name);
     let mut w = Walker {
         vocab,
         idx,
@@ -89,11 +88,9 @@ pub(super) fn extract_fn(
             params: Vec::new(),
             per_requester: false,
             identity: None,
-            is_timeout,
             origins: Vec::new(),
             outputs: Vec::new(),
             guards: Vec::new(),
-            releases: Vec::new(),
             calls: Vec::new(),
             bindings: Vec::new(),
         },
@@ -101,7 +98,6 @@ pub(super) fn extract_fn(
         scopes: vec![0],
         next_scope: 1,
         seq: 0,
-        in_timeout: is_timeout,
         fallback: None,
         closure_param: None,
         keyed: HashMap::new(),
@@ -154,7 +150,6 @@ struct Walker<'a> {
     scopes: Vec<u32>,
     next_scope: u32,
     seq: u32,
-    in_timeout: bool,
     /// Inside the fallback of a lookup that missed: the lookup's origins.
     fallback: Option<Vec<OriginId>>,
     /// The value a closure's parameters stand for (the receiver of `map`, `find`...).
@@ -243,10 +238,6 @@ impl Walker<'_> {
             }
             _ => self.span(c.span()),
         }
-    }
-
-    fn is_timeout_word(&self, name: &str) -> bool {
-        self.vocab.mentions(VocabList::TimeoutWords, name)
     }
 
     /// The code of a node as written (whitespace runs folded to one space, so a key
@@ -353,15 +344,7 @@ impl Walker<'_> {
             self.bind_pat(&local.pat, Val::default());
             return;
         };
-        // `let on_timeout = || ...` makes the closure a timeout path.
-        let mut names = Vec::new();
-        collect_pat_idents(&local.pat, &mut names);
-        let timeout_closure =
-            matches!(&*init.expr, syn::Expr::Closure(_)) && names.iter().any(|n| self.is_timeout_word(n));
-        let saved = self.in_timeout;
-        self.in_timeout |= timeout_closure;
         let mut v = self.expr(&init.expr);
-        self.in_timeout = saved;
         if let Some((_, diverge)) = &init.diverge {
             // let-else: the else runs when the lookup missed, and always leaves.
             let saved = self.fallback.clone();
@@ -702,25 +685,7 @@ impl Walker<'_> {
         let rhs = self.expr(&a.right);
         match &*a.left {
             syn::Expr::Field(f) => {
-                let base = self.expr(&f.base);
-                let member = match &f.member {
-                    syn::Member::Named(id) => id.to_string(),
-                    syn::Member::Unnamed(i) => i.index.to_string(),
-                };
-                let kind = if self.vocab.is(VocabList::OwnerFields, &member) && is_empty_value(&a.right) {
-                    Some(ReleaseKind::OwnerCleared(member))
-                } else if self.vocab.is(VocabList::LockFlags, &member) && is_false(&a.right) {
-                    Some(ReleaseKind::FlagCleared(member))
-                } else if words(&member).iter().any(|w| w == "state" || w == "status") {
-                    last_path_segment(&a.right)
-                        .filter(|v| self.vocab.is(VocabList::ReleaseStates, v))
-                        .map(ReleaseKind::StateReleased)
-                } else {
-                    None
-                };
-                if let Some(kind) = kind {
-                    self.release(kind, a.span(), &base, self.text(&f.base));
-                }
+                self.expr(&f.base);
             }
             syn::Expr::Path(p) if p.path.segments.len() == 1 => {
                 // `x = expr` rebinds the local to the new value.
@@ -738,20 +703,6 @@ impl Walker<'_> {
                 self.expr(other);
             }
         }
-    }
-
-    fn release(&mut self, kind: ReleaseKind, span: proc_macro2::Span, target: &Val, target_text: String) {
-        let at = self.point();
-        let span = self.span(span);
-        self.f.releases.push(Release {
-            kind,
-            span,
-            target: target.origins.iter().copied().collect(),
-            target_text,
-            target_place: target.place.as_ref().map(|p| p.place.clone()),
-            in_timeout: self.in_timeout,
-            at,
-        });
     }
 
     fn index(&mut self, i: &syn::ExprIndex) -> Val {
@@ -964,37 +915,16 @@ impl Walker<'_> {
                 }
             }
         }
-        // `img.locked_by.take()` clears an owner field. On `self` a no-argument `take` is
-        // the crate's own method (self is no `Option`), resolved like any other call.
+        // On `self` a no-argument `take` is the crate's own method (self is no
+        // `Option`), resolved like any other call.
         let on_self = matches!(&*m.receiver, syn::Expr::Path(p) if p.path.is_ident("self"));
         if n == "take" && m.args.is_empty() && !on_self {
-            if let syn::Expr::Field(f) = &*m.receiver {
-                if let syn::Member::Named(id) = &f.member {
-                    if self.vocab.is(VocabList::OwnerFields, &id.to_string()) {
-                        let base = self.expr(&f.base);
-                        self.release(ReleaseKind::OwnerCleared(id.to_string()), m.span(), &base, self.text(&f.base));
-                    }
-                }
-            }
             return recv;
         }
         // Pushing an item back onto a shared queue.
         if self.vocab.is(VocabList::RequeueCalls, n) && recv.place.is_some() && !m.args.is_empty() {
             let args = self.args(&m.args);
             let item = args.last().cloned().unwrap_or_default();
-            if !item.origins.is_empty() {
-                let text = self.text(m.args.last().unwrap_or(&m.args[0]));
-                self.release(
-                    ReleaseKind::Requeue(format!(
-                        "{}.{}",
-                        recv.place.as_ref().map(|p| p.place.text.clone()).unwrap_or_default(),
-                        n
-                    )),
-                    m.span(),
-                    &item,
-                    text,
-                );
-            }
             // `tx.send(item)` is also an output.
             if self.vocab.starts_with(VocabList::OutputCalls, n) {
                 let origins: Vec<OriginId> = item.origins.iter().copied().collect();
@@ -1003,12 +933,7 @@ impl Walker<'_> {
             return Val::default();
         }
         if self.vocab.starts_with(VocabList::ReleaseCalls, n) {
-            let args = self.args(&m.args);
-            let mut target = recv.clone();
-            for a in &args {
-                target.origins.extend(a.origins.iter().copied());
-            }
-            self.release(ReleaseKind::ReleaseCall(name.clone()), m.span(), &target, self.text(&m.receiver));
+            self.args(&m.args);
             return Val::default();
         }
         if matches!(n, "is_err" | "is_none") {
@@ -1151,7 +1076,6 @@ impl Walker<'_> {
             receiver: recv_origins.clone(),
             args: args.iter().map(|a| a.origins.iter().copied().collect()).collect(),
             args_identity: args.iter().map(|a| a.identity).collect(),
-            in_timeout: self.in_timeout,
             at,
             result,
         });
@@ -1190,8 +1114,6 @@ impl Walker<'_> {
     // ---- branches ----------------------------------------------------------------
 
     fn if_expr(&mut self, i: &syn::ExprIf, tail: bool) -> Val {
-        let time_branch = flow::time_up_branch(&i.cond, &|n| self.vocab.mentions(VocabList::TimeoutWords, n));
-        let (cond_timeout_then, cond_timeout_else) = self.let_cond_timeout(&i.cond);
         // The condition's bindings (`if let Some(x) = ..`) live in the then-branch.
         self.enter_scope();
         let mut fallback = None;
@@ -1210,26 +1132,17 @@ impl Walker<'_> {
         } else {
             self.expr(&i.cond)
         };
-        let saved_t = self.in_timeout;
-        if time_branch == Some(true) || cond_timeout_then {
-            self.in_timeout = true;
-        }
         let then_scope = self.enter_scope();
         if !c.negated {
             self.guard(then_scope, &c, &i.cond);
         }
         let mut v = self.block_stmts(&i.then_branch.stmts, tail);
         self.leave_scope();
-        self.in_timeout = saved_t;
         self.leave_scope();
         let then_leaves = flow::block_leaves(&i.then_branch)
             || (i.else_branch.is_some()
                 && matches!(i.then_branch.stmts.last(), Some(syn::Stmt::Expr(e, None)) if flow::is_failure_value(e)));
         if let Some((_, els)) = &i.else_branch {
-            let saved_t = self.in_timeout;
-            if time_branch == Some(false) || cond_timeout_else {
-                self.in_timeout = true;
-            }
             let saved_f = self.fallback.clone();
             if fallback.is_some() {
                 self.fallback = fallback;
@@ -1241,7 +1154,6 @@ impl Walker<'_> {
             let ev = self.expr_at(els, tail);
             self.leave_scope();
             self.fallback = saved_f;
-            self.in_timeout = saved_t;
             v = v.union(ev);
             // Reaching what follows means the passing branch ran.
             if (c.negated && then_leaves) || (!c.negated && flow::branch_fails(els)) {
@@ -1258,19 +1170,7 @@ impl Walker<'_> {
         v
     }
 
-    /// For `if let PAT = EXPR` on a timeout future: does the then- or else-branch run
-    /// when time is up?
-    fn let_cond_timeout(&self, cond: &syn::Expr) -> (bool, bool) {
-        let syn::Expr::Let(l) = cond else { return (false, false) };
-        let timeout_future = flow::called_names(&l.expr).iter().any(|n| self.is_timeout_word(n));
-        let then_timeout = (timeout_future && flow::is_failure_pattern(&l.pat)) || flow::pattern_names_timeout(&l.pat);
-        let else_timeout = timeout_future && flow::is_success_pattern(&l.pat);
-        (then_timeout, else_timeout)
-    }
-
     fn match_expr(&mut self, m: &syn::ExprMatch, tail: bool) -> Val {
-        let names = flow::called_names(&m.expr);
-        let timeout_future = names.iter().any(|n| self.is_timeout_word(n));
         let scrut = self.expr(&m.expr);
         let has_success_arm = m.arms.iter().any(|a| flow::is_success_pattern(&a.pat));
         let mut v = Val::default();
@@ -1278,10 +1178,6 @@ impl Walker<'_> {
         for arm in &m.arms {
             let failure =
                 flow::is_failure_pattern(&arm.pat) || (has_success_arm && matches!(arm.pat, syn::Pat::Wild(_)));
-            let saved_t = self.in_timeout;
-            if (timeout_future && failure) || flow::pattern_names_timeout(&arm.pat) {
-                self.in_timeout = true;
-            }
             let saved_f = self.fallback.clone();
             if failure && !scrut.origins.is_empty() {
                 self.fallback = Some(scrut.origins.iter().copied().collect());
@@ -1303,7 +1199,6 @@ impl Walker<'_> {
             let av = self.expr_at(&arm.body, tail);
             self.leave_scope();
             self.fallback = saved_f;
-            self.in_timeout = saved_t;
             if flow::branch_fails(&arm.body) {
                 some_arm_leaves = true;
             }
@@ -1379,24 +1274,12 @@ impl Walker<'_> {
                 };
                 let mut out = Val::default();
                 for b in branches {
-                    let timer = b
-                        .future
-                        .as_ref()
-                        .map(|f| {
-                            flow::called_names(f)
-                                .iter()
-                                .any(|n| pairlint_base::vocab::TIMER_CALLS.contains(&n.as_str()))
-                        })
-                        .unwrap_or(false);
                     let fv = b.future.as_ref().map(|f| self.expr(f)).unwrap_or_default();
                     self.enter_scope();
                     if let Some(p) = &b.pat {
                         self.bind_pat(p, fv);
                     }
-                    let saved = self.in_timeout;
-                    self.in_timeout |= timer;
                     let hv = self.expr(&b.handler);
-                    self.in_timeout = saved;
                     self.leave_scope();
                     out = out.union(hv);
                 }
@@ -1444,35 +1327,4 @@ pub(super) fn collect_pat_idents(pat: &syn::Pat, out: &mut Vec<String>) {
 
 fn is_zero(e: &syn::Expr) -> bool {
     matches!(e, syn::Expr::Lit(l) if matches!(&l.lit, syn::Lit::Int(i) if i.base10_digits() == "0"))
-}
-
-fn is_false(e: &syn::Expr) -> bool {
-    matches!(e, syn::Expr::Lit(l) if matches!(&l.lit, syn::Lit::Bool(b) if !b.value))
-}
-
-/// `None`, `Default::default()`, `T::default()`, `String::new()`, `""`, `0`.
-fn is_empty_value(e: &syn::Expr) -> bool {
-    match e {
-        syn::Expr::Path(p) => p.path.is_ident("None"),
-        syn::Expr::Call(c) => {
-            matches!(&*c.func, syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "default" || s.ident == "new"))
-                && c.args.is_empty()
-        }
-        syn::Expr::Lit(l) => match &l.lit {
-            syn::Lit::Str(s) => s.value().is_empty(),
-            syn::Lit::Int(i) => i.base10_digits() == "0",
-            _ => false,
-        },
-        syn::Expr::Paren(p) => is_empty_value(&p.expr),
-        _ => false,
-    }
-}
-
-fn last_path_segment(e: &syn::Expr) -> Option<String> {
-    match e {
-        syn::Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        syn::Expr::Call(c) => last_path_segment(&c.func),
-        syn::Expr::Struct(s) => s.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
 }

@@ -1,7 +1,6 @@
-//! Syntactic control-flow facts: does a block always leave, does a condition say that
-//! time is up, which macros parse as expressions.
+//! Syntactic control-flow facts: does a block always leave, which macros parse as
+//! expressions.
 
-use quote::ToTokens;
 use syn::punctuated::Punctuated;
 
 /// The last segment of a macro's path (`tokio::select` -> `select`).
@@ -86,104 +85,6 @@ pub fn is_success_pattern(pat: &syn::Pat) -> bool {
         syn::Pat::TupleStruct(ts) => ts.path.segments.last().is_some_and(|s| s.ident == "Some" || s.ident == "Ok"),
         _ => false,
     }
-}
-
-/// The pattern names a timeout variant (`RecvTimeoutError::Timeout`, `Elapsed`).
-pub fn pattern_names_timeout(pat: &syn::Pat) -> bool {
-    let text = pat.to_token_stream().to_string();
-    pairlint_base::vocab::TIMEOUT_VARIANT_PARTS.iter().any(|part| text.contains(part))
-}
-
-/// Names of every call and method call in an expression (for "is this a timeout
-/// future", "does this select branch sleep").
-pub fn called_names(expr: &syn::Expr) -> Vec<String> {
-    struct V(Vec<String>);
-    impl<'ast> syn::visit::Visit<'ast> for V {
-        fn visit_expr_call(&mut self, c: &'ast syn::ExprCall) {
-            if let syn::Expr::Path(p) = &*c.func {
-                if let Some(s) = p.path.segments.last() {
-                    self.0.push(s.ident.to_string());
-                }
-            }
-            syn::visit::visit_expr_call(self, c);
-        }
-        fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
-            self.0.push(m.method.to_string());
-            syn::visit::visit_expr_method_call(self, m);
-        }
-    }
-    let mut v = V(Vec::new());
-    syn::visit::Visit::visit_expr(&mut v, expr);
-    v.0
-}
-
-/// Which branch of `if cond` runs when time is up, if the condition is about time:
-/// `Some(true)` for the then-branch, `Some(false)` for the else-branch.
-pub fn time_up_branch(cond: &syn::Expr, is_timeout_word: &dyn Fn(&str) -> bool) -> Option<bool> {
-    match cond {
-        syn::Expr::Paren(p) => time_up_branch(&p.expr, is_timeout_word),
-        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => {
-            time_up_branch(&u.expr, is_timeout_word).map(|b| !b)
-        }
-        syn::Expr::Binary(b) => {
-            use syn::BinOp::*;
-            match b.op {
-                And(_) | Or(_) => {
-                    time_up_branch(&b.left, is_timeout_word).or_else(|| time_up_branch(&b.right, is_timeout_word))
-                }
-                Gt(_) | Ge(_) | Lt(_) | Le(_) => {
-                    let greater_left = matches!(b.op, Gt(_) | Ge(_));
-                    // The side that grows with time: `elapsed()`, `now()`.
-                    if is_now(&b.left) {
-                        Some(greater_left)
-                    } else if is_now(&b.right) {
-                        Some(!greater_left)
-                    } else if mentions_deadline(&b.right, is_timeout_word)
-                        && !mentions_deadline(&b.left, is_timeout_word)
-                    {
-                        // `waited > ttl`: the left side is the age.
-                        Some(greater_left)
-                    } else {
-                        None
-                    }
-                }
-                _ => None,
-            }
-        }
-        syn::Expr::MethodCall(m) => {
-            let name = m.method.to_string();
-            if is_timeout_word(&name) {
-                Some(true)
-            } else {
-                None
-            }
-        }
-        syn::Expr::Call(c) => match &*c.func {
-            syn::Expr::Path(p) if p.path.segments.last().is_some_and(|s| is_timeout_word(&s.ident.to_string())) => {
-                Some(true)
-            }
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn is_now(expr: &syn::Expr) -> bool {
-    called_names(expr).iter().any(|n| pairlint_base::vocab::CLOCK_CALLS.contains(&n.as_str()))
-}
-
-fn mentions_deadline(expr: &syn::Expr, is_timeout_word: &dyn Fn(&str) -> bool) -> bool {
-    struct V<'a>(bool, &'a dyn Fn(&str) -> bool);
-    impl<'ast> syn::visit::Visit<'ast> for V<'_> {
-        fn visit_ident(&mut self, id: &'ast proc_macro2::Ident) {
-            if (self.1)(&id.to_string()) {
-                self.0 = true;
-            }
-        }
-    }
-    let mut v = V(false, is_timeout_word);
-    syn::visit::Visit::visit_expr(&mut v, expr);
-    v.0
 }
 
 /// Arguments of an expression-like macro (`assert_eq!(a, b)`, `format!(..)`), if they
