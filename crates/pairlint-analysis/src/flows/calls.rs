@@ -30,7 +30,7 @@ pub struct TypedCalls<'a> {
     pub scope: ScopeId,
     pub vocab: &'a Vocabulary,
     /// The inferred types of every body of the file (closures are read through).
-    pub file_types: &'a [BodyTypes],
+    pub file_types: &'a crate::types::infer::FileTypes<'a>,
     /// How many closures deep this model reads.
     pub depth: usize,
     /// Call effects already computed, shared by every model of the crate.

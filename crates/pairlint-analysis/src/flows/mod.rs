@@ -32,7 +32,7 @@ use crate::dataflow::{
 };
 use crate::dataflow::{CheckEffect, CheckModel, CheckOutcome, CheckState, Slot};
 use crate::types::facts::{CrateSigs, ScopeId};
-use crate::types::infer::{infer_fn, BodyTypes};
+use crate::types::infer::{BodyTypes, FileTypes};
 use crate::types::std_model::StdModel;
 use crate::types::tables::TypeTables;
 use crate::types::ty::Type;
@@ -142,10 +142,10 @@ pub struct CrateFlows {
 struct Ctx<'a> {
     files: &'a [&'a FileFacts],
     vocab: &'a Vocabulary,
-    tables: TypeTables,
+    tables: std::rc::Rc<TypeTables>,
     owners: OwnerVocab,
     scopes: Vec<ScopeId>,
-    types: Vec<Vec<BodyTypes>>,
+    types: Vec<FileTypes<'a>>,
     /// (file, body) → index into the old facts' fns (for per-requester and identity).
     facts_of: BTreeMap<(usize, BodyId), usize>,
     /// Helpers by name: (file, body) of every fn body named so.
@@ -179,13 +179,14 @@ impl CrateFlows {
                 }
             }
         }
-        let tables = TypeTables::build(&sigs);
+        let tables = std::rc::Rc::new(TypeTables::build(&sigs));
         let scopes: Vec<ScopeId> = (0..files.len()).map(|i| sigs.files.get(i).copied().unwrap_or_default()).collect();
         let timing = std::env::var_os("PAIRLINT_TIMING").is_some_and(|v| !v.is_empty() && v != "0");
         let started = std::time::Instant::now();
-        // Types are inferred only for the fns the flows can reach (below); the others
-        // keep empty types and are never read.
-        let types: Vec<Vec<BodyTypes>> = files.iter().map(|f| vec![BodyTypes::default(); f.ir.bodies.len()]).collect();
+        // Types are inferred on first use, one fn (with its closures) at a time: the
+        // flows and summaries read only the fns reachable from requester fns.
+        let types: Vec<FileTypes<'_>> =
+            files.iter().enumerate().map(|(i, f)| FileTypes::new(&f.ir, tables.clone(), scopes[i])).collect();
         let mut facts_of = BTreeMap::new();
         let mut by_name: BTreeMap<String, Vec<(usize, BodyId)>> = BTreeMap::new();
         // A fn's facts and its IR body come from the same syn item: same start.
@@ -224,15 +225,6 @@ impl CrateFlows {
         // crate fns their calls resolve to (with the closures nested in each). Only these
         // are typed and summarised: a summary is read only through a call from a body
         // that is itself analysed, so the rest of the crate could not change a finding.
-        let mut nested: BTreeMap<(usize, BodyId), Vec<BodyId>> = BTreeMap::new();
-        for (fi, file) in files.iter().enumerate() {
-            for (bi, body) in file.ir.bodies.iter().enumerate() {
-                let id = BodyId::new(bi);
-                if !matches!(body.kind, BodyKind::Fn { .. }) {
-                    nested.entry((fi, cx.root(fi, id))).or_default().push(id);
-                }
-            }
-        }
         let mut queue: Vec<(usize, BodyId)> = Vec::new();
         for (fi, file) in files.iter().enumerate() {
             for (bi, body) in file.ir.bodies.iter().enumerate() {
@@ -249,14 +241,9 @@ impl CrateFlows {
         // Who calls whom (a closure's calls are its fn's), for the summaries' worklist.
         let mut callers: BTreeMap<(usize, BodyId), std::collections::BTreeSet<(usize, BodyId)>> = BTreeMap::new();
         while let Some((fi, root)) = queue.pop() {
-            let inner = nested.get(&(fi, root)).map(Vec::as_slice).unwrap_or(&[]);
-            let inferred = infer_fn(&files[fi].ir, root, inner, &cx.tables, cx.scopes[fi]);
-            for (&id, types) in std::iter::once(&root).chain(inner).zip(inferred) {
-                cx.types[fi][id.index()] = types;
-            }
-            for &id in std::iter::once(&root).chain(inner) {
+            for &id in std::iter::once(&root).chain(cx.types[fi].nested(root)) {
                 let body = &files[fi].ir.bodies[id.index()];
-                let types = &cx.types[fi][id.index()];
+                let Some(types) = cx.types[fi].get(id.index()) else { continue };
                 for stmt in body.blocks.iter().flat_map(|b| &b.stmts) {
                     if let Rvalue::Call(call) = &stmt.value {
                         if let Some(target) = cx.resolve_helper(call, types) {

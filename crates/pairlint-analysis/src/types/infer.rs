@@ -86,6 +86,62 @@ pub fn infer_fn(file: &FileIr, root: BodyId, nested: &[BodyId], tables: &TypeTab
     out
 }
 
+/// The types of a file's bodies, inferred on first use one fn at a time (with the
+/// closures and async blocks nested in it, as [`infer_fn`]), so an analysis that reads
+/// only some fns of a crate pays only for those. `get` answers what [`infer_file`]'s
+/// vector would hold at that index.
+pub struct FileTypes<'a> {
+    file: &'a FileIr,
+    tables: std::rc::Rc<TypeTables>,
+    scope: ScopeId,
+    /// Per body: the fn it is nested in (itself for a fn).
+    root: Vec<BodyId>,
+    /// Per fn: the bodies nested in it.
+    nested: HashMap<BodyId, Vec<BodyId>>,
+    cells: Vec<std::cell::OnceCell<BodyTypes>>,
+}
+
+impl<'a> FileTypes<'a> {
+    pub fn new(file: &'a FileIr, tables: std::rc::Rc<TypeTables>, scope: ScopeId) -> FileTypes<'a> {
+        let mut root: Vec<BodyId> = (0..file.bodies.len()).map(BodyId::new).collect();
+        let mut nested: HashMap<BodyId, Vec<BodyId>> = HashMap::new();
+        for (i, body) in file.bodies.iter().enumerate() {
+            // Parents come before their closures (source order of starts), so a
+            // parent's root is known; the bound keeps a malformed file finite.
+            if let BodyKind::Closure { parent } | BodyKind::AsyncBlock { parent } = body.kind {
+                if parent.index() < i {
+                    root[i] = root[parent.index()];
+                    nested.entry(root[i]).or_default().push(BodyId::new(i));
+                }
+            }
+        }
+        let cells = (0..file.bodies.len()).map(|_| std::cell::OnceCell::new()).collect();
+        FileTypes { file, tables, scope, root, nested, cells }
+    }
+
+    /// The closures and async blocks nested in the fn `root`.
+    pub fn nested(&self, root: BodyId) -> &[BodyId] {
+        self.nested.get(&root).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The types of body `index` (None past the file's bodies).
+    pub fn get(&self, index: usize) -> Option<&BodyTypes> {
+        let cell = self.cells.get(index)?;
+        if let Some(types) = cell.get() {
+            return Some(types);
+        }
+        let root = self.root[index];
+        let inner = self.nested(root);
+        let inferred = infer_fn(self.file, root, inner, &self.tables, self.scope);
+        for (id, types) in std::iter::once(&root).chain(inner).zip(inferred) {
+            // A cell set already (none is, the group is inferred once) keeps its value.
+            let _ = self.cells[id.index()].set(types);
+        }
+        // A body outside its root's group (a malformed parent link) is inferred alone.
+        Some(cell.get_or_init(|| infer_body(self.file, BodyId::new(index), &self.tables, self.scope)))
+    }
+}
+
 /// Infers one body (a fn; closures inside it are inferred as they are used).
 pub fn infer_body(file: &FileIr, body: BodyId, tables: &TypeTables, scope: ScopeId) -> BodyTypes {
     Inference { file, tables, scope, closures: HashMap::new(), depth: 0 }.infer(body, &[], &[])
