@@ -490,25 +490,34 @@ impl<'a> ProvenanceAnalysis<'a> {
     /// destination's fields (aggregates with several fields).
     fn rvalue(&self, state: &ProvenanceState, value: &Rvalue, location: Location) -> RvalueProvenance {
         let whole = |set| RvalueProvenance { whole: set, fields: Vec::new() };
+        // A moved or wrapped value keeps what was written under its fields (`view =
+        // ResultView { name: item.name, .. }; Ok(Json(view))` still carries `name`).
+        let moved = |op: &Operand, set| RvalueProvenance { whole: set, fields: tracked_under(state, op, &[]) };
         let fresh = || BTreeSet::from([Provenance::Fresh]);
         match value {
-            Rvalue::Use(op) | Rvalue::Await(op) => whole(self.operand(state, op, location)),
-            Rvalue::Ref { place, .. } => whole(self.place(state, place, location)),
+            Rvalue::Use(op) | Rvalue::Await(op) => moved(op, self.operand(state, op, location)),
+            Rvalue::Ref { place, .. } => {
+                let op = Operand::Place(place.clone());
+                moved(&op, self.place(state, place, location))
+            }
             Rvalue::Call(call) => whole(self.call(state, call, location)),
             Rvalue::Aggregate { kind: AggregateKind::Variant(_) | AggregateKind::Struct(_), fields }
                 if fields.len() == 1 =>
             {
                 // `Some(x)`, `Ok(x)`, newtype wrappers (`Json(x)`, `Wrapper { inner: x }`):
                 // still `x`.
-                whole(self.operand(state, &fields[0].1, location))
+                moved(&fields[0].1, self.operand(state, &fields[0].1, location))
             }
             Rvalue::Aggregate { fields, .. } => RvalueProvenance {
                 whole: fresh(),
                 fields: fields
                     .iter()
                     .enumerate()
-                    .map(|(i, (name, op))| {
-                        (name.clone().unwrap_or_else(|| i.to_string()), self.operand(state, op, location))
+                    .flat_map(|(i, (name, op))| {
+                        let name = name.clone().unwrap_or_else(|| i.to_string());
+                        let mut out = vec![(vec![name.clone()], self.operand(state, op, location))];
+                        out.extend(tracked_under(state, op, std::slice::from_ref(&name)));
+                        out
                     })
                     .collect(),
             },
@@ -646,7 +655,25 @@ impl<'a> ProvenanceAnalysis<'a> {
 /// An rvalue's provenance: the value's own, and per field for aggregates.
 struct RvalueProvenance {
     whole: BTreeSet<Provenance>,
-    fields: Vec<(String, BTreeSet<Provenance>)>,
+    /// Field paths under the destination and what they hold.
+    fields: Vec<(Vec<String>, BTreeSet<Provenance>)>,
+}
+
+/// What is tracked under the fields of the place `op` reads, as paths below `prefix`
+/// (for a copy of it to the destination).
+fn tracked_under(state: &ProvenanceState, op: &Operand, prefix: &[String]) -> Vec<(Vec<String>, BTreeSet<Provenance>)> {
+    let Operand::Place(place) = op else { return Vec::new() };
+    let Some(source) = PlacePath::of_written(place) else { return Vec::new() };
+    state
+        .places
+        .iter()
+        .filter(|(path, _)| path.fields.len() > source.fields.len() && path.starts_with(&source))
+        .map(|(path, set)| {
+            let mut fields = prefix.to_vec();
+            fields.extend(path.fields[source.fields.len()..].iter().cloned());
+            (fields, set.clone())
+        })
+        .collect()
 }
 
 /// One selection per key provenance (a key of unknown provenance still selects by key).
@@ -752,9 +779,9 @@ impl Analysis for ProvenanceAnalysis<'_> {
             return;
         };
         state.write(dest.clone(), value.whole);
-        for (field, set) in value.fields {
+        for (fields, set) in value.fields {
             let mut path = dest.clone();
-            path.fields.push(field);
+            path.fields.extend(fields);
             state.write(path, set);
         }
     }

@@ -123,6 +123,10 @@ struct Summary {
     returns_take: Option<ReturnedTake>,
     /// Parameters (IR indexes) that reach an output inside it, with the output's steps.
     outputs_params: BTreeMap<usize, Vec<(usize, Span, String)>>,
+    /// It returns an item it looked up by key or predicate in a shared collection,
+    /// checked or not: its `None`/`Err` is that lookup's miss (a helper that looks the
+    /// requester's item up and checks it is still a lookup that can miss).
+    returns_lookup: Option<String>,
     /// It checks its parameter (IR index) against the requester identity (a parameter
     /// or none: a session that knows its requester), reporting a mismatch so.
     checks: Option<(usize, Option<usize>, CheckOutcome)>,
@@ -302,8 +306,8 @@ impl CrateFlows {
             for bi in 0..file.ir.bodies.len() {
                 let id = BodyId::new(bi);
                 let root = cx.root(fi, id);
-                let per_requester = cx.func(fi, id).or_else(|| cx.func(fi, root)).is_some_and(|f| f.per_requester);
-                if per_requester {
+                let of = if cx.func(fi, id).is_some() { id } else { root };
+                if cx.is_requester(fi, of) {
                     fns.push(cx.flow(fi, id));
                 }
             }
@@ -390,6 +394,41 @@ impl Ctx<'_> {
     fn func(&self, file: usize, body: BodyId) -> Option<&pairlint_base::model::FnFacts> {
         let i = *self.facts_of.get(&(file, body))?;
         self.files[file].fns.get(i)
+    }
+
+    /// Whether the fn serves one requester. The extractor decides by names; a
+    /// parameter it counted for its type's name alone (`Path`, a web extractor's name)
+    /// does not count when the type model resolves that type to the standard library
+    /// (`std::path::Path` is a directory, not a request's path): then the fn serves a
+    /// requester only for another reason (another identity or extractor parameter, a
+    /// session receiver).
+    fn is_requester(&self, file: usize, body: BodyId) -> bool {
+        let Some(func) = self.func(file, body) else { return false };
+        if !func.per_requester {
+            return false;
+        }
+        let offset = usize::from(func.has_self);
+        let types = self.types[file].get(body.index());
+        let counted = |p: &pairlint_base::model::Param| {
+            p.is_identity || self.vocab.is(List::HandlerExtractors, &written_type_name(&p.ty))
+        };
+        let std_typed = |i: usize, p: &pairlint_base::model::Param| {
+            let by_name =
+                self.vocab.mentions(List::IdentityNames, &p.name) || self.vocab.is(List::RequestNames, &p.name);
+            let resolved = types.map(|t| t.local(LocalId::new(i + offset)).peel_refs().clone());
+            !by_name
+                && resolved
+                    .as_ref()
+                    .and_then(Type::name)
+                    .is_some_and(|n| ["std::", "core::", "alloc::"].iter().any(|prefix| n.starts_with(prefix)))
+        };
+        let demoted = func.params.iter().enumerate().any(|(i, p)| counted(p) && std_typed(i, p));
+        if !demoted {
+            return true;
+        }
+        let session =
+            func.self_ty.as_deref().is_some_and(|t| func.has_self && self.vocab.mentions(List::IdentityNames, t));
+        session || func.params.iter().enumerate().any(|(i, p)| counted(p) && !std_typed(i, p))
     }
 
     /// The IR indexes of the identity parameters, and whether each is a request (only
@@ -550,7 +589,7 @@ impl Ctx<'_> {
             file,
             body: id,
             name: body.qualified.rsplit("::").next().unwrap_or(&body.qualified).to_string(),
-            per_requester: func.is_some_and(|f| f.per_requester),
+            per_requester: self.is_requester(file, if self.func(file, id).is_some() { id } else { root }),
             identity: func.and_then(|f| f.identity.clone()),
             takes: Vec::new(),
             sinks: Vec::new(),
@@ -837,7 +876,7 @@ impl Ctx<'_> {
                     return self.is_shared_slot(solved, p).then(|| p.clone());
                 };
                 // `slot.id`, `job.len`: a scalar is not the item's content.
-                let ty = self.term_type(solved, whole).and_then(|t| field_type(&self.tables, &t, field));
+                let ty = self.term_type(solved, whole).and_then(|t| item_field_type(&self.tables, &t, field));
                 match ty {
                     Some(t) if is_scalar(&t) => None,
                     Some(_) => Some(item),
@@ -892,7 +931,7 @@ impl Ctx<'_> {
             Provenance::Static(path) => self.tables.static_type(path).cloned(),
             Provenance::PartOf { whole, field } => {
                 let whole = self.term_type(solved, whole)?;
-                field_type(&self.tables, &whole, field)
+                item_field_type(&self.tables, &whole, field)
             }
             Provenance::Element { site, of, .. } => {
                 let (body, stmt) = self.site_stmt(solved, *site)?;
@@ -1160,7 +1199,8 @@ impl Ctx<'_> {
     /// A struct of the crate that nothing ties to a person: a pool of interchangeable
     /// things (buffers, connections), not a queue of people's items.
     fn fungible(&self, ty: &Type) -> bool {
-        if is_scalar(ty) {
+        // Plain values (a number, bytes of a random code) are nobody's.
+        if is_scalar(ty) || matches!(ty, Type::Slice(inner) if is_scalar(inner)) {
             return true;
         }
         let Some(info) = self.tables.struct_info(ty) else { return false };
@@ -1204,22 +1244,43 @@ impl Ctx<'_> {
         None
     }
 
-    /// If the take at `site` runs only after a keyed lookup missed, that lookup.
+    /// If the take at `site` runs only after a keyed lookup missed, that lookup: every
+    /// path from the entry to the take's block leaves a switch on a keyed lookup by
+    /// its miss edge (`None`, `Err`). Paths join where a failed match guard dispatches
+    /// again (`Some(x) if x.owner == me => x, None => queue.pop_front()`), so each
+    /// predecessor of a join must lead back to a miss.
     fn miss_context(&self, solved: &Solved<'_>, site: Location) -> Option<(Span, String)> {
         // Only a take of this body has a path in this body's graph.
         self.state_here(solved, site)?;
+        let preds = predecessors(solved.body);
+        let mut memo = BTreeMap::new();
+        self.miss_before(solved, &preds, site.block, &mut memo, &mut 0)
+    }
+
+    /// The keyed lookup whose miss edge every path into `block` comes through.
+    fn miss_before(
+        &self,
+        solved: &Solved<'_>,
+        preds: &[Vec<pairlint_base::ir::BlockId>],
+        block: pairlint_base::ir::BlockId,
+        memo: &mut BTreeMap<pairlint_base::ir::BlockId, Option<(Span, String)>>,
+        budget: &mut usize,
+    ) -> Option<(Span, String)> {
+        if let Some(known) = memo.get(&block) {
+            return known.clone();
+        }
+        *budget += 1;
+        if *budget > 64 {
+            return None;
+        }
+        // A block reached again before it is decided is on a loop: not a miss path.
+        memo.insert(block, None);
         let body = solved.body;
-        let preds = predecessors(body);
-        // Walk back from the take's block through single-predecessor blocks to the
-        // switch that chose this path.
-        let mut block = site.block;
-        for _ in 0..64 {
-            let p = preds.get(block.index())?;
-            if p.len() != 1 {
-                return None;
-            }
-            let pred = p[0];
+        let p = preds.get(block.index())?;
+        let mut found = None;
+        for &pred in p {
             let bb = body.block(pred);
+            let mut here = None;
             if let Terminator::SwitchVariant { scrutinee, targets, otherwise } = &bb.term {
                 let on_miss = targets.iter().any(|(v, b)| *b == block && (v == "None" || v == "Err"))
                     || (*otherwise == Some(block) && targets.iter().all(|(v, _)| v == "Some" || v == "Ok"));
@@ -1227,16 +1288,17 @@ impl Ctx<'_> {
                     let location = Location::new(pred, bb.stmts.len());
                     let state = solved.provenance.state_before(location);
                     let values = solved.provenance.analysis.place(&state, scrutinee, location);
-                    for v in values {
-                        if let Some(lookup) = self.keyed_lookup(solved, &v) {
-                            return Some(lookup);
-                        }
-                    }
+                    here = values.iter().find_map(|v| self.keyed_lookup(solved, v));
                 }
             }
-            block = pred;
+            let here = match here {
+                Some(lookup) => lookup,
+                None => self.miss_before(solved, preds, pred, memo, budget)?,
+            };
+            found.get_or_insert(here);
         }
-        None
+        memo.insert(block, found.clone());
+        found
     }
 
     /// The keyed lookup a value comes from: an element taken by key from a shared
@@ -1254,8 +1316,10 @@ impl Ctx<'_> {
                 let (body, stmt) = self.site_stmt(solved, *site)?;
                 let Rvalue::Call(call) = &stmt.value else { return None };
                 let summary = self.helper_summary(call, self.types[solved.file].get(body.index())?)?;
-                match &summary.returns_take {
-                    Some((How::Keyed | How::Predicate, coll, ..)) => Some((call.span, coll.clone())),
+                match (&summary.returns_take, &summary.returns_lookup) {
+                    (Some((How::Keyed | How::Predicate, coll, ..)), _) | (_, Some(coll)) => {
+                        Some((call.span, coll.clone()))
+                    }
                     _ => None,
                 }
             }
@@ -1380,6 +1444,9 @@ impl Ctx<'_> {
                 let check_state = solved.checks.state_before(location);
                 for p in solved.provenance.analysis.operand(&state, op, location) {
                     let Some(item) = self.item_of(&solved, &p) else { continue };
+                    if summary.returns_lookup.is_none() {
+                        summary.returns_lookup = self.keyed_lookup(&solved, &item).map(|(_, coll)| coll);
+                    }
                     if self.checked_here(&solved, check_state.as_ref(), &item) {
                         continue;
                     }
@@ -1441,6 +1508,15 @@ impl Ctx<'_> {
 
 fn short(qualified: &str) -> &str {
     qualified.rsplit("::").next().unwrap_or(qualified)
+}
+
+/// The last segment of a written parameter type's name (through one reference).
+fn written_type_name(ty: &pairlint_base::model::Ty) -> String {
+    match ty {
+        pairlint_base::model::Ty::Path { name, .. } => name.rsplit("::").next().unwrap_or(name).to_string(),
+        pairlint_base::model::Ty::Ref(inner) => written_type_name(inner),
+        _ => String::new(),
+    }
 }
 
 /// The parameter a value is or was read from (through fields and wrappers).
@@ -1516,10 +1592,17 @@ pub(crate) fn place_type(tables: &TypeTables, place: &pairlint_base::ir::Place, 
 /// The element type of a collection type, from the std model's index entries
 /// (`VecDeque<T>[usize]` is `T`, `HashMap<K, V>[&K]` is `V`).
 fn element_type(coll: &Type) -> Option<Type> {
-    let coll = unwrap_shared(coll);
+    // Autoderef as an index expression does (`Vec<T>` indexes as `[T]`).
+    let mut coll = unwrap_shared(coll);
     let model = StdModel::get();
-    let found = model.method_here(&coll, "[]", 1)?.finish(&[Type::Unknown]).result;
-    (!found.is_unknown()).then_some(found)
+    for _ in 0..4 {
+        if let Some(found) = model.method_here(&coll, "[]", 1) {
+            let found = found.finish(&[Type::Unknown]).result;
+            return (!found.is_unknown()).then_some(found);
+        }
+        coll = model.deref(&coll)?.peel_refs().clone();
+    }
+    None
 }
 
 /// A field's type: a crate struct's field (through references, pointers and locks),
@@ -1536,6 +1619,13 @@ fn field_type(tables: &TypeTables, ty: &Type, field: &str) -> Option<Type> {
         }
     }
     tables.field(&unwrap_shared(ty), field)
+}
+
+/// A field's type, of the value itself or else of the item inside it: an element's
+/// term has its call's type (`Option<&Job>` from `front()`), and a field read of it is
+/// of the payload (`(x as Some).0` is looked through by provenance).
+fn item_field_type(tables: &TypeTables, ty: &Type, field: &str) -> Option<Type> {
+    field_type(tables, ty, field).or_else(|| field_type(tables, &peel_item(ty), field))
 }
 
 /// A named type's name and arguments, resolved or not (an unresolved `Mutex` is still
