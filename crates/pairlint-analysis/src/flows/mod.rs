@@ -6,8 +6,13 @@
 //! call effects ([`calls::TypedCalls`]) → the owner-check must-analysis → [`FnFlow`]s:
 //! the shared takes of the body, the outputs (sinks) with the items they carry, and
 //! whether each was checked there. Crate helpers are read through summaries computed
-//! bottom-up to a fixpoint: "returns an item it took from a shared collection" and
-//! "outputs its parameter `i`".
+//! bottom-up to a fixpoint. What a helper returns is a transfer function: its returned
+//! provenance terms over its parameters (unchecked items, parts, the parameters
+//! themselves), instantiated by the provenance analysis at each call with the
+//! arguments' provenance, so a helper and its body inlined give the same flows. The
+//! rest is read at the call's own result: "returns an item it took from a shared
+//! collection", "returns a lookup that can miss", "outputs its parameter `i`",
+//! "checks its parameter `i`".
 //!
 //! Invariants:
 //! - "Is this the item?" is asked of provenance and types: a field of an item is its
@@ -43,7 +48,7 @@ use pairlint_base::ir::{
 };
 use pairlint_base::model::FileFacts;
 use pairlint_base::vocab::{List, Vocabulary};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub use crate::dataflow::Location;
@@ -123,6 +128,13 @@ struct Summary {
     returns_take: Option<ReturnedTake>,
     /// Parameters (IR indexes) that reach an output inside it, with the output's steps.
     outputs_params: BTreeMap<usize, Vec<(usize, Span, String)>>,
+    /// What it returns in terms of its parameters (a transfer function, substituted at
+    /// each call site as if the helper were inlined): the returned values built only
+    /// from parameters and statics, items unchecked where returned. `opaque` when some
+    /// return is something else (read through the fields below at the call).
+    returns: crate::dataflow::HelperReturns,
+    /// For labels: the path inside it to each kind of take its terms return.
+    returns_steps: BTreeMap<How, Steps>,
     /// It returns an item it looked up by key or predicate in a shared collection,
     /// checked or not: its `None`/`Err` is that lookup's miss (a helper that looks the
     /// requester's item up and checks it is still a lookup that can miss).
@@ -272,7 +284,8 @@ impl CrateFlows {
         }
         cx.called = callers.keys().copied().collect();
         let typed = started.elapsed();
-        // Summaries bottom-up, to a fixpoint (recursion converges: summaries only grow).
+        // Summaries bottom-up, to a fixpoint or `SUMMARY_ROUNDS` (a returned term may replace
+        // an opaque result as a callee sharpens, so summaries do not only grow).
         // Only what some call reads needs a summary, and after the first round only a
         // fn one of whose callees' summaries changed is summarised again.
         let mut dirty: std::collections::BTreeSet<(usize, BodyId)> = cx
@@ -487,6 +500,7 @@ impl Ctx<'_> {
             depth: 0,
             closure_memo: Default::default(),
             effects_memo: &self.effects_memo,
+            helpers: Some(self),
         }
     }
 
@@ -1014,16 +1028,25 @@ impl Ctx<'_> {
         match item {
             Provenance::Element { of, how, site } => {
                 let how = match how {
-                    Selection::Positional => How::Positional,
+                    Selection::Positional | Selection::At(_) => How::Positional,
                     Selection::Keyed(_) => How::Keyed,
                     Selection::Predicate(_) => How::Predicate,
                 };
                 let coll = self.shared_coll(solved, of)?;
-                let (_, stmt) = self.site_stmt(solved, *site)?;
+                let (site_body, stmt) = self.site_stmt(solved, *site)?;
                 let span = match &stmt.value {
                     Rvalue::Call(call) => call.span,
                     _ => stmt.span,
                 };
+                // Taken inside a crate helper, read through its summary at the call.
+                let helper = match &stmt.value {
+                    Rvalue::Call(call) => self.types[file]
+                        .get(site_body.index())
+                        .and_then(|t| self.helper_summary(call, t))
+                        .map(|summary| (call.callee.name(), summary)),
+                    _ => None,
+                };
+                let via = helper.map(|(name, _)| format!(" (via `{name}`)")).unwrap_or_default();
                 let elem = self.term_type(solved, item).map(|t| peel_item(&t));
                 // A field holding the collection's key is the item's own key (`ticket`
                 // in a map keyed by tickets), not its owner.
@@ -1037,14 +1060,20 @@ impl Ctx<'_> {
                 if how == How::Positional && elem.as_ref().is_some_and(|t| self.fungible(t)) {
                     return None;
                 }
+                let steps = helper
+                    .and_then(|(_, summary)| {
+                        summary.returns_steps.get(&how).or_else(|| summary.returns_steps.values().next())
+                    })
+                    .cloned()
+                    .unwrap_or_default();
                 Some(Take {
                     file,
                     span,
                     how,
-                    coll: format!("`{coll}`"),
+                    coll: format!("`{coll}`{via}"),
                     typed: elem.is_some(),
                     user_bound,
-                    steps: Vec::new(),
+                    steps,
                     on_miss_of: self.miss_context(solved, *site).or_else(|| self.eager_fallback(solved, item)),
                 })
             }
@@ -1437,34 +1466,57 @@ impl Ctx<'_> {
         let mut summary = Summary { checks: self.check_summary(file, id, &solved), ..Summary::default() };
         for block in body.block_ids() {
             let bb = body.block(block);
-            // Returns of a take, unchecked.
-            if let Terminator::Return(op) = &bb.term {
+            // What it returns (an `Err`'s payload is never the item).
+            let returned = match &bb.term {
+                Terminator::Return(op) if returned_variant(body, block, op).as_deref() != Some("Err") => Some(op),
+                _ => None,
+            };
+            if let Some(op) = returned {
                 let location = Location::new(block, bb.stmts.len());
                 let state = solved.provenance.state_before(location);
                 let check_state = solved.checks.state_before(location);
-                for p in solved.provenance.analysis.operand(&state, op, location) {
-                    let Some(item) = self.item_of(&solved, &p) else { continue };
-                    if summary.returns_lookup.is_none() {
-                        summary.returns_lookup = self.keyed_lookup(&solved, &item).map(|(_, coll)| coll);
+                let values = solved.provenance.analysis.operand(&state, op, location);
+                let checked = |p: &Provenance| {
+                    self.item_of(&solved, p).is_some_and(|i| self.checked_here(&solved, check_state.as_ref(), &i))
+                };
+                // Unchecked and built from the parameters: the callers see it as their
+                // own take, made at the call. One site makes one value: the same
+                // element seen through a collection the summary cannot name (a
+                // poisoned lock's `into_inner`) is that value, not another.
+                let transferable: BTreeSet<Provenance> =
+                    values.iter().filter(|p| p.is_transferable() && !checked(p)).cloned().collect();
+                let sites: BTreeSet<Location> = transferable.iter().filter_map(element_site).collect();
+                for p in values {
+                    if transferable.contains(&p) {
+                        summary.returns.values.insert(self.index_from_param(&solved, &p));
+                        if let Some(take) = self.item_of(&solved, &p).and_then(|i| self.take_of(&solved, &i)) {
+                            let steps = inside_steps(file, &body.qualified, &take);
+                            summary.returns_steps.entry(take.how).or_insert(steps);
+                        }
+                        continue;
                     }
-                    if self.checked_here(&solved, check_state.as_ref(), &item) {
+                    if element_site(&p).is_some_and(|s| sites.contains(&s)) {
+                        continue;
+                    }
+                    let Some(item) = self.item_of(&solved, &p) else { continue };
+                    let checked = checked(&p);
+                    // The call's own result stands for what the terms cannot say, when
+                    // its callers have something to read of it (a take, a lookup that
+                    // can miss); anything else (an error's payload, a computed value)
+                    // is no item to them.
+                    let lookup = self.keyed_lookup(&solved, &item);
+                    if lookup.is_none() && (checked || self.take_of(&solved, &item).is_none()) {
+                        continue;
+                    }
+                    summary.returns.opaque = true;
+                    if summary.returns_lookup.is_none() {
+                        summary.returns_lookup = lookup.map(|(_, coll)| coll);
+                    }
+                    if checked {
                         continue;
                     }
                     if let Some(take) = self.take_of(&solved, &item) {
-                        let mut steps = take.steps.clone();
-                        let how = match take.how {
-                            How::Positional => "taken by position",
-                            How::Keyed => "fetched by key",
-                            How::Predicate => "selected by a predicate",
-                        };
-                        steps.insert(
-                            0,
-                            (
-                                file,
-                                take.span,
-                                format!("inside `{}`: {how} from shared {}", short(&body.qualified), take.coll),
-                            ),
-                        );
+                        let steps = inside_steps(file, &body.qualified, &take);
                         let better = match &summary.returns_take {
                             None => true,
                             Some((how, ..)) => take.how < *how,
@@ -1502,7 +1554,56 @@ impl Ctx<'_> {
                 }
             });
         }
+        // Only parameters' elements and parts are worth substituting: a helper that
+        // returns nothing but fresh values keeps its call's own result.
+        if !summary
+            .returns
+            .values
+            .iter()
+            .any(|v| !matches!(v, Provenance::Fresh | Provenance::Static(_) | Provenance::Unknown))
+        {
+            summary.returns = crate::dataflow::HelperReturns::default();
+        }
         summary
+    }
+}
+
+impl Ctx<'_> {
+    /// A returned element taken by position at an index the helper was given
+    /// (`self.q.remove(i)`), as [`Selection::At`] that parameter, so each call site
+    /// decides what the index is (a `position()` found by a predicate is a key).
+    fn index_from_param(&self, solved: &Solved<'_>, p: &Provenance) -> Provenance {
+        match p {
+            Provenance::Element { of, how: Selection::Positional, site } => {
+                let Some(Rvalue::Call(call)) = solved
+                    .body
+                    .blocks
+                    .get(site.block.index())
+                    .and_then(|b| b.stmts.get(site.statement))
+                    .map(|s| &s.value)
+                else {
+                    return p.clone();
+                };
+                let Some(index) = call.args.first() else { return p.clone() };
+                let state = solved.provenance.state_before(*site);
+                let values = solved.provenance.analysis.operand(&state, index, *site);
+                match values.into_iter().find(|v| param_root(v).is_some()) {
+                    Some(param) => {
+                        Provenance::Element { of: of.clone(), how: Selection::At(Box::new(param)), site: *site }
+                    }
+                    None => p.clone(),
+                }
+            }
+            Provenance::PartOf { whole, field } => Provenance::part_of(self.index_from_param(solved, whole), field),
+            _ => p.clone(),
+        }
+    }
+}
+
+impl calls::HelperSummaries for Ctx<'_> {
+    fn helper_returns(&self, call: &Call, types: &BodyTypes) -> Option<crate::dataflow::HelperReturns> {
+        let summary = self.helper_summary(call, types)?;
+        (!summary.returns.values.is_empty()).then(|| summary.returns.clone())
     }
 }
 
@@ -1516,6 +1617,28 @@ fn written_type_name(ty: &pairlint_base::model::Ty) -> String {
         pairlint_base::model::Ty::Path { name, .. } => name.rsplit("::").next().unwrap_or(name).to_string(),
         pairlint_base::model::Ty::Ref(inner) => written_type_name(inner),
         _ => String::new(),
+    }
+}
+
+/// The labels that show a take inside a helper (`inside `take`: taken by position
+/// from shared `self.queue``), then the path inside the helpers it calls.
+fn inside_steps(file: usize, helper: &str, take: &Take) -> Steps {
+    let how = match take.how {
+        How::Positional => "taken by position",
+        How::Keyed => "fetched by key",
+        How::Predicate => "selected by a predicate",
+    };
+    let mut steps = vec![(file, take.span, format!("inside `{}`: {how} from shared {}", short(helper), take.coll))];
+    steps.extend(take.steps.iter().cloned());
+    steps
+}
+
+/// The site of the element a value is or is a part of.
+fn element_site(p: &Provenance) -> Option<Location> {
+    match p {
+        Provenance::Element { site, .. } => Some(*site),
+        Provenance::PartOf { whole, .. } => element_site(whole),
+        _ => None,
     }
 }
 
