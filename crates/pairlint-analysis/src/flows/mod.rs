@@ -657,8 +657,29 @@ impl Ctx<'_> {
                 let Some(name) = &body.local(local).name else { continue };
                 let location = Location::new(pairlint_base::ir::BlockId::new(block_id), i + 1);
                 let state = solved.provenance.state_before(location);
-                for p in state.of_local(local) {
-                    if let Some(&t) = take_index.get(&p) {
+                let values = state.of_local(local);
+                for p in &values {
+                    // A positional take on a keyed lookup's miss path, bound to the same
+                    // name as that lookup's hit (`let parcel = mine.or_else(||
+                    // queue.pop_front())`), stands in for the requester's own item
+                    // whatever is done with it next (a locker opened by its number is
+                    // handed over too). A take on the miss path kept apart from the
+                    // lookup's value is not this.
+                    if !take_index.contains_key(p) && self.may_be_fallback(&solved, p) {
+                        if let Some(take) = self.item_of(&solved, p).and_then(|item| self.take_of(&solved, &item)) {
+                            let replaces_hit = take.how == How::Positional
+                                && take.on_miss_of.as_ref().is_some_and(|(lookup, _)| {
+                                    values.iter().any(|v| {
+                                        v != p && self.keyed_lookup(&solved, v).is_some_and(|(s, _)| s == *lookup)
+                                    })
+                                });
+                            if replaces_hit {
+                                take_index.insert(p.clone(), flow.takes.len());
+                                flow.takes.push(take);
+                            }
+                        }
+                    }
+                    if let Some(&t) = take_index.get(p) {
                         flow.bindings.push((t, body.local(local).span, name.clone()));
                     }
                 }
@@ -818,6 +839,24 @@ impl Ctx<'_> {
         items.dedup();
         if !items.is_empty() {
             flow.sinks.push(Sink { span, what, items, steps });
+        }
+    }
+
+    /// A cheap test before [`Ctx::take_of`] for a bound value: a positional element, or
+    /// the result of a call that may take one (a fallback closure's, a helper's).
+    fn may_be_fallback(&self, solved: &Solved<'_>, p: &Provenance) -> bool {
+        match p {
+            Provenance::Element { how: Selection::Positional, .. } => true,
+            Provenance::CallResult(site) => {
+                let Some((body, stmt)) = self.site_stmt(solved, *site) else { return false };
+                let Rvalue::Call(call) = &stmt.value else { return false };
+                matches!(solved.provenance.analysis.call_effect(call), crate::dataflow::CallEffect::ReceiverOrElse(_))
+                    || self.types[solved.file]
+                        .get(body.index())
+                        .and_then(|t| self.helper_summary(call, t))
+                        .is_some_and(|summary| matches!(summary.returns_take, Some((How::Positional, ..))))
+            }
+            _ => false,
         }
     }
 
