@@ -166,6 +166,8 @@ struct Ctx<'a> {
     summaries: BTreeMap<(usize, BodyId), Summary>,
     /// Fn bodies some call of the crate resolves to: their callers see what they return.
     called: std::collections::BTreeSet<(usize, BodyId)>,
+    /// Fns called only from bodies the flows do not analyse (by path): not entry points.
+    entry_excluded: std::collections::BTreeSet<(usize, BodyId)>,
     /// What each closure's captures hold where it is made (solving its parent once).
     captures_memo: std::cell::RefCell<BTreeMap<(usize, BodyId), Captures>>,
     /// Call effects by the call's address (see `TypedCalls::effect`).
@@ -230,6 +232,7 @@ impl CrateFlows {
             by_name,
             summaries: BTreeMap::new(),
             called: Default::default(),
+            entry_excluded: Default::default(),
             captures_memo: Default::default(),
             effects_memo: Default::default(),
         };
@@ -283,6 +286,25 @@ impl CrateFlows {
             }
         }
         cx.called = callers.keys().copied().collect();
+        // A fn called from code the flows do not analyse is still a helper, not an entry
+        // point: its return goes to that caller, not to a requester. Those callers are
+        // not typed; a call by path resolves without types (a method call needs its
+        // receiver's type and is not seen here).
+        let untyped = BodyTypes::default();
+        for (fi, file) in files.iter().enumerate() {
+            for (bi, body) in file.ir.bodies.iter().enumerate() {
+                if reached.contains(&(fi, cx.root(fi, BodyId::new(bi)))) {
+                    continue;
+                }
+                for stmt in body.blocks.iter().flat_map(|b| &b.stmts) {
+                    if let Rvalue::Call(call @ Call { callee: Callee::Path(_), .. }) = &stmt.value {
+                        if let Some(target) = cx.resolve_helper(call, &untyped) {
+                            cx.entry_excluded.insert(target);
+                        }
+                    }
+                }
+            }
+        }
         let typed = started.elapsed();
         // Summaries bottom-up, to a fixpoint or `SUMMARY_ROUNDS` (a returned term may replace
         // an opaque result as a callee sharpens, so summaries do not only grow).
@@ -630,6 +652,7 @@ impl Ctx<'_> {
                 // what an entry point returns leaves the program.
                 if is_fn
                     && !self.called.contains(&(file, id))
+                    && !self.entry_excluded.contains(&(file, id))
                     && returned_variant(body, block, op).as_deref() != Some("Err")
                 {
                     for (location, span, value) in return_values(body, block, op) {
