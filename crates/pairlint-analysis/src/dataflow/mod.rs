@@ -28,8 +28,8 @@ pub use owner_check::{
     NoCheckHelpers, OwnerCheck, Slot,
 };
 pub use provenance::{
-    CallEffect, CallModel, NameCallModel, PlacePath, Provenance, ProvenanceAnalysis, ProvenanceState, SelectBy,
-    Selection,
+    CallEffect, CallModel, HelperReturns, NameCallModel, PlacePath, Provenance, ProvenanceAnalysis, ProvenanceState,
+    SelectBy, Selection,
 };
 
 use pairlint_base::ir::{Body, Operand};

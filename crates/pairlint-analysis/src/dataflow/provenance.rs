@@ -99,6 +99,11 @@ pub enum Selection {
     Positional,
     /// By a key, with the key's provenance (`get(&ticket)`, `remove(id)`, `m[k]`).
     Keyed(Box<Provenance>),
+    /// Only in a helper's summary: by position, at an index the helper was given as
+    /// this parameter term (`fn take_at(&mut self, i: usize) { self.q.remove(i) }`). At
+    /// a call site it is what the argument makes it: keyed by an index a predicate
+    /// found (`position`), else positional.
+    At(Box<Provenance>),
     /// By a predicate (`find`, `filter`, `position`), with the closure body when the
     /// predicate is a closure of this file. For `filter` the term stands for the
     /// selected elements as a whole; `next()` on it takes one of them by position.
@@ -185,6 +190,80 @@ impl Provenance {
     pub fn element(of: Provenance, how: Selection, site: Location) -> Provenance {
         Provenance::Element { of: Box::new(of), how, site }.bounded()
     }
+
+    /// Whether the term is built only from parameters, statics and fresh values (what
+    /// a helper's summary can say of its return in terms of its arguments); a
+    /// collection read from none of them (a local one, a call's result) is not.
+    pub fn is_transferable(&self) -> bool {
+        match self {
+            Provenance::Param(_) | Provenance::Static(_) | Provenance::Fresh | Provenance::Unknown => true,
+            Provenance::Element { of, how, .. } | Provenance::IndexOf { of, how, .. } => {
+                of.is_transferable()
+                    && !matches!(**of, Provenance::Fresh | Provenance::Unknown)
+                    && match how {
+                        Selection::Keyed(key) | Selection::At(key) => key.is_transferable(),
+                        _ => true,
+                    }
+            }
+            Provenance::PartOf { whole, .. } | Provenance::Derived(whole) => whole.is_transferable(),
+            _ => false,
+        }
+    }
+
+    /// A helper's returned term at one of its call sites: its parameters replaced by
+    /// what the call passes (`params[i]`, the receiver first for a method), and every
+    /// element it takes made at the call (`site`), as if the helper were inlined.
+    /// A predicate's closure is the helper's, not the caller's: it is kept unnamed.
+    pub fn instantiate(&self, params: &[BTreeSet<Provenance>], site: Location) -> BTreeSet<Provenance> {
+        let each = |inner: &Provenance| inner.instantiate(params, site);
+        match self {
+            Provenance::Param(l) => params.get(l.index()).cloned().unwrap_or_default(),
+            Provenance::Element { of, how, .. } | Provenance::IndexOf { of, how, .. } => {
+                let hows: Vec<Selection> = match how {
+                    Selection::Keyed(key) => keyed_selections(each(key)),
+                    Selection::At(index) => {
+                        let (found, other): (BTreeSet<Provenance>, BTreeSet<Provenance>) =
+                            each(index).into_iter().partition(|p| matches!(p, Provenance::IndexOf { .. }));
+                        let mut hows: Vec<Selection> =
+                            found.into_iter().map(|k| Selection::Keyed(Box::new(k))).collect();
+                        if hows.is_empty() || !other.is_empty() {
+                            hows.push(Selection::Positional);
+                        }
+                        hows
+                    }
+                    Selection::Predicate(_) => vec![Selection::Predicate(None)],
+                    Selection::Positional => vec![Selection::Positional],
+                };
+                let index = matches!(self, Provenance::IndexOf { .. });
+                let mut out = BTreeSet::new();
+                for of in each(of) {
+                    for how in &hows {
+                        out.insert(if index {
+                            Provenance::IndexOf { of: Box::new(of.clone()), how: how.clone(), site }.bounded()
+                        } else {
+                            Provenance::element(of.clone(), how.clone(), site)
+                        });
+                    }
+                }
+                out
+            }
+            Provenance::PartOf { whole, field } => {
+                each(whole).into_iter().map(|w| Provenance::part_of(w, field)).collect()
+            }
+            Provenance::Derived(inner) => each(inner).into_iter().map(Provenance::derived).collect(),
+            Provenance::Static(_) | Provenance::Fresh => BTreeSet::from([self.clone()]),
+            _ => BTreeSet::from([Provenance::Unknown]),
+        }
+    }
+}
+
+/// What a crate helper returns, as a function of its arguments (from its summary): the
+/// returned terms over its parameters, and whether it may also return something the
+/// terms do not describe (then the call's own [`Provenance::CallResult`] stands for it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct HelperReturns {
+    pub values: BTreeSet<Provenance>,
+    pub opaque: bool,
 }
 
 impl fmt::Display for Provenance {
@@ -210,6 +289,7 @@ impl fmt::Display for Selection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Selection::Positional => f.write_str("positional"),
+            Selection::At(index) => write!(f, "at {index}"),
             Selection::Keyed(key) => write!(f, "keyed by {key}"),
             Selection::Predicate(Some(body)) => write!(f, "predicate {body}"),
             Selection::Predicate(None) => f.write_str("predicate"),
@@ -267,6 +347,12 @@ pub trait CallModel {
     /// What the closure `closure` returns when its captured locals hold `captures`
     /// and its first parameter holds `argument`; `None` when the model cannot say
     /// (the result is then the call's own [`Provenance::CallResult`]).
+    /// What a crate helper the call resolves to returns, in terms of its parameters
+    /// (its summary as a transfer function); `None` when there is no such summary.
+    fn helper_returns(&self, _call: &Call, _body: &Body) -> Option<HelperReturns> {
+        None
+    }
+
     fn closure_result(
         &self,
         _closure: BodyId,
@@ -490,25 +576,34 @@ impl<'a> ProvenanceAnalysis<'a> {
     /// destination's fields (aggregates with several fields).
     fn rvalue(&self, state: &ProvenanceState, value: &Rvalue, location: Location) -> RvalueProvenance {
         let whole = |set| RvalueProvenance { whole: set, fields: Vec::new() };
+        // A moved or wrapped value keeps what was written under its fields (`view =
+        // ResultView { name: item.name, .. }; Ok(Json(view))` still carries `name`).
+        let moved = |op: &Operand, set| RvalueProvenance { whole: set, fields: tracked_under(state, op, &[]) };
         let fresh = || BTreeSet::from([Provenance::Fresh]);
         match value {
-            Rvalue::Use(op) | Rvalue::Await(op) => whole(self.operand(state, op, location)),
-            Rvalue::Ref { place, .. } => whole(self.place(state, place, location)),
+            Rvalue::Use(op) | Rvalue::Await(op) => moved(op, self.operand(state, op, location)),
+            Rvalue::Ref { place, .. } => {
+                let op = Operand::Place(place.clone());
+                moved(&op, self.place(state, place, location))
+            }
             Rvalue::Call(call) => whole(self.call(state, call, location)),
             Rvalue::Aggregate { kind: AggregateKind::Variant(_) | AggregateKind::Struct(_), fields }
                 if fields.len() == 1 =>
             {
                 // `Some(x)`, `Ok(x)`, newtype wrappers (`Json(x)`, `Wrapper { inner: x }`):
                 // still `x`.
-                whole(self.operand(state, &fields[0].1, location))
+                moved(&fields[0].1, self.operand(state, &fields[0].1, location))
             }
             Rvalue::Aggregate { fields, .. } => RvalueProvenance {
                 whole: fresh(),
                 fields: fields
                     .iter()
                     .enumerate()
-                    .map(|(i, (name, op))| {
-                        (name.clone().unwrap_or_else(|| i.to_string()), self.operand(state, op, location))
+                    .flat_map(|(i, (name, op))| {
+                        let name = name.clone().unwrap_or_else(|| i.to_string());
+                        let mut out = vec![(vec![name.clone()], self.operand(state, op, location))];
+                        out.extend(tracked_under(state, op, std::slice::from_ref(&name)));
+                        out
                     })
                     .collect(),
             },
@@ -631,7 +726,20 @@ impl<'a> ProvenanceAnalysis<'a> {
                 set
             }
             CallEffect::Fresh => BTreeSet::from([Provenance::Fresh]),
-            CallEffect::Unknown => BTreeSet::from([Provenance::CallResult(location)]),
+            CallEffect::Unknown => {
+                // A crate helper with a summary: what it returns, given these arguments.
+                let Some(returns) = self.calls.helper_returns(call, self.body) else {
+                    return BTreeSet::from([Provenance::CallResult(location)]);
+                };
+                let params: Vec<BTreeSet<Provenance>> =
+                    call.receiver.iter().chain(&call.args).map(|op| self.operand(state, op, location)).collect();
+                let mut out: BTreeSet<Provenance> =
+                    returns.values.iter().flat_map(|t| t.instantiate(&params, location)).collect();
+                if returns.opaque || out.is_empty() {
+                    out.insert(Provenance::CallResult(location));
+                }
+                out
+            }
         }
     }
 
@@ -646,7 +754,25 @@ impl<'a> ProvenanceAnalysis<'a> {
 /// An rvalue's provenance: the value's own, and per field for aggregates.
 struct RvalueProvenance {
     whole: BTreeSet<Provenance>,
-    fields: Vec<(String, BTreeSet<Provenance>)>,
+    /// Field paths under the destination and what they hold.
+    fields: Vec<(Vec<String>, BTreeSet<Provenance>)>,
+}
+
+/// What is tracked under the fields of the place `op` reads, as paths below `prefix`
+/// (for a copy of it to the destination).
+fn tracked_under(state: &ProvenanceState, op: &Operand, prefix: &[String]) -> Vec<(Vec<String>, BTreeSet<Provenance>)> {
+    let Operand::Place(place) = op else { return Vec::new() };
+    let Some(source) = PlacePath::of_written(place) else { return Vec::new() };
+    state
+        .places
+        .iter()
+        .filter(|(path, _)| path.fields.len() > source.fields.len() && path.starts_with(&source))
+        .map(|(path, set)| {
+            let mut fields = prefix.to_vec();
+            fields.extend(path.fields[source.fields.len()..].iter().cloned());
+            (fields, set.clone())
+        })
+        .collect()
 }
 
 /// One selection per key provenance (a key of unknown provenance still selects by key).
@@ -752,9 +878,9 @@ impl Analysis for ProvenanceAnalysis<'_> {
             return;
         };
         state.write(dest.clone(), value.whole);
-        for (field, set) in value.fields {
+        for (fields, set) in value.fields {
             let mut path = dest.clone();
-            path.fields.push(field);
+            path.fields.extend(fields);
             state.write(path, set);
         }
     }

@@ -5,8 +5,8 @@
 //! return type.
 
 use crate::dataflow::{
-    solve, CallEffect, CallModel, CheckEffect, CheckModel, CheckOutcome, Location, NameCallModel, Provenance,
-    ProvenanceAnalysis, SelectBy, Slot,
+    solve, CallEffect, CallModel, CheckEffect, CheckModel, CheckOutcome, HelperReturns, Location, NameCallModel,
+    Provenance, ProvenanceAnalysis, SelectBy, Slot,
 };
 use crate::types::facts::ScopeId;
 use crate::types::infer::{call_effect_at, BodyTypes};
@@ -38,6 +38,14 @@ pub struct TypedCalls<'a> {
     /// Closures already read, by what they were given (the solver asks again on every
     /// pass over the calling statement).
     pub closure_memo: std::cell::RefCell<BTreeMap<ClosureKey, Option<BTreeSet<Provenance>>>>,
+    /// The crate's helper summaries, read as transfer functions at their call sites.
+    pub helpers: Option<&'a dyn HelperSummaries>,
+}
+
+/// The crate helpers' summaries, as the call model reads them.
+pub trait HelperSummaries {
+    /// What the crate fn `call` resolves to returns, in terms of its parameters.
+    fn helper_returns(&self, call: &Call, types: &BodyTypes) -> Option<HelperReturns>;
 }
 
 /// A closure and what its captures and argument held.
@@ -136,6 +144,10 @@ impl TypedCalls<'_> {
 const MAX_CLOSURE_DEPTH: usize = 4;
 
 impl CallModel for TypedCalls<'_> {
+    fn helper_returns(&self, call: &Call, _body: &Body) -> Option<HelperReturns> {
+        self.helpers?.helper_returns(call, self.types)
+    }
+
     fn effect(&self, call: &Call, body: &Body) -> CallEffect {
         // A call's effect depends on the call alone (the types are fixed), and the
         // solver and the flows ask again for every pass: keyed by the call's address in
@@ -191,6 +203,7 @@ impl TypedCalls<'_> {
             depth: self.depth + 1,
             closure_memo: Default::default(),
             effects_memo: self.effects_memo,
+            helpers: self.helpers,
         };
         let results = solve(ProvenanceAnalysis::new(body, &calls).with_captures(captures.clone()), body);
         let param = Provenance::ClosureParam(LocalId::new(0));

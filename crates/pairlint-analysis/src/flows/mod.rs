@@ -6,8 +6,13 @@
 //! call effects ([`calls::TypedCalls`]) → the owner-check must-analysis → [`FnFlow`]s:
 //! the shared takes of the body, the outputs (sinks) with the items they carry, and
 //! whether each was checked there. Crate helpers are read through summaries computed
-//! bottom-up to a fixpoint: "returns an item it took from a shared collection" and
-//! "outputs its parameter `i`".
+//! bottom-up to a fixpoint. What a helper returns is a transfer function: its returned
+//! provenance terms over its parameters (unchecked items, parts, the parameters
+//! themselves), instantiated by the provenance analysis at each call with the
+//! arguments' provenance, so a helper and its body inlined give the same flows. The
+//! rest is read at the call's own result: "returns an item it took from a shared
+//! collection", "returns a lookup that can miss", "outputs its parameter `i`",
+//! "checks its parameter `i`".
 //!
 //! Invariants:
 //! - "Is this the item?" is asked of provenance and types: a field of an item is its
@@ -44,7 +49,7 @@ use pairlint_base::ir::{
 };
 use pairlint_base::model::FileFacts;
 use pairlint_base::vocab::{List, Vocabulary};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub use crate::dataflow::Location;
@@ -124,6 +129,17 @@ struct Summary {
     returns_take: Option<ReturnedTake>,
     /// Parameters (IR indexes) that reach an output inside it, with the output's steps.
     outputs_params: BTreeMap<usize, Vec<(usize, Span, String)>>,
+    /// What it returns in terms of its parameters (a transfer function, substituted at
+    /// each call site as if the helper were inlined): the returned values built only
+    /// from parameters and statics, items unchecked where returned. `opaque` when some
+    /// return is something else (read through the fields below at the call).
+    returns: crate::dataflow::HelperReturns,
+    /// For labels: the path inside it to each kind of take its terms return.
+    returns_steps: BTreeMap<How, Steps>,
+    /// It returns an item it looked up by key or predicate in a shared collection,
+    /// checked or not: its `None`/`Err` is that lookup's miss (a helper that looks the
+    /// requester's item up and checks it is still a lookup that can miss).
+    returns_lookup: Option<String>,
     /// It checks its parameter (IR index) against the requester identity (a parameter
     /// or none: a session that knows its requester), reporting a mismatch so.
     checks: Option<(usize, Option<usize>, CheckOutcome)>,
@@ -153,6 +169,8 @@ struct Ctx<'a> {
     summaries: BTreeMap<(usize, BodyId), Summary>,
     /// Fn bodies some call of the crate resolves to: their callers see what they return.
     called: std::collections::BTreeSet<(usize, BodyId)>,
+    /// Fns called only from bodies the flows do not analyse (by path): not entry points.
+    entry_excluded: std::collections::BTreeSet<(usize, BodyId)>,
     /// What each closure's captures hold where it is made (solving its parent once).
     captures_memo: std::cell::RefCell<BTreeMap<(usize, BodyId), Captures>>,
     /// Call effects by the call's address (see `TypedCalls::effect`).
@@ -218,6 +236,7 @@ impl CrateFlows {
             by_name,
             summaries: BTreeMap::new(),
             called: Default::default(),
+            entry_excluded: Default::default(),
             captures_memo: Default::default(),
             effects_memo: Default::default(),
         };
@@ -257,8 +276,28 @@ impl CrateFlows {
             }
         }
         cx.called = callers.keys().copied().collect();
+        // A fn called from code the flows do not analyse is still a helper, not an entry
+        // point: its return goes to that caller, not to a requester. Those callers are
+        // not typed; a call by path resolves without types (a method call needs its
+        // receiver's type and is not seen here).
+        let untyped = BodyTypes::default();
+        for (fi, file) in files.iter().enumerate() {
+            for (bi, body) in file.ir.bodies.iter().enumerate() {
+                if reached.contains(&(fi, cx.root(fi, BodyId::new(bi)))) {
+                    continue;
+                }
+                for stmt in body.blocks.iter().flat_map(|b| &b.stmts) {
+                    if let Rvalue::Call(call @ Call { callee: Callee::Path(_), .. }) = &stmt.value {
+                        if let Some(target) = cx.resolve_helper(call, &untyped) {
+                            cx.entry_excluded.insert(target);
+                        }
+                    }
+                }
+            }
+        }
         let typed = started.elapsed();
-        // Summaries bottom-up, to a fixpoint (recursion converges: summaries only grow).
+        // Summaries bottom-up, to a fixpoint or `SUMMARY_ROUNDS` (a returned term may replace
+        // an opaque result as a callee sharpens, so summaries do not only grow).
         // Only what some call reads needs a summary, and after the first round only a
         // fn one of whose callees' summaries changed is summarised again.
         let mut dirty: std::collections::BTreeSet<(usize, BodyId)> = cx
@@ -292,8 +331,8 @@ impl CrateFlows {
             for bi in 0..file.ir.bodies.len() {
                 let id = BodyId::new(bi);
                 let root = cx.root(fi, id);
-                let per_requester = cx.func(fi, id).or_else(|| cx.func(fi, root)).is_some_and(|f| f.per_requester);
-                if per_requester {
+                let of = if cx.func(fi, id).is_some() { id } else { root };
+                if cx.is_requester(fi, of) {
                     fns.push(cx.flow(fi, id));
                 }
             }
@@ -383,6 +422,41 @@ impl Ctx<'_> {
         self.files[file].fns.get(i)
     }
 
+    /// Whether the fn serves one requester. The extractor decides by names; a
+    /// parameter it counted for its type's name alone (`Path`, a web extractor's name)
+    /// does not count when the type model resolves that type to the standard library
+    /// (`std::path::Path` is a directory, not a request's path): then the fn serves a
+    /// requester only for another reason (another identity or extractor parameter, a
+    /// session receiver).
+    fn is_requester(&self, file: usize, body: BodyId) -> bool {
+        let Some(func) = self.func(file, body) else { return false };
+        if !func.per_requester {
+            return false;
+        }
+        let offset = usize::from(func.has_self);
+        let types = self.types[file].get(body.index());
+        let counted = |p: &pairlint_base::model::Param| {
+            p.is_identity || self.vocab.is(List::HandlerExtractors, &written_type_name(&p.ty))
+        };
+        let std_typed = |i: usize, p: &pairlint_base::model::Param| {
+            let by_name =
+                self.vocab.mentions(List::IdentityNames, &p.name) || self.vocab.is(List::RequestNames, &p.name);
+            let resolved = types.map(|t| t.local(LocalId::new(i + offset)).peel_refs().clone());
+            !by_name
+                && resolved
+                    .as_ref()
+                    .and_then(Type::name)
+                    .is_some_and(|n| ["std::", "core::", "alloc::"].iter().any(|prefix| n.starts_with(prefix)))
+        };
+        let demoted = func.params.iter().enumerate().any(|(i, p)| counted(p) && std_typed(i, p));
+        if !demoted {
+            return true;
+        }
+        let session =
+            func.self_ty.as_deref().is_some_and(|t| func.has_self && self.vocab.mentions(List::IdentityNames, t));
+        session || func.params.iter().enumerate().any(|(i, p)| counted(p) && !std_typed(i, p))
+    }
+
     /// The IR indexes of the identity parameters, and whether each is a request (only
     /// its identity-named fields identify the requester).
     fn identity_params(&self, file: usize, body: BodyId) -> Vec<(LocalId, bool)> {
@@ -439,6 +513,7 @@ impl Ctx<'_> {
             depth: 0,
             closure_memo: Default::default(),
             effects_memo: &self.effects_memo,
+            helpers: Some(self),
         }
     }
 
@@ -541,7 +616,7 @@ impl Ctx<'_> {
             file,
             body: id,
             name: body.qualified.rsplit("::").next().unwrap_or(&body.qualified).to_string(),
-            per_requester: func.is_some_and(|f| f.per_requester),
+            per_requester: self.is_requester(file, if self.func(file, id).is_some() { id } else { root }),
             identity: func.and_then(|f| f.identity.clone()),
             takes: Vec::new(),
             sinks: Vec::new(),
@@ -568,6 +643,7 @@ impl Ctx<'_> {
                 // what an entry point returns leaves the program.
                 if is_fn
                     && !self.called.contains(&(file, id))
+                    && !self.entry_excluded.contains(&(file, id))
                     && returned_variant(body, block, op).as_deref() != Some("Err")
                 {
                     for (location, span, value) in return_values(body, block, op) {
@@ -595,8 +671,29 @@ impl Ctx<'_> {
                 let Some(name) = &body.local(local).name else { continue };
                 let location = Location::new(pairlint_base::ir::BlockId::new(block_id), i + 1);
                 let state = solved.provenance.state_before(location);
-                for p in state.of_local(local) {
-                    if let Some(&t) = take_index.get(&p) {
+                let values = state.of_local(local);
+                for p in &values {
+                    // A positional take on a keyed lookup's miss path, bound to the same
+                    // name as that lookup's hit (`let parcel = mine.or_else(||
+                    // queue.pop_front())`), stands in for the requester's own item
+                    // whatever is done with it next (a locker opened by its number is
+                    // handed over too). A take on the miss path kept apart from the
+                    // lookup's value is not this.
+                    if !take_index.contains_key(p) && self.may_be_fallback(&solved, p) {
+                        if let Some(take) = self.item_of(&solved, p).and_then(|item| self.take_of(&solved, &item)) {
+                            let replaces_hit = take.how == How::Positional
+                                && take.on_miss_of.as_ref().is_some_and(|(lookup, _)| {
+                                    values.iter().any(|v| {
+                                        v != p && self.keyed_lookup(&solved, v).is_some_and(|(s, _)| s == *lookup)
+                                    })
+                                });
+                            if replaces_hit {
+                                take_index.insert(p.clone(), flow.takes.len());
+                                flow.takes.push(take);
+                            }
+                        }
+                    }
+                    if let Some(&t) = take_index.get(p) {
                         flow.bindings.push((t, body.local(local).span, name.clone()));
                     }
                 }
@@ -759,6 +856,24 @@ impl Ctx<'_> {
         }
     }
 
+    /// A cheap test before [`Ctx::take_of`] for a bound value: a positional element, or
+    /// the result of a call that may take one (a fallback closure's, a helper's).
+    fn may_be_fallback(&self, solved: &Solved<'_>, p: &Provenance) -> bool {
+        match p {
+            Provenance::Element { how: Selection::Positional, .. } => true,
+            Provenance::CallResult(site) => {
+                let Some((body, stmt)) = self.site_stmt(solved, *site) else { return false };
+                let Rvalue::Call(call) = &stmt.value else { return false };
+                matches!(solved.provenance.analysis.call_effect(call), crate::dataflow::CallEffect::ReceiverOrElse(_))
+                    || self.types[solved.file]
+                        .get(body.index())
+                        .and_then(|t| self.helper_summary(call, t))
+                        .is_some_and(|summary| matches!(summary.returns_take, Some((How::Positional, ..))))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether `item` is the requester's at a point whose check state is `state`
     /// (`None`: no path reaches it): owner-checked on every path, or theirs by how it
     /// was chosen. Outputs and helper summaries both ask this, so a helper returning
@@ -828,7 +943,7 @@ impl Ctx<'_> {
                     return self.is_shared_slot(solved, p).then(|| p.clone());
                 };
                 // `slot.id`, `job.len`: a scalar is not the item's content.
-                let ty = self.term_type(solved, whole).and_then(|t| field_type(&self.tables, &t, field));
+                let ty = self.term_type(solved, whole).and_then(|t| item_field_type(&self.tables, &t, field));
                 match ty {
                     Some(t) if is_scalar(&t) => None,
                     Some(_) => Some(item),
@@ -883,7 +998,7 @@ impl Ctx<'_> {
             Provenance::Static(path) => self.tables.static_type(path).cloned(),
             Provenance::PartOf { whole, field } => {
                 let whole = self.term_type(solved, whole)?;
-                field_type(&self.tables, &whole, field)
+                item_field_type(&self.tables, &whole, field)
             }
             Provenance::Element { site, of, .. } => {
                 let (body, stmt) = self.site_stmt(solved, *site)?;
@@ -966,16 +1081,25 @@ impl Ctx<'_> {
         match item {
             Provenance::Element { of, how, site } => {
                 let how = match how {
-                    Selection::Positional => How::Positional,
+                    Selection::Positional | Selection::At(_) => How::Positional,
                     Selection::Keyed(_) => How::Keyed,
                     Selection::Predicate(_) => How::Predicate,
                 };
                 let coll = self.shared_coll(solved, of)?;
-                let (_, stmt) = self.site_stmt(solved, *site)?;
+                let (site_body, stmt) = self.site_stmt(solved, *site)?;
                 let span = match &stmt.value {
                     Rvalue::Call(call) => call.span,
                     _ => stmt.span,
                 };
+                // Taken inside a crate helper, read through its summary at the call.
+                let helper = match &stmt.value {
+                    Rvalue::Call(call) => self.types[file]
+                        .get(site_body.index())
+                        .and_then(|t| self.helper_summary(call, t))
+                        .map(|summary| (call.callee.name(), summary)),
+                    _ => None,
+                };
+                let via = helper.map(|(name, _)| format!(" (via `{name}`)")).unwrap_or_default();
                 let elem = self.term_type(solved, item).map(|t| peel_item(&t));
                 // A field holding the collection's key is the item's own key (`ticket`
                 // in a map keyed by tickets), not its owner.
@@ -989,14 +1113,20 @@ impl Ctx<'_> {
                 if how == How::Positional && elem.as_ref().is_some_and(|t| self.fungible(t)) {
                     return None;
                 }
+                let steps = helper
+                    .and_then(|(_, summary)| {
+                        summary.returns_steps.get(&how).or_else(|| summary.returns_steps.values().next())
+                    })
+                    .cloned()
+                    .unwrap_or_default();
                 Some(Take {
                     file,
                     span,
                     how,
-                    coll: format!("`{coll}`"),
+                    coll: format!("`{coll}`{via}"),
                     typed: elem.is_some(),
                     user_bound,
-                    steps: Vec::new(),
+                    steps,
                     on_miss_of: self.miss_context(solved, *site).or_else(|| self.eager_fallback(solved, item)),
                 })
             }
@@ -1151,7 +1281,8 @@ impl Ctx<'_> {
     /// A struct of the crate that nothing ties to a person: a pool of interchangeable
     /// things (buffers, connections), not a queue of people's items.
     fn fungible(&self, ty: &Type) -> bool {
-        if is_scalar(ty) {
+        // Plain values (a number, bytes of a random code) are nobody's.
+        if is_scalar(ty) || matches!(ty, Type::Slice(inner) if is_scalar(inner)) {
             return true;
         }
         let Some(info) = self.tables.struct_info(ty) else { return false };
@@ -1195,22 +1326,43 @@ impl Ctx<'_> {
         None
     }
 
-    /// If the take at `site` runs only after a keyed lookup missed, that lookup.
+    /// If the take at `site` runs only after a keyed lookup missed, that lookup: every
+    /// path from the entry to the take's block leaves a switch on a keyed lookup by
+    /// its miss edge (`None`, `Err`). Paths join where a failed match guard dispatches
+    /// again (`Some(x) if x.owner == me => x, None => queue.pop_front()`), so each
+    /// predecessor of a join must lead back to a miss.
     fn miss_context(&self, solved: &Solved<'_>, site: Location) -> Option<(Span, String)> {
         // Only a take of this body has a path in this body's graph.
         self.state_here(solved, site)?;
+        let preds = predecessors(solved.body);
+        let mut memo = BTreeMap::new();
+        self.miss_before(solved, &preds, site.block, &mut memo, &mut 0)
+    }
+
+    /// The keyed lookup whose miss edge every path into `block` comes through.
+    fn miss_before(
+        &self,
+        solved: &Solved<'_>,
+        preds: &[Vec<pairlint_base::ir::BlockId>],
+        block: pairlint_base::ir::BlockId,
+        memo: &mut BTreeMap<pairlint_base::ir::BlockId, Option<(Span, String)>>,
+        budget: &mut usize,
+    ) -> Option<(Span, String)> {
+        if let Some(known) = memo.get(&block) {
+            return known.clone();
+        }
+        *budget += 1;
+        if *budget > 64 {
+            return None;
+        }
+        // A block reached again before it is decided is on a loop: not a miss path.
+        memo.insert(block, None);
         let body = solved.body;
-        let preds = predecessors(body);
-        // Walk back from the take's block through single-predecessor blocks to the
-        // switch that chose this path.
-        let mut block = site.block;
-        for _ in 0..64 {
-            let p = preds.get(block.index())?;
-            if p.len() != 1 {
-                return None;
-            }
-            let pred = p[0];
+        let p = preds.get(block.index())?;
+        let mut found = None;
+        for &pred in p {
             let bb = body.block(pred);
+            let mut here = None;
             if let Terminator::SwitchVariant { scrutinee, targets, otherwise } = &bb.term {
                 let on_miss = targets.iter().any(|(v, b)| *b == block && (v == "None" || v == "Err"))
                     || (*otherwise == Some(block) && targets.iter().all(|(v, _)| v == "Some" || v == "Ok"));
@@ -1218,16 +1370,17 @@ impl Ctx<'_> {
                     let location = Location::new(pred, bb.stmts.len());
                     let state = solved.provenance.state_before(location);
                     let values = solved.provenance.analysis.place(&state, scrutinee, location);
-                    for v in values {
-                        if let Some(lookup) = self.keyed_lookup(solved, &v) {
-                            return Some(lookup);
-                        }
-                    }
+                    here = values.iter().find_map(|v| self.keyed_lookup(solved, v));
                 }
             }
-            block = pred;
+            let here = match here {
+                Some(lookup) => lookup,
+                None => self.miss_before(solved, preds, pred, memo, budget)?,
+            };
+            found.get_or_insert(here);
         }
-        None
+        memo.insert(block, found.clone());
+        found
     }
 
     /// The keyed lookup a value comes from: an element taken by key from a shared
@@ -1245,8 +1398,10 @@ impl Ctx<'_> {
                 let (body, stmt) = self.site_stmt(solved, *site)?;
                 let Rvalue::Call(call) = &stmt.value else { return None };
                 let summary = self.helper_summary(call, self.types[solved.file].get(body.index())?)?;
-                match &summary.returns_take {
-                    Some((How::Keyed | How::Predicate, coll, ..)) => Some((call.span, coll.clone())),
+                match (&summary.returns_take, &summary.returns_lookup) {
+                    (Some((How::Keyed | How::Predicate, coll, ..)), _) | (_, Some(coll)) => {
+                        Some((call.span, coll.clone()))
+                    }
                     _ => None,
                 }
             }
@@ -1364,31 +1519,57 @@ impl Ctx<'_> {
         let mut summary = Summary { checks: self.check_summary(file, id, &solved), ..Summary::default() };
         for block in body.block_ids() {
             let bb = body.block(block);
-            // Returns of a take, unchecked.
-            if let Terminator::Return(op) = &bb.term {
+            // What it returns (an `Err`'s payload is never the item).
+            let returned = match &bb.term {
+                Terminator::Return(op) if returned_variant(body, block, op).as_deref() != Some("Err") => Some(op),
+                _ => None,
+            };
+            if let Some(op) = returned {
                 let location = Location::new(block, bb.stmts.len());
                 let state = solved.provenance.state_before(location);
                 let check_state = solved.checks.state_before(location);
-                for p in solved.provenance.analysis.operand(&state, op, location) {
+                let values = solved.provenance.analysis.operand(&state, op, location);
+                let checked = |p: &Provenance| {
+                    self.item_of(&solved, p).is_some_and(|i| self.checked_here(&solved, check_state.as_ref(), &i))
+                };
+                // Unchecked and built from the parameters: the callers see it as their
+                // own take, made at the call. One site makes one value: the same
+                // element seen through a collection the summary cannot name (a
+                // poisoned lock's `into_inner`) is that value, not another.
+                let transferable: BTreeSet<Provenance> =
+                    values.iter().filter(|p| p.is_transferable() && !checked(p)).cloned().collect();
+                let sites: BTreeSet<Location> = transferable.iter().filter_map(element_site).collect();
+                for p in values {
+                    if transferable.contains(&p) {
+                        summary.returns.values.insert(self.index_from_param(&solved, &p));
+                        if let Some(take) = self.item_of(&solved, &p).and_then(|i| self.take_of(&solved, &i)) {
+                            let steps = inside_steps(file, &body.qualified, &take);
+                            summary.returns_steps.entry(take.how).or_insert(steps);
+                        }
+                        continue;
+                    }
+                    if element_site(&p).is_some_and(|s| sites.contains(&s)) {
+                        continue;
+                    }
                     let Some(item) = self.item_of(&solved, &p) else { continue };
-                    if self.checked_here(&solved, check_state.as_ref(), &item) {
+                    let checked = checked(&p);
+                    // The call's own result stands for what the terms cannot say, when
+                    // its callers have something to read of it (a take, a lookup that
+                    // can miss); anything else (an error's payload, a computed value)
+                    // is no item to them.
+                    let lookup = self.keyed_lookup(&solved, &item);
+                    if lookup.is_none() && (checked || self.take_of(&solved, &item).is_none()) {
+                        continue;
+                    }
+                    summary.returns.opaque = true;
+                    if summary.returns_lookup.is_none() {
+                        summary.returns_lookup = lookup.map(|(_, coll)| coll);
+                    }
+                    if checked {
                         continue;
                     }
                     if let Some(take) = self.take_of(&solved, &item) {
-                        let mut steps = take.steps.clone();
-                        let how = match take.how {
-                            How::Positional => "taken by position",
-                            How::Keyed => "fetched by key",
-                            How::Predicate => "selected by a predicate",
-                        };
-                        steps.insert(
-                            0,
-                            (
-                                file,
-                                take.span,
-                                format!("inside `{}`: {how} from shared {}", short(&body.qualified), take.coll),
-                            ),
-                        );
+                        let steps = inside_steps(file, &body.qualified, &take);
                         let better = match &summary.returns_take {
                             None => true,
                             Some((how, ..)) => take.how < *how,
@@ -1426,12 +1607,92 @@ impl Ctx<'_> {
                 }
             });
         }
+        // Only parameters' elements and parts are worth substituting: a helper that
+        // returns nothing but fresh values keeps its call's own result.
+        if !summary
+            .returns
+            .values
+            .iter()
+            .any(|v| !matches!(v, Provenance::Fresh | Provenance::Static(_) | Provenance::Unknown))
+        {
+            summary.returns = crate::dataflow::HelperReturns::default();
+        }
         summary
+    }
+}
+
+impl Ctx<'_> {
+    /// A returned element taken by position at an index the helper was given
+    /// (`self.q.remove(i)`), as [`Selection::At`] that parameter, so each call site
+    /// decides what the index is (a `position()` found by a predicate is a key).
+    fn index_from_param(&self, solved: &Solved<'_>, p: &Provenance) -> Provenance {
+        match p {
+            Provenance::Element { of, how: Selection::Positional, site } => {
+                let Some(Rvalue::Call(call)) = solved
+                    .body
+                    .blocks
+                    .get(site.block.index())
+                    .and_then(|b| b.stmts.get(site.statement))
+                    .map(|s| &s.value)
+                else {
+                    return p.clone();
+                };
+                let Some(index) = call.args.first() else { return p.clone() };
+                let state = solved.provenance.state_before(*site);
+                let values = solved.provenance.analysis.operand(&state, index, *site);
+                match values.into_iter().find(|v| param_root(v).is_some()) {
+                    Some(param) => {
+                        Provenance::Element { of: of.clone(), how: Selection::At(Box::new(param)), site: *site }
+                    }
+                    None => p.clone(),
+                }
+            }
+            Provenance::PartOf { whole, field } => Provenance::part_of(self.index_from_param(solved, whole), field),
+            _ => p.clone(),
+        }
+    }
+}
+
+impl calls::HelperSummaries for Ctx<'_> {
+    fn helper_returns(&self, call: &Call, types: &BodyTypes) -> Option<crate::dataflow::HelperReturns> {
+        let summary = self.helper_summary(call, types)?;
+        (!summary.returns.values.is_empty()).then(|| summary.returns.clone())
     }
 }
 
 fn short(qualified: &str) -> &str {
     qualified.rsplit("::").next().unwrap_or(qualified)
+}
+
+/// The last segment of a written parameter type's name (through one reference).
+fn written_type_name(ty: &pairlint_base::model::Ty) -> String {
+    match ty {
+        pairlint_base::model::Ty::Path { name, .. } => name.rsplit("::").next().unwrap_or(name).to_string(),
+        pairlint_base::model::Ty::Ref(inner) => written_type_name(inner),
+        _ => String::new(),
+    }
+}
+
+/// The labels that show a take inside a helper (`inside `take`: taken by position
+/// from shared `self.queue``), then the path inside the helpers it calls.
+fn inside_steps(file: usize, helper: &str, take: &Take) -> Steps {
+    let how = match take.how {
+        How::Positional => "taken by position",
+        How::Keyed => "fetched by key",
+        How::Predicate => "selected by a predicate",
+    };
+    let mut steps = vec![(file, take.span, format!("inside `{}`: {how} from shared {}", short(helper), take.coll))];
+    steps.extend(take.steps.iter().cloned());
+    steps
+}
+
+/// The site of the element a value is or is a part of.
+fn element_site(p: &Provenance) -> Option<Location> {
+    match p {
+        Provenance::Element { site, .. } => Some(*site),
+        Provenance::PartOf { whole, .. } => element_site(whole),
+        _ => None,
+    }
 }
 
 /// The parameter a value is or was read from (through fields and wrappers).
@@ -1507,10 +1768,17 @@ pub(crate) fn place_type(tables: &TypeTables, place: &pairlint_base::ir::Place, 
 /// The element type of a collection type, from the std model's index entries
 /// (`VecDeque<T>[usize]` is `T`, `HashMap<K, V>[&K]` is `V`).
 fn element_type(coll: &Type) -> Option<Type> {
-    let coll = unwrap_shared(coll);
+    // Autoderef as an index expression does (`Vec<T>` indexes as `[T]`).
+    let mut coll = unwrap_shared(coll);
     let model = StdModel::get();
-    let found = model.method_here(&coll, "[]", 1)?.finish(&[Type::Unknown]).result;
-    (!found.is_unknown()).then_some(found)
+    for _ in 0..4 {
+        if let Some(found) = model.method_here(&coll, "[]", 1) {
+            let found = found.finish(&[Type::Unknown]).result;
+            return (!found.is_unknown()).then_some(found);
+        }
+        coll = model.deref(&coll)?.peel_refs().clone();
+    }
+    None
 }
 
 /// A field's type: a crate struct's field (through references, pointers and locks),
@@ -1527,6 +1795,13 @@ fn field_type(tables: &TypeTables, ty: &Type, field: &str) -> Option<Type> {
         }
     }
     tables.field(&unwrap_shared(ty), field)
+}
+
+/// A field's type, of the value itself or else of the item inside it: an element's
+/// term has its call's type (`Option<&Job>` from `front()`), and a field read of it is
+/// of the payload (`(x as Some).0` is looked through by provenance).
+fn item_field_type(tables: &TypeTables, ty: &Type, field: &str) -> Option<Type> {
+    field_type(tables, ty, field).or_else(|| field_type(tables, &peel_item(ty), field))
 }
 
 /// A named type's name and arguments, resolved or not (an unresolved `Mutex` is still

@@ -857,6 +857,7 @@ fn origin_of(cx: &Ctx<'_>, solved: &Solved<'_>, p: &Provenance) -> Option<(Span,
             let how = match how {
                 crate::dataflow::Selection::Positional => "taken by position",
                 crate::dataflow::Selection::Keyed(_) => "fetched by key",
+                crate::dataflow::Selection::At(_) => "taken at an index",
                 crate::dataflow::Selection::Predicate(_) => "selected",
             };
             Some((span, format!("the item, {how} from shared `{coll}`")))

@@ -740,3 +740,36 @@ fn temporaries_die_after_their_last_read() {
     let conditions = facts.checks_at(at_yes).expect("reached").conditions;
     assert!(!conditions.contains_key(&first_eq) && !conditions.contains_key(&second_eq));
 }
+
+// A helper's summary as a transfer function: `fn take_at(&self, i) { self.queue.remove(i) }`
+// returns `element(param 0 .queue, at param 1)`. Called as `s.take_at(idx)` with `idx`
+// from `position(pred)`, it is the element the predicate found, keyed by that index,
+// taken at the call; called with a plain number it is a positional take.
+#[test]
+fn a_helper_return_is_instantiated_with_the_call_arguments() {
+    let helper_site = Location::new(BlockId::new(0), 0);
+    let call_site = Location::new(BlockId::new(3), 1);
+    let template =
+        Provenance::element(Provenance::part_of(param(0), "queue"), Selection::At(Box::new(param(1))), helper_site);
+    let server = param(0);
+    let found = Provenance::IndexOf {
+        of: Box::new(Provenance::part_of(server.clone(), "queue")),
+        how: Selection::Predicate(Some(BodyId::new(1))),
+        site: Location::new(BlockId::new(0), 4),
+    };
+    let by_index = template.instantiate(&[set([server.clone()]), set([found.clone()])], call_site);
+    assert_eq!(
+        by_index,
+        set([Provenance::element(
+            Provenance::part_of(server.clone(), "queue"),
+            Selection::Keyed(Box::new(found)),
+            call_site
+        )])
+    );
+    let by_number = template.instantiate(&[set([server.clone()]), set([Provenance::Fresh])], call_site);
+    assert_eq!(by_number, set([positional(Provenance::part_of(server, "queue"), call_site)]));
+    // A term over something other than parameters and statics cannot be instantiated.
+    assert!(
+        !Provenance::element(Provenance::CallResult(helper_site), Selection::Positional, helper_site).is_transferable()
+    );
+}
