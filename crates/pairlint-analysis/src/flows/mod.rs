@@ -337,18 +337,20 @@ impl CrateFlows {
                 }
             }
         }
+        let flowed = started.elapsed();
+        let releases = release::releases(&cx);
         if timing {
             // Stage timings of the flows, beside the engine's (`PAIRLINT_TIMING`).
             eprintln!(
-                "pairlint timing: flows: types+calls {:.1}, summaries {:.1} ({} called fns), flows {:.1} ms ({} fns)",
+                "pairlint timing: flows: types+calls {:.1}, summaries {:.1} ({} called fns), flows {:.1} ms ({} fns), releases {:.1} ms",
                 typed.as_secs_f64() * 1e3,
                 (summarised - typed).as_secs_f64() * 1e3,
                 cx.called.len(),
-                (started.elapsed() - summarised).as_secs_f64() * 1e3,
-                fns.len()
+                (flowed - summarised).as_secs_f64() * 1e3,
+                fns.len(),
+                (started.elapsed() - flowed).as_secs_f64() * 1e3,
             );
         }
-        let releases = release::releases(&cx);
         CrateFlows { fns, releases }
     }
 }

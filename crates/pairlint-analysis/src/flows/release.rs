@@ -28,7 +28,7 @@
 use super::{field_type, named, peel_item, unwrap_shared, Ctx, Solved};
 use crate::dataflow::{reverse_postorder, solve, Analysis, Location, Provenance};
 use crate::types::infer::BodyTypes;
-use crate::types::std_model::{timing_fn, timing_method, Timing, TIME_TYPES};
+use crate::types::std_model::{timing_fn, timing_method, Timing, TIME_TYPES, TIMING_METHODS};
 use crate::types::user_bound::is_user_bound_item;
 use pairlint_base::finding::Span;
 use pairlint_base::ir::{
@@ -168,9 +168,12 @@ pub(super) fn releases(cx: &Ctx<'_>) -> Vec<Release> {
             let body = &file.ir.bodies[bi];
             let empty = BodyTypes::default();
             let types = cx.types[fi].get(bi).unwrap_or(&empty);
+            let in_region = |b: BlockId| region.blocks.get(b.index()).copied().flatten().is_some();
             let calls = cx.calls_for(fi, id);
-            let Some(solved) = cx.solve(fi, id, &calls) else { continue };
-            for site in sites(cx, &solved, types, |b| region.blocks.get(b.index()).copied().flatten().is_some()) {
+            // The dataflow runs only for a region with a statement that can release.
+            let solved = if may_release_in(cx, body, in_region) { cx.solve(fi, id, &calls) } else { None };
+            let found = solved.as_ref().map(|solved| sites(cx, solved, types, in_region)).unwrap_or_default();
+            for site in found {
                 let mut labels = Vec::new();
                 if let Some((span, why)) = region.reason(site.block) {
                     labels.push((fi, *span, why.clone()));
@@ -265,16 +268,16 @@ fn helper_sites(
     let outside = |b: BlockId| !own.get(b.index()).copied().unwrap_or(false);
     let empty = BodyTypes::default();
     let types = cx.types[file].get(id.index()).unwrap_or(&empty);
+    let Some(body) = cx.ir(file).bodies.get(id.index()) else { return Vec::new() };
     let calls = cx.calls_for(file, id);
-    let Some(solved) = cx.solve(file, id, &calls) else { return Vec::new() };
-    let mut out = sites(cx, &solved, types, outside);
+    let solved = if may_release_in(cx, body, outside) { cx.solve(file, id, &calls) } else { None };
+    let mut out = solved.as_ref().map(|solved| sites(cx, solved, types, outside)).unwrap_or_default();
     // Helpers it calls that release (a bounded chain, no cycles): the release is
     // reached through its call here.
     if visiting.len() >= HELPER_DEPTH {
         return out;
     }
     visiting.push((file, id));
-    let body = solved.body;
     for block in body.block_ids().filter(|&b| outside(b)) {
         for stmt in &body.block(block).stmts {
             let Rvalue::Call(call) = &stmt.value else { continue };
@@ -329,8 +332,7 @@ fn compute_region(
     regions: &mut BTreeMap<(usize, BodyId), Option<Region>>,
 ) -> Option<Region> {
     let body = cx.ir(file).bodies.get(id.index())?;
-    let empty = BodyTypes::default();
-    let types = cx.types[file].get(id.index()).unwrap_or(&empty);
+    let types = LazyTypes { cx, file, body: id };
     let mut reasons: Vec<(Span, String)> = Vec::new();
     let mut entry = None;
     // The whole body, by its name or where it is made.
@@ -428,7 +430,7 @@ fn made_as_timeout(
 fn edge_marks(
     cx: &Ctx<'_>,
     body: &Body,
-    types: &BodyTypes,
+    types: LazyTypes<'_, '_>,
     term: &Terminator,
     span: Span,
     reasons: &mut Vec<(Span, String)>,
@@ -524,7 +526,7 @@ fn edge_marks(
 fn timed_out_side(
     cx: &Ctx<'_>,
     body: &Body,
-    types: &BodyTypes,
+    types: LazyTypes<'_, '_>,
     cond: &Operand,
     depth: usize,
 ) -> Option<(bool, String)> {
@@ -579,7 +581,7 @@ fn timed_out_side(
 
 /// The value is the current time or a time elapsed: the side of a comparison that
 /// grows.
-fn is_late(cx: &Ctx<'_>, body: &Body, types: &BodyTypes, op: &Operand) -> bool {
+fn is_late(cx: &Ctx<'_>, body: &Body, types: LazyTypes<'_, '_>, op: &Operand) -> bool {
     if matches!(timing_of(cx, body, types, op, 0, false), Some(Timing::Now | Timing::Elapsed)) {
         return true;
     }
@@ -608,12 +610,12 @@ fn place_name(body: &Body, op: &Operand) -> Option<String> {
 }
 
 /// The value is a point or span of time (by its type), or a timing call's result.
-fn is_time(cx: &Ctx<'_>, body: &Body, types: &BodyTypes, op: &Operand) -> bool {
+fn is_time(cx: &Ctx<'_>, body: &Body, types: LazyTypes<'_, '_>, op: &Operand) -> bool {
     if timing_of(cx, body, types, op, 0, false).is_some() {
         return true;
     }
     let Operand::Place(place) = op else { return false };
-    match cx.place_type(place, types) {
+    match cx.place_type(place, types.get()) {
         Some(t) => t.name().is_some_and(|n| TIME_TYPES.contains(&n.rsplit("::").next().unwrap_or(n))),
         // An untyped value named as a time (`now`, a deadline field) counts when the
         // other side is typed or timed.
@@ -622,9 +624,9 @@ fn is_time(cx: &Ctx<'_>, body: &Body, types: &BodyTypes, op: &Operand) -> bool {
 }
 
 /// The last segment of a value's type name, if the model types it.
-fn type_name(cx: &Ctx<'_>, types: &BodyTypes, op: &Operand) -> Option<String> {
+fn type_name(cx: &Ctx<'_>, types: LazyTypes<'_, '_>, op: &Operand) -> Option<String> {
     let Operand::Place(place) = op else { return None };
-    let ty = unwrap_shared(&cx.place_type(place, types)?);
+    let ty = unwrap_shared(&cx.place_type(place, types.get())?);
     let (name, _) = named(&ty)?;
     Some(name.rsplit("::").next().unwrap_or(name).to_string())
 }
@@ -641,7 +643,14 @@ fn def_of(body: &Body, local: pairlint_base::ir::LocalId) -> Option<&Stmt> {
 /// What a value means in time, following its definition through moves, awaits,
 /// references and wrappers (`Box::pin(sleep(..).fuse())`). `future` allows the names
 /// that are timers only as a `select!` future (`interval.tick()`).
-fn timing_of(cx: &Ctx<'_>, body: &Body, types: &BodyTypes, op: &Operand, depth: usize, future: bool) -> Option<Timing> {
+fn timing_of(
+    cx: &Ctx<'_>,
+    body: &Body,
+    types: LazyTypes<'_, '_>,
+    op: &Operand,
+    depth: usize,
+    future: bool,
+) -> Option<Timing> {
     if depth > 12 {
         return None;
     }
@@ -658,7 +667,13 @@ fn timing_of(cx: &Ctx<'_>, body: &Body, types: &BodyTypes, op: &Operand, depth: 
                     timing_fn(&resolver.fn_path(segments))
                 }
                 Callee::Method(_) => {
-                    let receiver = call.receiver.as_ref().and_then(|r| type_name(cx, types, r));
+                    // The receiver's type is asked (inferring the body) only for a
+                    // method the timing table names.
+                    let receiver = call
+                        .receiver
+                        .as_ref()
+                        .filter(|_| TIMING_METHODS.iter().any(|(_, m, ..)| *m == name))
+                        .and_then(|r| type_name(cx, types, r));
                     timing_method(receiver.as_deref(), name)
                         .or_else(|| (future && receiver.is_none() && name == "tick").then_some(Timing::Timer))
                 }
@@ -680,6 +695,23 @@ fn timing_of(cx: &Ctx<'_>, body: &Body, types: &BodyTypes, op: &Operand, depth: 
             }
         }
         _ => None,
+    }
+}
+
+/// A body's types, inferred only when a timeout test needs them: most bodies have no
+/// timing call or time-typed comparison, and typing every body of a crate cost more
+/// than the rest of PL002's analysis.
+#[derive(Clone, Copy)]
+struct LazyTypes<'c, 'a> {
+    cx: &'c Ctx<'a>,
+    file: usize,
+    body: BodyId,
+}
+
+impl<'c> LazyTypes<'c, '_> {
+    fn get(&self) -> &'c BodyTypes {
+        const NO_TYPES: &BodyTypes = &BodyTypes { locals: Vec::new(), ret: crate::types::ty::Type::Unknown };
+        self.cx.types[self.file].get(self.body.index()).unwrap_or(NO_TYPES)
     }
 }
 
@@ -711,6 +743,22 @@ fn sites(cx: &Ctx<'_>, solved: &Solved<'_>, types: &BodyTypes, keep: impl Fn(Blo
         }
     }
     out
+}
+
+/// Whether a block that `keep` selects has a statement of a release's shape (what
+/// [`release_at`] asks before it reads the dataflow): a field set to a freeing value, or
+/// a release or requeue call on a place. Bodies without one are not solved.
+fn may_release_in(cx: &Ctx<'_>, body: &Body, keep: impl Fn(BlockId) -> bool) -> bool {
+    body.block_ids().filter(|&b| keep(b)).flat_map(|b| &body.block(b).stmts).any(|stmt| match &stmt.value {
+        Rvalue::Use(_) | Rvalue::Aggregate { .. } => {
+            matches!(split_last_field(&stmt.dest), Some((Projection::Field(field), _)) if freed(cx, &field, &stmt.value).is_some())
+        }
+        Rvalue::Call(call) => {
+            matches!((&call.callee, &call.receiver), (Callee::Method(name), Some(Operand::Place(_)))
+                if cx.vocab.is(List::ReleaseCalls, name) || cx.vocab.is(List::RequeueCalls, name))
+        }
+        _ => false,
+    })
 }
 
 /// The statement releases a user-bound item of shared state.
