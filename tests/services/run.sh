@@ -16,7 +16,7 @@
 # known bug of services.toml ([[bug]]): whether a finding points into its function
 # ("found"), only into its file ("file"), or nowhere ("missed").
 #
-# Not part of `cargo test` or CI: the first run downloads ~2 GB of crates. Exit 0 even
+# Not part of `cargo test` or CI: the first run downloads ~2.5 GB of crates. Exit 0 even
 # when there are findings; non-zero only when vendoring or the build fails, or pairlint
 # crashes (an exit code other than 0/1/2, or output that is not JSON).
 #
