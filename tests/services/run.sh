@@ -11,6 +11,9 @@
 #                                                    and lint them (not reproducible in CI:
 #                                                    the mirrors come from outside)
 #   bash tests/services/run.sh --only NAME[,NAME]    lint only these services / snapshots
+#   bash tests/services/run.sh --check               then fail (exit 1) if the counts over
+#                                                    the crates.io targets differ from the
+#                                                    `counts:` line of SERVICES.md
 #
 # The summary gives, per service: files linted, lines, findings per rule; and for each
 # known bug of services.toml ([[bug]]): whether a finding points into its function
@@ -26,11 +29,13 @@ set -euo pipefail
 
 MIRRORS=""
 ONLY=""
+CHECK=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --git-mirrors) MIRRORS="$(cd "$2" && pwd)"; shift 2 ;;
     --only) ONLY="$2"; shift 2 ;;
-    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+    --check) CHECK=1; shift ;;
+    -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -159,10 +164,12 @@ while IFS=$'\t' read -r service target dir; do
 done <"$OUT/targets.tsv"
 T3=$(now)
 
-python3 - "$SVC" "$OUT" "$T0" "$T1" "$T2" "$T3" <<'EOF' | tee "$OUT/summary.txt"
+set +e
+python3 - "$SVC" "$OUT" "$T0" "$T1" "$T2" "$T3" "$CHECK" "$ONLY" <<'EOF' | tee "$OUT/summary.txt"
 import json, os, re, sys, tomllib
 svc, out = sys.argv[1], sys.argv[2]
 t0, t1, t2, t3 = map(float, sys.argv[3:7])
+check, only = sys.argv[7] == "1", sys.argv[8]
 RULES = ["PL001", "PL002", "PL003", "PL004"]
 with open(os.path.join(svc, "services.toml"), "rb") as f:
     doc = tomllib.load(f)
@@ -303,4 +310,28 @@ print("known bugs: " + ", ".join(f"{k} {n}" for k, n in summary["known_bugs"].it
 s = summary["seconds"]
 print(f"time: vendor {s['vendor']}s, build {s['build']}s, lint {s['lint']}s, total {s['total']}s")
 print(f"written: {os.path.join(out, 'findings.json')}")
+
+# The regression line: crates.io targets only (the snapshots need mirrors CI lacks).
+cio = [t for t in targets if "@" in t["target"]]
+cio_rules = {r: sum(x["rule"] == r for t in cio for x in t["findings"]) for r in RULES}
+cio_bugs = [b for b in bugs if "@" in b["target"]]
+counts_line = ("counts: total=%d " % sum(cio_rules.values()) + " ".join(f"{r}={n}" for r, n in cio_rules.items())
+               + " bugs_found=%d/%d" % (sum(b["result"] == "found" for b in cio_bugs), len(cio_bugs)))
+print(counts_line)
+if check:
+    if only:
+        sys.exit("run.sh --check: not with --only (the counts cover every crates.io service)")
+    text = open(os.path.join(svc, "SERVICES.md")).read()
+    m = re.search(r"^counts:.*$", text, re.M)
+    if not m:
+        sys.exit("run.sh --check: no 'counts:' line in SERVICES.md")
+    if m.group(0).strip() != counts_line:
+        sys.exit(f"run.sh --check: MISMATCH\n  SERVICES.md: {m.group(0).strip()}\n  this run:    {counts_line}")
+    unlinted = [t["target"] for t in cio if t["exit_code"] == "absent" or t["files"] == 0 or t["errors"]]
+    if unlinted:
+        sys.exit(f"run.sh --check: not (fully) linted: {', '.join(unlinted)}")
+    print(f"run.sh --check: counts match SERVICES.md; all {len(cio)} crates.io targets linted")
 EOF
+rc=${PIPESTATUS[0]}
+set -e
+exit "$rc"
