@@ -1,7 +1,6 @@
 //! The lint pipeline: read files, extract facts per file, analyse per crate, run the
 //! rules, then apply levels and suppressions. Knows nothing of output formats.
 
-use crate::analysis::CrateModel;
 use crate::cache::{Cache, CrateResult, Entry, Key, StoredFinding};
 use crate::config::{Config, Level};
 use crate::discover::{Discovery, NotLinted};
@@ -476,9 +475,8 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     // 4. The crate-level analysis and the rules.
     let facts: Vec<&FileFacts> = facts.iter().map(Arc::as_ref).collect();
     let raw = panics::catch(|| {
-        let model = CrateModel::new(&facts, vocab);
         let flows = CrateFlows::new(&facts, vocab);
-        (rules::run(&rules::Models { crate_model: &model, flows: &flows }), model.fixpoint_bound_hit)
+        (rules::run(&rules::Models { flows: &flows }), flows.summary_bound_hit)
     });
     let raw = match raw {
         Ok((raw, bound_hit)) => {
@@ -487,7 +485,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
                 report.notes.push(format!(
                     "the crate containing {first}: helper summaries stopped at the bound of {} rounds before settling; \
                      effects of deeply chained helpers may be missed",
-                    crate::analysis::FIXPOINT_BOUND
+                    pairlint_analysis::flows::SUMMARY_ROUNDS
                 ));
             }
             raw

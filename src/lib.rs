@@ -7,7 +7,7 @@
 //! analysis and the reference service are crates of their own, re-exported here under
 //! the module names the rest of this crate and its users know.
 
-pub use pairlint_analysis::{analysis, flows, rules};
+pub use pairlint_analysis::{flows, rules};
 pub use pairlint_base::{expect, finding, model, report, source, vocab};
 pub use pairlint_reference as reference;
 pub use pairlint_syntax::{extract, lexcheck};

@@ -599,7 +599,7 @@ fn rustc_json_build_finished_follows_deny_warnings() {
 #[test]
 fn fixpoint_bound_is_reported_in_every_format() {
     // 80 helpers, each defined before the one it calls: every round of the fixpoint
-    // carries the pop one step up the chain, so settling needs more than the 64 rounds.
+    // carries the pop one step up the chain, so settling needs more than the 8 rounds.
     let mut src = String::from(
         "use std::collections::VecDeque;\npub struct Job { pub owner_id: u64 }\n\
          pub struct Server { queue: std::sync::Mutex<VecDeque<Job>> }\nimpl Server {\n\
@@ -613,7 +613,7 @@ fn fixpoint_bound_is_reported_in_every_format() {
     let out = run(dir.path(), &["--format", "json", "chain.rs"]);
     let json: Value = serde_json::from_str(&out.stdout).unwrap();
     let notes = &json["notes"];
-    assert!(notes[0].as_str().is_some_and(|n| n.contains("bound of 64 rounds")), "{out:?}");
+    assert!(notes[0].as_str().is_some_and(|n| n.contains("bound of 8 rounds")), "{out:?}");
     let out = run(dir.path(), &["--format", "sarif", "chain.rs"]);
     let sarif: Value = serde_json::from_str(&out.stdout).unwrap();
     let notes = &sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"];
@@ -623,7 +623,7 @@ fn fixpoint_bound_is_reported_in_every_format() {
     let out = run(dir.path(), &["--format", "github", "chain.rs"]);
     assert!(out.stdout.contains("::notice title=pairlint::"), "{out:?}");
     let out = run(dir.path(), &["--color", "never", "chain.rs"]);
-    assert!(out.stdout.contains("note:") && out.stdout.contains("bound of 64"), "{out:?}");
+    assert!(out.stdout.contains("note:") && out.stdout.contains("bound of 8"), "{out:?}");
     // A chain that settles in time gives no note.
     let short = dir_with(&[("ok.rs", fixture("fixtures/PL003/pos_keyed_get_print_no_check.rs"))]);
     let out = run(short.path(), &["--format", "json", "ok.rs"]);

@@ -146,13 +146,16 @@ struct Summary {
 }
 
 /// Bounded so a pathological call graph cannot loop; real crates settle in 2-4 rounds.
-const SUMMARY_ROUNDS: usize = 8;
+pub const SUMMARY_ROUNDS: usize = 8;
 
 /// The flows of every fn body of a crate.
 pub struct CrateFlows {
     pub fns: Vec<FnFlow>,
     /// Releases on timeout paths (PL002), see [`release`].
     pub releases: Vec<release::Release>,
+    /// Helper summaries were still changing after [`SUMMARY_ROUNDS`] rounds (a chain of
+    /// helpers deeper than that): flows through its far end may be missed.
+    pub summary_bound_hit: bool,
 }
 
 struct Ctx<'a> {
@@ -307,7 +310,8 @@ impl CrateFlows {
             .filter(|(fi, id)| matches!(files[*fi].ir.bodies[id.index()].kind, BodyKind::Fn { .. }))
             .filter(|&(fi, id)| cx.may_have_summary(fi, id))
             .collect();
-        for _ in 0..SUMMARY_ROUNDS {
+        let mut summary_bound_hit = false;
+        for round in 0..SUMMARY_ROUNDS {
             let mut next = std::collections::BTreeSet::new();
             for &(fi, id) in &dirty {
                 let summary = cx.summarize(fi, id);
@@ -323,6 +327,8 @@ impl CrateFlows {
             if next.is_empty() {
                 break;
             }
+            // Out of rounds with summaries still changing: say so (the engine notes it).
+            summary_bound_hit = round + 1 == SUMMARY_ROUNDS;
             dirty = next;
         }
         let summarised = started.elapsed();
@@ -351,7 +357,7 @@ impl CrateFlows {
                 (started.elapsed() - flowed).as_secs_f64() * 1e3,
             );
         }
-        CrateFlows { fns, releases }
+        CrateFlows { fns, releases, summary_bound_hit }
     }
 }
 
