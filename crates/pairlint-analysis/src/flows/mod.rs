@@ -527,7 +527,7 @@ impl Ctx<'_> {
 
     /// The fn a body is nested in (itself for a fn).
     fn root(&self, file: usize, id: BodyId) -> BodyId {
-        *self.chain(file, id).last().unwrap_or(&id)
+        self.types[file].root(id)
     }
 
     /// The body and the bodies it is nested in, up to its fn.

@@ -663,7 +663,7 @@ fn timing_of(
             let name = call.callee.name();
             let found = match &call.callee {
                 Callee::Path(segments) => {
-                    let resolver = cx.tables.resolver(scope_of(cx, body), &[], None);
+                    let resolver = cx.tables.resolver(cx.scopes[types.file], &[], None);
                     timing_fn(&resolver.fn_path(segments))
                 }
                 Callee::Method(_) => {
@@ -715,18 +715,6 @@ impl<'c> LazyTypes<'c, '_> {
     }
 }
 
-/// The import scope of a body's file (bodies do not carry their own).
-fn scope_of(cx: &Ctx<'_>, body: &Body) -> crate::types::facts::ScopeId {
-    // Find the file by address: the body belongs to one of the crate's files.
-    for (fi, file) in cx.files.iter().enumerate() {
-        let range = file.ir.bodies.as_ptr_range();
-        if range.contains(&(body as *const Body)) {
-            return cx.scopes[fi];
-        }
-    }
-    Default::default()
-}
-
 /// The release sites of a solved body in the blocks `keep` selects.
 fn sites(cx: &Ctx<'_>, solved: &Solved<'_>, types: &BodyTypes, keep: impl Fn(BlockId) -> bool) -> Vec<Site> {
     let body = solved.body;
@@ -745,30 +733,55 @@ fn sites(cx: &Ctx<'_>, solved: &Solved<'_>, types: &BodyTypes, keep: impl Fn(Blo
     out
 }
 
-/// Whether a block that `keep` selects has a statement of a release's shape (what
-/// [`release_at`] asks before it reads the dataflow): a field set to a freeing value, or
-/// a release or requeue call on a place. Bodies without one are not solved.
-fn may_release_in(cx: &Ctx<'_>, body: &Body, keep: impl Fn(BlockId) -> bool) -> bool {
-    body.block_ids().filter(|&b| keep(b)).flat_map(|b| &body.block(b).stmts).any(|stmt| match &stmt.value {
+/// What a statement would release, by its shape alone (before the dataflow says whether
+/// the place is a user-bound item of shared state).
+enum Shape<'s> {
+    /// `img.locked_by = None`, `img.locked = false`, `img.status = Status::Available`:
+    /// `object`'s `field` is freed, as `how` says.
+    Freed { object: Place, field: String, how: String },
+    /// `img.unlock()`: a release call on the item.
+    ReleaseCall { name: &'s str, receiver: &'s Place, call: &'s Call },
+    /// `queue.push_back(img)`: a requeue call on a collection.
+    Requeue { name: &'s str, receiver: &'s Place, call: &'s Call },
+}
+
+fn release_shape<'s>(cx: &Ctx<'_>, stmt: &'s Stmt) -> Option<Shape<'s>> {
+    match &stmt.value {
         Rvalue::Use(_) | Rvalue::Aggregate { .. } => {
-            matches!(split_last_field(&stmt.dest), Some((Projection::Field(field), _)) if freed(cx, &field, &stmt.value).is_some())
+            let (Projection::Field(field), object) = split_last_field(&stmt.dest)? else { return None };
+            let how = freed(cx, &field, &stmt.value)?;
+            Some(Shape::Freed { object, field, how })
         }
         Rvalue::Call(call) => {
-            matches!((&call.callee, &call.receiver), (Callee::Method(name), Some(Operand::Place(_)))
-                if cx.vocab.is(List::ReleaseCalls, name) || cx.vocab.is(List::RequeueCalls, name))
+            let (Callee::Method(name), Some(Operand::Place(receiver))) = (&call.callee, &call.receiver) else {
+                return None;
+            };
+            if cx.vocab.is(List::ReleaseCalls, name) {
+                Some(Shape::ReleaseCall { name, receiver, call })
+            } else if cx.vocab.is(List::RequeueCalls, name) {
+                Some(Shape::Requeue { name, receiver, call })
+            } else {
+                None
+            }
         }
-        _ => false,
-    })
+        _ => None,
+    }
+}
+
+/// Whether a block that `keep` selects has a statement of a release's shape. Bodies
+/// without one are not solved.
+fn may_release_in(cx: &Ctx<'_>, body: &Body, keep: impl Fn(BlockId) -> bool) -> bool {
+    body.block_ids()
+        .filter(|&b| keep(b))
+        .flat_map(|b| &body.block(b).stmts)
+        .any(|stmt| release_shape(cx, stmt).is_some())
 }
 
 /// The statement releases a user-bound item of shared state.
 fn release_at(cx: &Ctx<'_>, solved: &Solved<'_>, types: &BodyTypes, location: Location, stmt: &Stmt) -> Option<Site> {
     let body = solved.body;
-    match &stmt.value {
-        // `img.locked_by = None`, `img.locked = false`, `img.status = Status::Available`.
-        Rvalue::Use(_) | Rvalue::Aggregate { .. } => {
-            let (Projection::Field(field), object) = split_last_field(&stmt.dest)? else { return None };
-            let how = freed(cx, &field, &stmt.value)?;
+    match release_shape(cx, stmt)? {
+        Shape::Freed { object, field, how } => {
             let origin = shared_item(cx, solved, types, &object, location)?;
             Some(Site {
                 block: location.block,
@@ -779,26 +792,18 @@ fn release_at(cx: &Ctx<'_>, solved: &Solved<'_>, types: &BodyTypes, location: Lo
                 steps: Vec::new(),
             })
         }
-        Rvalue::Call(call) => {
-            let Callee::Method(name) = &call.callee else { return None };
-            let Some(Operand::Place(receiver)) = &call.receiver else { return None };
-            if cx.vocab.is(List::ReleaseCalls, name) {
-                let origin = shared_item(cx, solved, types, receiver, location)?;
-                return Some(Site {
-                    block: location.block,
-                    span: call.span,
-                    target: place_text(body, receiver),
-                    how: format!("calls `{name}()` on the item, giving it up"),
-                    origin: Some(origin),
-                    steps: Vec::new(),
-                });
-            }
-            if cx.vocab.is(List::RequeueCalls, name) {
-                return requeue(cx, solved, types, location, call, receiver, name);
-            }
-            None
+        Shape::ReleaseCall { name, receiver, call } => {
+            let origin = shared_item(cx, solved, types, receiver, location)?;
+            Some(Site {
+                block: location.block,
+                span: call.span,
+                target: place_text(body, receiver),
+                how: format!("calls `{name}()` on the item, giving it up"),
+                origin: Some(origin),
+                steps: Vec::new(),
+            })
         }
-        _ => None,
+        Shape::Requeue { name, receiver, call } => requeue(cx, solved, types, location, call, receiver, name),
     }
 }
 

@@ -119,6 +119,11 @@ impl<'a> FileTypes<'a> {
         FileTypes { file, tables, scope, root, nested, cells }
     }
 
+    /// The fn a body is nested in (itself for a fn).
+    pub fn root(&self, id: BodyId) -> BodyId {
+        self.root.get(id.index()).copied().unwrap_or(id)
+    }
+
     /// The closures and async blocks nested in the fn `root`.
     pub fn nested(&self, root: BodyId) -> &[BodyId] {
         self.nested.get(&root).map(Vec::as_slice).unwrap_or(&[])
