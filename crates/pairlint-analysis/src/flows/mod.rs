@@ -174,6 +174,10 @@ struct Ctx<'a> {
     called: std::collections::BTreeSet<(usize, BodyId)>,
     /// Fns called only from bodies the flows do not analyse (by path): not entry points.
     entry_excluded: std::collections::BTreeSet<(usize, BodyId)>,
+    /// The crate's request-extractor types (authentication guards such as a
+    /// `Headers` that implements `FromRequest`), by the last segment of their name: a
+    /// parameter of one is built from the request, so it is the requester's own.
+    guards: std::collections::BTreeSet<String>,
     /// What each closure's captures hold where it is made (solving its parent once).
     captures_memo: std::cell::RefCell<BTreeMap<(usize, BodyId), Captures>>,
     /// Call effects by the call's address (see `TypedCalls::effect`).
@@ -228,10 +232,12 @@ impl CrateFlows {
                 }
             }
         }
+        let guards = tables.request_extractors().iter().map(|n| short(n).to_string()).collect();
         let mut cx = Ctx {
             files,
             vocab,
             tables,
+            guards,
             owners: OwnerVocab::new(vocab),
             scopes,
             types,
@@ -252,7 +258,7 @@ impl CrateFlows {
             for (bi, body) in file.ir.bodies.iter().enumerate() {
                 let id = BodyId::new(bi);
                 // (A closure with facts of its own is reached through its fn.)
-                if cx.func(fi, id).is_some_and(|f| f.per_requester) {
+                if cx.func(fi, id).is_some_and(|f| f.per_requester || f.params.iter().any(|p| cx.is_guard(p))) {
                     queue.push((fi, if matches!(body.kind, BodyKind::Fn { .. }) { id } else { cx.root(fi, id) }));
                 }
             }
@@ -438,8 +444,10 @@ impl Ctx<'_> {
     /// session receiver).
     fn is_requester(&self, file: usize, body: BodyId) -> bool {
         let Some(func) = self.func(file, body) else { return false };
+        // An authentication guard's parameter says who is asking, whatever the fn's name.
+        let guarded = func.params.iter().any(|p| self.is_guard(p));
         if !func.per_requester {
-            return false;
+            return guarded;
         }
         let offset = usize::from(func.has_self);
         let types = self.types[file].get(body.index());
@@ -462,7 +470,45 @@ impl Ctx<'_> {
         }
         let session =
             func.self_ty.as_deref().is_some_and(|t| func.has_self && self.vocab.mentions(List::IdentityNames, t));
-        session || func.params.iter().enumerate().any(|(i, p)| counted(p) && !std_typed(i, p))
+        session || guarded || func.params.iter().enumerate().any(|(i, p)| counted(p) && !std_typed(i, p))
+    }
+
+    /// The identity a finding's label names: the extractor's choice, unless the flows
+    /// know better (an authentication guard says who is asking; a request payload such
+    /// as `Form<UploadData>` does not).
+    fn identity_label(
+        &self,
+        file: usize,
+        root: BodyId,
+        func: &pairlint_base::model::FnFacts,
+    ) -> Option<(Span, String)> {
+        let offset = usize::from(func.has_self);
+        let params = self.identity_params(file, root);
+        let from_params = |pick: &dyn Fn(&pairlint_base::model::Param) -> bool| {
+            params.iter().find_map(|(l, _)| {
+                let p = func.params.get(l.index().checked_sub(offset)?)?;
+                pick(p).then(|| (p.span, p.name.clone()))
+            })
+        };
+        if let Some(guard) = from_params(&|p| self.is_guard(p)) {
+            return Some(guard);
+        }
+        func.identity.clone()
+    }
+
+    /// A parameter of one of the crate's request-extractor types.
+    fn is_guard(&self, p: &pairlint_base::model::Param) -> bool {
+        !self.guards.is_empty() && self.guards.contains(&written_type_name(&p.ty))
+    }
+
+    /// Whether a guard type carries the identity in a field (`Headers { user, device }`:
+    /// only `headers.user` says who is asking) rather than being the identity itself
+    /// (`AuthUser(Uuid)`, `Claims { sub, exp }`).
+    fn guard_is_request(&self, p: &pairlint_base::model::Param) -> bool {
+        let name = written_type_name(&p.ty);
+        self.tables
+            .struct_info(&Type::named(&format!("crate::{name}"), Vec::new()))
+            .is_some_and(|info| info.fields.iter().any(|(f, _)| self.vocab.mentions(List::IdentityNames, f)))
     }
 
     /// The IR indexes of the identity parameters, and whether each is a request (only
@@ -488,11 +534,19 @@ impl Ctx<'_> {
                     || self.vocab.mentions(List::IdentityNames, &tname)
                     || self.vocab.is(List::RequestNames, &p.name)
                     || self.vocab.ends_with(List::RequestTypeSuffixes, &tname) && !tname.is_empty();
-                (p.is_identity && named).then_some((i, p, tname))
+                if self.is_guard(p) {
+                    return Some((i, p, None));
+                }
+                (p.is_identity && named).then_some((i, p, Some(tname)))
             })
             .map(|(i, p, tname)| {
-                let request = self.vocab.ends_with(List::RequestTypeSuffixes, &tname) && !tname.is_empty()
-                    || self.vocab.is(List::RequestNames, &p.name);
+                let request = match tname {
+                    None => self.guard_is_request(p),
+                    Some(tname) => {
+                        self.vocab.ends_with(List::RequestTypeSuffixes, &tname) && !tname.is_empty()
+                            || self.vocab.is(List::RequestNames, &p.name)
+                    }
+                };
                 (LocalId::new(i + offset), request)
             })
             .collect()
@@ -625,7 +679,7 @@ impl Ctx<'_> {
             body: id,
             name: body.qualified.rsplit("::").next().unwrap_or(&body.qualified).to_string(),
             per_requester: self.is_requester(file, if self.func(file, id).is_some() { id } else { root }),
-            identity: func.and_then(|f| f.identity.clone()),
+            identity: func.and_then(|f| self.identity_label(file, root, f)),
             takes: Vec::new(),
             sinks: Vec::new(),
             bindings: Vec::new(),
@@ -969,7 +1023,23 @@ impl Ctx<'_> {
         let Some(ty) = self.term_type(solved, p) else { return false };
         let item = peel_item(&ty);
         is_user_bound_item(&item, &self.tables, &self.owners)
+            && !self.holds_shared_state(&item)
             && self.describe(solved, p, 0).is_some_and(|(_, shared)| shared)
+    }
+
+    /// A struct with a field of shared state (an `Arc`, a lock, a channel, maybe in an
+    /// `Option`) is a component of the service (a database handle that knows its
+    /// owner), not a person's item sitting in a slot.
+    fn holds_shared_state(&self, ty: &Type) -> bool {
+        self.tables.struct_info(ty).is_some_and(|info| {
+            info.fields.iter().any(|(_, f)| {
+                let f = match named(f) {
+                    Some((n, [inner])) if n.rsplit("::").next() == Some("Option") => inner,
+                    _ => f,
+                };
+                is_shared_type(f)
+            })
+        })
     }
 
     /// The first statement of the body that reads the value `p` (for a label's span).
@@ -1237,7 +1307,15 @@ impl Ctx<'_> {
                     .get(root.index())
                     .and_then(|b| b.locals.get(l.index()))
                     .is_some_and(|x| matches!(x.ty, pairlint_base::model::Ty::Ref(_)));
+                // A request extractor's value (an authentication guard) is built for this
+                // request: the requester's own, not state shared between requesters.
+                // So is the requester's identity itself (`Extension(auth)` that a
+                // middleware put there): the requester's own, never someone else's item.
+                let guard =
+                    ty.as_ref().and_then(|t| t.peel_refs().name()).is_some_and(|n| self.guards.contains(short(n)))
+                        || self.identity_params(solved.file, root).iter().any(|(id, _)| id == l);
                 let shared = match &ty {
+                    _ if guard => false,
                     Some(Type::Ref { .. }) => !(name == "self" && self.session_self(solved)),
                     Some(t) => is_shared_type(t),
                     None => written_ref,
@@ -1738,7 +1816,11 @@ fn is_identity(p: &Provenance, identity: &[(LocalId, bool)], vocab: &Vocabulary)
                     && (vocab.mentions(List::IdentityNames, field)
                         || (!request && (field == "0" || field == "id" || field == "uuid" || field.ends_with("_id"))))
             }),
-            inner => is_identity(inner, identity, vocab) && vocab.mentions(List::IdentityNames, field),
+            // Of a person inside a request or guard (`headers.user`), any field
+            // (`headers.user.uuid`, whatever the crate calls its key): only an owner
+            // comparison or a lookup key reads a value as the identity, and neither is
+            // made with a person's non-identifying field in practice.
+            inner => is_identity(inner, identity, vocab),
         },
         _ => false,
     }

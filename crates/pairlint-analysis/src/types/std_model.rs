@@ -796,6 +796,20 @@ pub static TIMING_METHODS: &[(&[&str], &str, Timing, bool)] = &[
     (&["WaitTimeoutResult"], "timed_out", Timing::TimedOut, true),
 ];
 
+/// Web frameworks' request-extractor traits, with the method an impl defines. A type
+/// the crate implements one of them for is built by the framework from each request
+/// (an authentication guard such as a `Headers` or `AuthUser` that reads a token), so
+/// a value of it belongs to the request that made it: never state shared between
+/// requesters, and, when it says who is asking, the requester's identity.
+/// rocket, actix-web, axum and poem call their trait `FromRequest`; axum's parts-only
+/// extractors implement `FromRequestParts` (and `OptionalFromRequestParts` since 0.8).
+pub static REQUEST_EXTRACTOR_TRAITS: &[(&str, &str)] = &[
+    ("FromRequest", "from_request"),
+    ("FromRequestParts", "from_request_parts"),
+    ("OptionalFromRequestParts", "from_request_parts"),
+    ("OptionalFromRequest", "from_request"),
+];
+
 /// Types whose values are points or spans of time.
 pub static TIME_TYPES: &[&str] = &["Instant", "SystemTime", "Duration", "DateTime"];
 

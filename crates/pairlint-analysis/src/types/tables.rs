@@ -5,7 +5,7 @@
 //! the prelude, glob imports; what none of them names stays [`Type::Unresolved`].
 
 use super::facts::{CrateSigs, FnSig, GenericParam, Import, ScopeId, SelfKind, WrittenTy};
-use super::std_model::{StdModel, PRELUDE, PRIMITIVES};
+use super::std_model::{StdModel, PRELUDE, PRIMITIVES, REQUEST_EXTRACTOR_TRAITS};
 use super::ty::{Bindings, Bound, Type};
 use std::collections::HashMap;
 
@@ -225,6 +225,27 @@ impl TypeTables {
     /// Methods, associated fns and trait methods of the crate with this name.
     pub fn methods_named(&self, name: &str) -> &[FnInfo] {
         self.methods.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The crate's types it implements a web framework's request-extractor trait for
+    /// (see [`REQUEST_EXTRACTOR_TRAITS`]), by full name: their values are built per
+    /// request (authentication guards, typed headers).
+    pub fn request_extractors(&self) -> std::collections::BTreeSet<String> {
+        let mut out = std::collections::BTreeSet::new();
+        for (trait_name, method) in REQUEST_EXTRACTOR_TRAITS {
+            for info in self.methods_named(method) {
+                let implemented = info.trait_name.as_deref().map(|t| {
+                    let path = t.split('<').next().unwrap_or(t);
+                    path.rsplit("::").next().unwrap_or(path).trim()
+                });
+                if implemented == Some(*trait_name) {
+                    if let Some(name) = info.self_ty.as_ref().and_then(Type::name) {
+                        out.insert(name.to_string());
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn is_item(&self, name: &str) -> bool {
