@@ -20,6 +20,13 @@ pub struct CrateUnit {
     pub root_dir: PathBuf,
     /// Absolute (from `cargo metadata`) or as given on the command line; sorted, deduped.
     pub files: Vec<PathBuf>,
+    /// The units of the workspace crates it depends on by path, directly or through
+    /// each other (indexes into [`Discovery::crates`]): the engine reads them with it,
+    /// so a handler in `api` calling a lookup in `db` is one flow.
+    pub deps: Vec<usize>,
+    /// The names paths into those crates start with (`db` in `db::notes::by_id`): their
+    /// library targets' names and the names this crate renames them to.
+    pub dep_names: Vec<String>,
 }
 
 /// Why a `.rs` file under the linted paths is not linted.
@@ -365,9 +372,32 @@ fn discover_cargo(metadata: Metadata, scope: Scope<'_>, opts: DiscoverOptions) -
     }
     // Packages are independent: walk them in parallel, keep cargo's order.
     let parts: Vec<PackageFiles> = packages.par_iter().map(|p| package_files(p, opts)).collect();
+    let deps = path_dependency_units(&packages);
+    // A crate is named in paths by its library target's name (the package's name with
+    // `-` as `_` unless `[lib] name` says otherwise), or by a dependent's rename.
+    let lib_name = |p: &Package| {
+        p.targets
+            .iter()
+            .find(|t| t.is_lib())
+            .map(|t| t.name.replace('-', "_"))
+            .unwrap_or_else(|| p.name.replace('-', "_"))
+    };
+    let dep_names: Vec<Vec<String>> = packages
+        .iter()
+        .zip(&deps)
+        .map(|(p, deps)| {
+            let mut names: Vec<String> = deps.iter().map(|&d| lib_name(&packages[d])).collect();
+            names.extend(p.dependencies.iter().filter(|d| d.path.is_some()).filter_map(|d| d.rename.clone()));
+            names.sort();
+            names.dedup();
+            names
+        })
+        .collect();
     let mut linted = HashSet::new();
     let mut tests = HashSet::new();
-    for part in parts {
+    for ((mut part, deps), dep_names) in parts.into_iter().zip(deps).zip(dep_names) {
+        part.unit.deps = deps;
+        part.unit.dep_names = dep_names;
         discovery.crates.push(part.unit);
         discovery.errors.extend(part.errors);
         discovery.notes.extend(part.generated.into_iter().map(DiscoveryNote::Generated));
@@ -377,6 +407,35 @@ fn discover_cargo(metadata: Metadata, scope: Scope<'_>, opts: DiscoverOptions) -
     let package_dirs: HashSet<PathBuf> = known;
     account(scope.dir, &linted, &tests, &package_dirs, &mut discovery);
     discovery
+}
+
+/// For each package, the packages of the list it depends on by path, directly or
+/// through each other (its dependency closure within the list, without itself).
+fn path_dependency_units(packages: &[Package]) -> Vec<Vec<usize>> {
+    let index: HashMap<PathBuf, usize> =
+        packages.iter().enumerate().map(|(i, p)| (canonical(&manifest_dir(p)), i)).collect();
+    let direct: Vec<Vec<usize>> = packages
+        .iter()
+        .map(|p| {
+            p.dependencies
+                .iter()
+                .filter_map(|d| d.path.as_ref())
+                .filter_map(|path| index.get(&canonical(path.as_std_path())).copied())
+                .collect()
+        })
+        .collect();
+    (0..packages.len())
+        .map(|start| {
+            let mut seen = std::collections::BTreeSet::new();
+            let mut stack = direct[start].clone();
+            while let Some(d) = stack.pop() {
+                if d != start && seen.insert(d) {
+                    stack.extend(direct[d].iter().copied());
+                }
+            }
+            seen.into_iter().collect()
+        })
+        .collect()
 }
 
 /// One package's unit and what its targets reach.
@@ -417,7 +476,13 @@ fn package_files(package: &Package, opts: DiscoverOptions) -> PackageFiles {
         tests = walker.finish_all().seen;
     }
     PackageFiles {
-        unit: CrateUnit { name: package.name.to_string(), root_dir, files: walked.files },
+        unit: CrateUnit {
+            name: package.name.to_string(),
+            root_dir,
+            files: walked.files,
+            deps: Vec::new(),
+            dep_names: Vec::new(),
+        },
         errors,
         generated: walked.generated,
         linted: walked.seen,
@@ -554,7 +619,13 @@ fn discover_one_path(path: &PathBuf, opts: DiscoverOptions) -> Discovery {
     } else if meta.is_file() {
         let name = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
         let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        discovery.crates.push(CrateUnit { name, root_dir, files: vec![path.clone()] });
+        discovery.crates.push(CrateUnit {
+            name,
+            root_dir,
+            files: vec![path.clone()],
+            deps: Vec::new(),
+            dep_names: Vec::new(),
+        });
     } else {
         // A FIFO or device would block or never end: never open one.
         discovery.errors.push(whole_file_error(path, "not a regular file".to_string()));
@@ -637,7 +708,13 @@ fn add_walked_dir(dir: &Path, discovery: &mut Discovery, opts: DiscoverOptions) 
     if !files.is_empty() {
         files.sort();
         files.dedup();
-        discovery.crates.push(CrateUnit { name: dir_name(dir), root_dir: dir.to_path_buf(), files });
+        discovery.crates.push(CrateUnit {
+            name: dir_name(dir),
+            root_dir: dir.to_path_buf(),
+            files,
+            deps: Vec::new(),
+            dep_names: Vec::new(),
+        });
     }
     // Each nested crate costs a `cargo metadata` run: run them in parallel, keep the order.
     use rayon::prelude::*;

@@ -179,7 +179,7 @@ pub fn lint_discovery_with(discovery: &Discovery, config: &Config, opts: &RunOpt
     let lane = || loop {
         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let Some(unit) = crates.get(i) else { break };
-        let crate_report = lint_unit(discovery, &unit.files, config, &vocab, opts);
+        let crate_report = lint_unit(discovery, unit, config, &vocab, opts);
         *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(crate_report);
     };
     on_pool(opts.jobs, || {
@@ -202,11 +202,12 @@ pub fn lint_discovery_with(discovery: &Discovery, config: &Config, opts: &RunOpt
 /// read errors join its report.
 fn lint_unit(
     discovery: &Discovery,
-    files: &[PathBuf],
+    unit: &crate::discover::CrateUnit,
     config: &Config,
     vocab: &Vocabulary,
     opts: &RunOptions,
 ) -> Report {
+    let files = &unit.files;
     // (path as shown, path on disk)
     type Shown<'a> = Vec<(PathBuf, &'a PathBuf)>;
     let mut watch = Stopwatch::start("read");
@@ -240,8 +241,36 @@ fn lint_unit(
     let mut report = Report { errors, ..Report::default() };
     report.coverage.unreadable = report.errors.len();
     report.coverage.excluded = excluded.into_iter().map(|(shown, _)| shown).collect();
-    report.merge(lint_sources(&sources, config, vocab, opts));
+    // The workspace crates it depends on by path, read with it for types and helpers
+    // (their own problems are reported when they are linted as crates themselves).
+    let context = Context {
+        sources: unit
+            .deps
+            .iter()
+            .filter_map(|&d| discovery.crates.get(d))
+            .flat_map(|dep| &dep.files)
+            .collect::<Vec<_>>()
+            .par_iter()
+            .filter_map(|file| {
+                let text = match opts.overlay.as_ref().and_then(|overlay| overlay.get(*file)) {
+                    Some(text) => text.clone(),
+                    None => read_source_file(file).ok()?,
+                };
+                Some(SourceFile { path: display_path(&discovery.workspace_root, file), text })
+            })
+            .collect(),
+        crates: unit.dep_names.clone(),
+    };
+    report.merge(lint_sources(&sources, &context, config, vocab, opts));
     report
+}
+
+/// Code read with a crate but not linted as part of it: the files of the workspace
+/// crates it depends on by path, and those crates' names.
+#[derive(Debug, Default)]
+pub struct Context {
+    pub sources: Vec<SourceFile>,
+    pub crates: Vec<String>,
 }
 
 /// Counts the files of `sources` that an error kept from being analysed (every error
@@ -344,7 +373,7 @@ pub fn lint_crate(sources: &[SourceFile], config: &Config, vocab: &Vocabulary) -
 
 /// [`lint_crate`] with explicit run options.
 pub fn lint_crate_with(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opts: &RunOptions) -> Report {
-    on_pool(opts.jobs, || lint_sources(sources, config, vocab, opts))
+    on_pool(opts.jobs, || lint_sources(sources, &Context::default(), config, vocab, opts))
 }
 
 /// What the nesting check (or the cache) made of one file before parsing.
@@ -360,8 +389,24 @@ struct PrePass {
 }
 
 /// The per-crate pipeline; runs on a worker thread (see [`on_pool`]).
-fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opts: &RunOptions) -> Report {
-    let mut report = Report { files: sources.len(), ..Report::default() };
+fn lint_sources(
+    own_sources: &[SourceFile],
+    context: &Context,
+    config: &Config,
+    vocab: &Vocabulary,
+    opts: &RunOptions,
+) -> Report {
+    let mut report = Report { files: own_sources.len(), ..Report::default() };
+    // The crate's files, then its context's: one pipeline reads them all; only the
+    // crate's own get errors, findings and suppressions.
+    let all: Vec<SourceFile>;
+    let sources: &[SourceFile] = if context.sources.is_empty() {
+        own_sources
+    } else {
+        all = own_sources.iter().chain(&context.sources).cloned().collect();
+        &all
+    };
+    let own_paths: std::collections::BTreeSet<&Path> = own_sources.iter().map(|s| s.path.as_path()).collect();
     let cache = opts.cache.as_ref();
     let mut watch = Stopwatch::start("crate");
 
@@ -374,7 +419,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     });
     Stopwatch::lap(&mut watch, "keys");
     if let (Some(c), Some(k)) = (cache, crate_key) {
-        if let Some(hit) = c.get_crate(k, &keys).and_then(|r| crate_report(r, sources)) {
+        if let Some(hit) = c.get_crate(k, &keys).and_then(|r| crate_report(r, sources, own_sources)) {
             Stopwatch::lap(&mut watch, "crate-cache-hit");
             return hit;
         }
@@ -472,10 +517,15 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
         }
     }
 
+    // A context file's problems are its own crate's to report.
+    report.errors.retain(|e| own_paths.contains(e.file.as_path()));
+    // Own files come first, so the crate's facts are a prefix.
+    let own = texts.iter().take_while(|t| own_paths.contains(t.path.as_path())).count();
+
     // 4. The crate-level analysis and the rules.
     let facts: Vec<&FileFacts> = facts.iter().map(Arc::as_ref).collect();
     let raw = panics::catch(|| {
-        let flows = CrateFlows::new(&facts, vocab);
+        let flows = CrateFlows::with_context(&facts, own, &context.crates, vocab);
         (rules::run(&rules::Models { flows: &flows }), flows.summary_bound_hit)
     });
     let raw = match raw {
@@ -500,7 +550,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     };
     Stopwatch::lap(&mut watch, "analysis");
     let mut findings: Vec<Finding> = raw.iter().filter_map(|r| to_finding(r, &facts, config)).collect();
-    apply_suppressions(&mut findings, &mut report, &texts, &facts, config);
+    apply_suppressions(&mut findings, &mut report, &texts[..own], &facts[..own], config);
     for f in findings.iter_mut().chain(report.suppressed.iter_mut().map(|s| &mut s.finding)) {
         f.item = enclosing_item(&facts, &f.location);
     }
@@ -520,7 +570,7 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
         }
     }
     report.sources = kept_sources;
-    count_failed(&mut report, sources);
+    count_failed(&mut report, own_sources);
     report.sort();
     Stopwatch::lap(&mut watch, "report");
     if let (Some(c), Some(k)) = (cache, crate_key) {
@@ -564,7 +614,7 @@ fn enclosing_item(facts: &[&FileFacts], loc: &Location) -> String {
 
 /// A report rebuilt from a cached crate result (`None` if the entry names a rule this
 /// build does not know).
-fn crate_report(result: CrateResult, sources: &[SourceFile]) -> Option<Report> {
+fn crate_report(result: CrateResult, sources: &[SourceFile], own_sources: &[SourceFile]) -> Option<Report> {
     let findings = result.findings.iter().map(StoredFinding::to_finding).collect::<Option<Vec<_>>>()?;
     let suppressed = result
         .suppressed
@@ -587,11 +637,11 @@ fn crate_report(result: CrateResult, sources: &[SourceFile]) -> Option<Report> {
         suppressed,
         errors: result.errors,
         notes: result.notes,
-        files: sources.len(),
+        files: own_sources.len(),
         sources: sources_kept,
         ..Report::default()
     };
-    count_failed(&mut report, sources);
+    count_failed(&mut report, own_sources);
     report.sort();
     Some(report)
 }

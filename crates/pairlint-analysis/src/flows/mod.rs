@@ -160,6 +160,8 @@ pub struct CrateFlows {
 
 struct Ctx<'a> {
     files: &'a [&'a FileFacts],
+    /// `files[..own]` are the crate's; the rest its workspace dependencies' (context).
+    own: usize,
     vocab: &'a Vocabulary,
     tables: std::rc::Rc<TypeTables>,
     owners: OwnerVocab,
@@ -189,8 +191,26 @@ type Captures = BTreeMap<LocalId, std::collections::BTreeSet<Provenance>>;
 
 impl CrateFlows {
     pub fn new(files: &[&FileFacts], vocab: &Vocabulary) -> CrateFlows {
-        let crate_dir = crate_dir(files);
-        let mut sigs = CrateSigs::from_file_refs(files.iter().copied(), &crate_dir);
+        CrateFlows::with_context(files, files.len(), &[], vocab)
+    }
+
+    /// The flows of the crate whose files are `files[..own]`, read together with the
+    /// files after them: the crates of the workspace it depends on by path, named
+    /// `local_crates` (`db` for `db::notes::by_id`). Their types and helpers count as
+    /// the crate's own (a handler in `api` calling a lookup in `db` is one flow), but
+    /// only the crate's own fns are entry points and only its own files get findings:
+    /// each dependency gets its findings when it is linted as a crate itself.
+    pub fn with_context(files: &[&FileFacts], own: usize, local_crates: &[String], vocab: &Vocabulary) -> CrateFlows {
+        let own = own.min(files.len());
+        let crate_dir = crate_dir(&files[..own]);
+        // A dependency's files get module paths within their own crate (the directory
+        // above their `src`), so their `super::`/`crate::` paths resolve as written.
+        let dirs: Vec<std::path::PathBuf> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| if i < own { crate_dir.clone() } else { dir_above_src(&f.path) })
+            .collect();
+        let mut sigs = CrateSigs::from_file_dirs(files.iter().copied().zip(dirs.iter().map(|d| d.as_path())));
         // A crate given as loose files (paths mode, fixtures) has its first file as its
         // root, whatever its name: its module path is the crate's, not one named after it.
         let is_root_name = |f: &&FileFacts| f.path.file_stem().is_some_and(|s| s == "lib" || s == "main");
@@ -204,7 +224,9 @@ impl CrateFlows {
                 }
             }
         }
-        let tables = std::rc::Rc::new(TypeTables::build(&sigs));
+        let mut tables = TypeTables::build(&sigs);
+        tables.set_local_crates(local_crates);
+        let tables = std::rc::Rc::new(tables);
         let scopes: Vec<ScopeId> = (0..files.len()).map(|i| sigs.files.get(i).copied().unwrap_or_default()).collect();
         let timing = std::env::var_os("PAIRLINT_TIMING").is_some_and(|v| !v.is_empty() && v != "0");
         let started = std::time::Instant::now();
@@ -235,6 +257,7 @@ impl CrateFlows {
         let guards = tables.request_extractors().iter().map(|n| short(n).to_string()).collect();
         let mut cx = Ctx {
             files,
+            own,
             vocab,
             tables,
             guards,
@@ -254,7 +277,7 @@ impl CrateFlows {
         // are typed and summarised: a summary is read only through a call from a body
         // that is itself analysed, so the rest of the crate could not change a finding.
         let mut queue: Vec<(usize, BodyId)> = Vec::new();
-        for (fi, file) in files.iter().enumerate() {
+        for (fi, file) in files.iter().enumerate().take(own) {
             for (bi, body) in file.ir.bodies.iter().enumerate() {
                 let id = BodyId::new(bi);
                 // (A closure with facts of its own is reached through its fn.)
@@ -339,7 +362,7 @@ impl CrateFlows {
         }
         let summarised = started.elapsed();
         let mut fns = Vec::new();
-        for (fi, file) in files.iter().enumerate() {
+        for (fi, file) in files.iter().enumerate().take(own) {
             for bi in 0..file.ir.bodies.len() {
                 let id = BodyId::new(bi);
                 let root = cx.root(fi, id);
@@ -368,6 +391,19 @@ impl CrateFlows {
 }
 
 /// The crate's directory: the common parent of its files, above `src/`.
+/// The directory above the last `src` in a file's path (its crate's directory), else
+/// the file's own directory.
+fn dir_above_src(path: &Path) -> std::path::PathBuf {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d.file_name().is_some_and(|n| n == "src") {
+            return d.parent().map(Path::to_path_buf).unwrap_or_default();
+        }
+        dir = d.parent();
+    }
+    path.parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
 fn crate_dir(files: &[&FileFacts]) -> std::path::PathBuf {
     let mut dir: Option<std::path::PathBuf> = None;
     for f in files {

@@ -252,6 +252,8 @@ pub(super) fn releases(cx: &Ctx<'_>) -> Vec<Release> {
     }
     out.sort_by_key(|r| (r.file, r.span.byte_start));
     out.dedup_by_key(|r| (r.file, r.span.byte_start));
+    // A dependency's own releases are its findings, when it is linted itself.
+    out.retain(|r| r.file < cx.own);
     out
 }
 

@@ -73,8 +73,14 @@ impl CrateSigs {
 
     /// [`CrateSigs::from_files`] over borrowed facts (the engine holds them shared).
     pub fn from_file_refs<'f>(files: impl Iterator<Item = &'f FileFacts>, crate_dir: &Path) -> Self {
+        CrateSigs::from_file_dirs(files.map(|f| (f, crate_dir)))
+    }
+
+    /// [`CrateSigs::from_file_refs`] with each file's own crate directory (files of
+    /// several crates of a workspace read together).
+    pub fn from_file_dirs<'f, 'd>(files: impl Iterator<Item = (&'f FileFacts, &'d Path)>) -> Self {
         let mut sigs = CrateSigs::default();
-        for file in files {
+        for (file, crate_dir) in files {
             let offset = sigs.scopes.len() as u32;
             let at = |scope: ScopeId| ScopeId(offset + scope.0);
             sigs.files.push(ScopeId(offset));

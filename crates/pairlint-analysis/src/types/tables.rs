@@ -68,6 +68,10 @@ pub struct TypeTables {
     /// Methods and associated fns (inherent, trait impls, trait declarations) by name.
     methods: HashMap<String, Vec<FnInfo>>,
     statics: HashMap<String, Type>,
+    /// Crates of the workspace analysed with this one (its path dependencies), by the
+    /// name their paths start with (`db` in `db::notes::Note`): their items are read
+    /// as the crate's own.
+    local_crates: Vec<String>,
 }
 
 impl TypeTables {
@@ -248,6 +252,12 @@ impl TypeTables {
         out
     }
 
+    /// Reads the items of these crates of the workspace (path dependencies analysed
+    /// together with the crate) as the crate's own.
+    pub fn set_local_crates(&mut self, names: &[String]) {
+        self.local_crates = names.iter().map(|n| n.replace('-', "_")).collect();
+    }
+
     fn is_item(&self, name: &str) -> bool {
         self.structs.contains_key(name)
             || self.enums.contains_key(name)
@@ -399,6 +409,10 @@ impl Resolver<'_> {
             Some(import) => import.path.iter().chain(rest).cloned().collect(),
             None => segments.to_vec(),
         };
+        // A path into a workspace crate read with this one is a path into this one.
+        if self.tables.local_crates.contains(&full[0]) {
+            full[0] = "crate".into();
+        }
         if matches!(full[0].as_str(), "crate" | "self" | "super") {
             let last = full.last().cloned().unwrap_or_default();
             return if self.tables.is_item(&last) {
@@ -439,7 +453,12 @@ impl Resolver<'_> {
         };
         if prefix.is_empty() {
             return match self.imports.iter().find(|i| &i.alias == last) {
-                Some(import) => import.path.join("::"),
+                Some(import) => match import.path.split_first() {
+                    Some((first, rest)) if self.tables.local_crates.contains(first) => {
+                        std::iter::once("crate").chain(rest.iter().map(String::as_str)).collect::<Vec<_>>().join("::")
+                    }
+                    _ => import.path.join("::"),
+                },
                 None => last.clone(),
             };
         }
