@@ -90,6 +90,9 @@ pub struct Config {
     /// `cache-max-mib`: the size the cache may reach before its least recently used
     /// entries are deleted, in bytes; `None` is [`crate::cache::MAX_BYTES`].
     pub cache_max_bytes: Option<u64>,
+    /// Lint test code inside linted files too (`#[cfg(test)]` items, `#[test]` fns):
+    /// set by `--include-tests`, never read from a file.
+    pub include_tests: bool,
 }
 
 impl Default for Config {
@@ -100,6 +103,7 @@ impl Default for Config {
             exclude: GlobSet::empty(),
             exclude_patterns: Vec::new(),
             cache_max_bytes: None,
+            include_tests: false,
         }
     }
 }
@@ -118,6 +122,22 @@ impl Config {
             key.push_str(&format!("{code}={word};"));
         }
         key
+    }
+
+    /// Everything of the configuration a crate's findings depend on beyond its files'
+    /// facts, as stable text for the crate-result cache key: the levels and whether
+    /// test code is linted.
+    pub fn results_key(&self) -> String {
+        let mut key = self.levels_key();
+        if self.include_tests {
+            key.push_str("include-tests;");
+        }
+        key
+    }
+
+    /// What extraction keeps under this configuration.
+    pub fn extract_options(&self) -> crate::extract::ExtractOptions {
+        crate::extract::ExtractOptions { include_tests: self.include_tests }
     }
 
     /// Whether a path relative to the workspace root is excluded. A path is also

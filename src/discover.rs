@@ -28,8 +28,8 @@ pub enum NotLinted {
     /// No target of a linted package reaches it through its module tree (a stray file,
     /// a virtual workspace's root `examples/`, a package outside the workspace).
     NotCompiled,
-    /// Only test, example or bench targets compile it, and those are left out unless
-    /// [`DiscoverOptions::include_tests`] is set.
+    /// Only test code compiles it: test, example or bench targets, or a test module
+    /// (`#[cfg(test)] mod x;`), left out unless [`DiscoverOptions::include_tests`] is set.
     TestTarget,
 }
 
@@ -206,8 +206,9 @@ pub struct DiscoverOptions {
     /// being linted. Off by default: a pull request could link to `/etc` or to
     /// another checkout, and pairlint must not read it unless asked.
     pub follow_external: bool,
-    /// Lint test, example and bench targets too (`--include-tests`). Off by default:
-    /// test code pairs items with made-up requesters on purpose.
+    /// Lint test, example and bench targets and test modules (`#[cfg(test)] mod x;`)
+    /// too (`--include-tests`). Off by default: test code pairs items with made-up
+    /// requesters on purpose.
     pub include_tests: bool,
 }
 
@@ -408,11 +409,15 @@ fn package_files(package: &Package, opts: DiscoverOptions) -> PackageFiles {
     let mut tests = HashSet::new();
     if !opts.include_tests {
         // Walked only to account for their files: their problems are not reported.
+        // Test targets and `#[cfg(test)] mod x;` files, and everything they declare.
         let mut ignored = Vec::new();
-        let mut walker = ModWalker::new(&root_dir, &mut ignored, opts);
+        let mut walker = ModWalker::new(&root_dir, &mut ignored, DiscoverOptions { include_tests: true, ..opts });
         walker.build_script = build_script;
         for target in package.targets.iter().filter(|t| is_test_target(t)) {
             walker.add_root(target.src_path.as_std_path());
+        }
+        for (file, dir) in walked.test_modules {
+            walker.walk(file, dir);
         }
         tests = walker.finish_all().seen;
     }
@@ -689,6 +694,9 @@ struct ModWalker<'a> {
     /// The package's build script: a missing module file is its output, not an error.
     build_script: Option<PathBuf>,
     generated: Vec<GeneratedModule>,
+    /// Files of `#[cfg(test)] mod x;` modules not followed (without
+    /// [`DiscoverOptions::include_tests`]), with their module directory.
+    test_modules: Vec<(PathBuf, PathBuf)>,
 }
 
 /// What a [`ModWalker`] found.
@@ -698,6 +706,7 @@ struct Walked {
     /// Every file visited (also ones that could not be read: they have their error).
     seen: HashSet<FileIdentity>,
     generated: Vec<GeneratedModule>,
+    test_modules: Vec<(PathBuf, PathBuf)>,
 }
 
 impl<'a> ModWalker<'a> {
@@ -711,6 +720,7 @@ impl<'a> ModWalker<'a> {
             opts,
             build_script: None,
             generated: Vec::new(),
+            test_modules: Vec::new(),
         }
     }
 
@@ -786,6 +796,8 @@ impl<'a> ModWalker<'a> {
             // Most files declare no module: skip lexing them (a cheap, conservative text test).
             let decls = if may_declare_modules(&text) { scan_mod_decls(&text) } else { Vec::new() };
             for decl in decls {
+                // A test module is test code: accounted for, not followed.
+                let test_only = decl.cfg_test && !self.opts.include_tests;
                 let inline_dir = decl.inline_path.iter().fold(mod_dir.clone(), |dir, seg| dir.join(seg));
                 // rustc: a `#[path]` outside inline modules is relative to the declaring
                 // file's directory; inside them, to the module directory plus the inline
@@ -798,10 +810,17 @@ impl<'a> ModWalker<'a> {
                 for target in &cfg_targets {
                     if self.inside_root(target) {
                         let dir = target.parent().map(Path::to_path_buf).unwrap_or_default();
-                        work.push((target.clone(), dir));
+                        if test_only {
+                            self.test_modules.push((target.clone(), dir));
+                        } else {
+                            work.push((target.clone(), dir));
+                        }
                     }
                 }
                 let candidates: Vec<(PathBuf, PathBuf)> = match &decl.path_attr {
+                    // Written by the build script: never looked for (a stale file of the
+                    // same name next to the declaration is not the module).
+                    _ if decl.path_out_dir => Vec::new(),
                     Some(rel) => {
                         let base = if decl.inline_path.is_empty() { &file_dir } else { &inline_dir };
                         let target = base.join(rel);
@@ -819,7 +838,7 @@ impl<'a> ModWalker<'a> {
                 let existing: Vec<(&(PathBuf, PathBuf), fs::Metadata)> =
                     candidates.iter().filter_map(|c| fs::symlink_metadata(&c.0).ok().map(|m| (c, m))).collect();
                 let Some(((target, child_dir), lmeta)) = existing.first() else {
-                    if !cfg_targets.is_empty() {
+                    if !cfg_targets.is_empty() || test_only {
                         continue;
                     }
                     if let Some(build_script) = &self.build_script {
@@ -885,7 +904,11 @@ impl<'a> ModWalker<'a> {
                 // Files outside the package (a `#[path]` into a sibling crate, a symlink
                 // elsewhere) belong to someone else's lint run.
                 if self.inside_root_as(target, is_link) {
-                    work.push((target.clone(), child_dir.clone()));
+                    if test_only {
+                        self.test_modules.push((target.clone(), child_dir.clone()));
+                    } else {
+                        work.push((target.clone(), child_dir.clone()));
+                    }
                 }
             }
         }
@@ -894,7 +917,7 @@ impl<'a> ModWalker<'a> {
     fn finish_all(mut self) -> Walked {
         self.files.sort();
         self.files.dedup();
-        Walked { files: self.files, seen: self.seen, generated: self.generated }
+        Walked { files: self.files, seen: self.seen, generated: self.generated, test_modules: self.test_modules }
     }
 }
 
@@ -928,6 +951,11 @@ struct ModDecl {
     path_attr: Option<String>,
     /// `#[cfg_attr(cond, path = "...")]` values: alternatives for different targets.
     cfg_paths: Vec<String>,
+    /// A `#[cfg(test)]` (or another test-only `cfg`) on it: a test module.
+    cfg_test: bool,
+    /// Its `#[path = concat!(env!("OUT_DIR"), ..)]` names a file the build script
+    /// writes.
+    path_out_dir: bool,
     /// Directory segments of the inline modules (`mod a { mod b { mod name; } }`)
     /// around it: their names, or their own `#[path]` values.
     inline_path: Vec<String>,
@@ -1005,6 +1033,11 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
     let mut inline: Vec<(String, usize)> = Vec::new();
     let mut pending_path: Option<String> = None;
     let mut pending_cfg: Vec<String> = Vec::new();
+    let mut pending_test = false;
+    let mut pending_out_dir = false;
+    // The brace depth of the inline test module (`#[cfg(test)] mod tests { .. }`) the
+    // scan is in, if any: every module declared inside is a test module.
+    let mut test_depth: Option<usize> = None;
     let mut i = 0usize;
     while i < toks.len() {
         let tok = &toks[i];
@@ -1018,13 +1051,22 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                         if let Some(path) = path_attribute(&toks[open + 1..close]) {
                             pending_path = Some(path);
                         }
+                        pending_out_dir |= path_in_out_dir(&toks[open + 1..close]);
                         pending_cfg.extend(cfg_attr_paths(&toks[open + 1..close]));
+                        if let (Some(first), Some(last)) = (toks.get(open + 1), toks.get(close.saturating_sub(1))) {
+                            let inside = text.get(first.start..last.start + last.text.len()).unwrap_or("");
+                            pending_test |= close > open + 1
+                                && first.text == "cfg"
+                                && pairlint_syntax::context::cfg_text_is_test_only(inside);
+                        }
                     }
                     i = close + 1;
                     continue;
                 }
                 pending_path = None;
                 pending_cfg.clear();
+                pending_test = false;
+                pending_out_dir = false;
             }
             TokenKind::Ident if tok.text == "pub" => {
                 // Visibility between attributes and `mod` keeps the pending `#[path]`.
@@ -1043,6 +1085,8 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                 }
                 pending_path = None;
                 pending_cfg.clear();
+                pending_test = false;
+                pending_out_dir = false;
                 i = if j < toks.len() { matching_close(&toks, j) + 1 } else { j };
                 continue;
             }
@@ -1060,6 +1104,8 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                                 name,
                                 path_attr: pending_path.take(),
                                 cfg_paths: std::mem::take(&mut pending_cfg),
+                                cfg_test: std::mem::take(&mut pending_test) || test_depth.is_some(),
+                                path_out_dir: std::mem::take(&mut pending_out_dir),
                                 inline_path: inline.iter().map(|(s, _)| s.clone()).collect(),
                                 line,
                                 column,
@@ -1070,6 +1116,10 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                         Some(TokenKind::OpenBrace) => {
                             depth += 1;
                             inline.push((pending_path.take().unwrap_or(name), depth));
+                            if std::mem::take(&mut pending_test) && test_depth.is_none() {
+                                test_depth = Some(depth);
+                            }
+                            pending_out_dir = false;
                             i += 3;
                             continue;
                         }
@@ -1078,23 +1128,34 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                 }
                 pending_path = None;
                 pending_cfg.clear();
+                pending_test = false;
+                pending_out_dir = false;
             }
             TokenKind::OpenBrace => {
                 depth += 1;
                 pending_path = None;
                 pending_cfg.clear();
+                pending_test = false;
+                pending_out_dir = false;
             }
             TokenKind::CloseBrace => {
                 if inline.last().is_some_and(|(_, d)| *d == depth) {
                     inline.pop();
                 }
+                if test_depth == Some(depth) {
+                    test_depth = None;
+                }
                 depth = depth.saturating_sub(1);
                 pending_path = None;
                 pending_cfg.clear();
+                pending_test = false;
+                pending_out_dir = false;
             }
             _ => {
                 pending_path = None;
                 pending_cfg.clear();
+                pending_test = false;
+                pending_out_dir = false;
             }
         }
         i += 1;
@@ -1138,6 +1199,13 @@ fn path_attribute(inside: &[Tok<'_>]) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// `path = concat!(env!("OUT_DIR"), "/x.rs")` (the tokens inside `#[...]`): a module
+/// file under the build script's output directory.
+fn path_in_out_dir(inside: &[Tok<'_>]) -> bool {
+    matches!(inside, [name, eq, _, ..] if name.kind == TokenKind::Ident && name.text == "path" && eq.kind == TokenKind::Eq)
+        && inside.iter().any(|t| t.text.contains("OUT_DIR"))
 }
 
 /// The value of a (raw) string literal token, with the common escapes undone.

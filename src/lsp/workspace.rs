@@ -131,6 +131,9 @@ impl Workspace {
             .iter()
             .filter_map(|name| Url::from_file_path(root.join(name)).ok())
             .collect();
+        // Test items inside a file (`#[cfg(test)]`, `#[test]`) are left out as the CLI
+        // leaves them out by default: the editor shows what CI fails on, and the two
+        // share the cache's entries.
         let (config, config_error) = match config::load_config(&root) {
             Ok(config) => (config, None),
             Err(e) => (Config::default(), config_error_diagnostic(&e, &root, encoding)),
