@@ -20,6 +20,10 @@ pub struct CrateUnit {
     pub root_dir: PathBuf,
     /// Absolute (from `cargo metadata`) or as given on the command line; sorted, deduped.
     pub files: Vec<PathBuf>,
+    /// A package whose only targets linted are binaries (no library of any crate type):
+    /// a program, not code others call. Without a server entry point it has no
+    /// requesters by default (`requesters = "auto"`). False for loose files.
+    pub binary_only: bool,
 }
 
 /// Why a `.rs` file under the linted paths is not linted.
@@ -406,6 +410,10 @@ fn package_files(package: &Package, opts: DiscoverOptions) -> PackageFiles {
         walker.add_root(target.src_path.as_std_path());
     }
     let walked = walker.finish_all();
+    // A library of any crate type is code others call; test, example and bench targets
+    // and the build script say nothing about what the package is.
+    let library = package.targets.iter().any(|t| !(t.is_bin() || is_test_target(t) || t.is_custom_build()));
+    let binary_only = !library && package.targets.iter().any(|t| t.is_bin());
     let mut tests = HashSet::new();
     if !opts.include_tests {
         // Walked only to account for their files: their problems are not reported.
@@ -422,7 +430,7 @@ fn package_files(package: &Package, opts: DiscoverOptions) -> PackageFiles {
         tests = walker.finish_all().seen;
     }
     PackageFiles {
-        unit: CrateUnit { name: package.name.to_string(), root_dir, files: walked.files },
+        unit: CrateUnit { name: package.name.to_string(), root_dir, files: walked.files, binary_only },
         errors,
         generated: walked.generated,
         linted: walked.seen,
@@ -559,7 +567,7 @@ fn discover_one_path(path: &PathBuf, opts: DiscoverOptions) -> Discovery {
     } else if meta.is_file() {
         let name = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
         let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        discovery.crates.push(CrateUnit { name, root_dir, files: vec![path.clone()] });
+        discovery.crates.push(CrateUnit { name, root_dir, files: vec![path.clone()], binary_only: false });
     } else {
         // A FIFO or device would block or never end: never open one.
         discovery.errors.push(whole_file_error(path, "not a regular file".to_string()));
@@ -642,7 +650,12 @@ fn add_walked_dir(dir: &Path, discovery: &mut Discovery, opts: DiscoverOptions) 
     if !files.is_empty() {
         files.sort();
         files.dedup();
-        discovery.crates.push(CrateUnit { name: dir_name(dir), root_dir: dir.to_path_buf(), files });
+        discovery.crates.push(CrateUnit {
+            name: dir_name(dir),
+            root_dir: dir.to_path_buf(),
+            files,
+            binary_only: false,
+        });
     }
     // Each nested crate costs a `cargo metadata` run: run them in parallel, keep the order.
     use rayon::prelude::*;

@@ -2,6 +2,7 @@
 //! rules, then apply levels and suppressions. Knows nothing of output formats.
 
 use crate::cache::{Cache, CrateResult, Entry, Key, StoredFinding};
+use crate::config::Requesters;
 use crate::config::{Config, Level};
 use crate::discover::{Discovery, NotLinted};
 use crate::extract;
@@ -13,7 +14,7 @@ use crate::rules::{self, RawFinding};
 use crate::source::LineIndex;
 use crate::suppress;
 use crate::vocab::Vocabulary;
-use pairlint_analysis::flows::CrateFlows;
+use pairlint_analysis::flows::{CrateFlows, FlowOptions};
 use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::collections::{BTreeMap, HashMap};
@@ -179,7 +180,7 @@ pub fn lint_discovery_with(discovery: &Discovery, config: &Config, opts: &RunOpt
     let lane = || loop {
         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let Some(unit) = crates.get(i) else { break };
-        let crate_report = lint_unit(discovery, &unit.files, config, &vocab, opts);
+        let crate_report = lint_unit(discovery, unit, config, &vocab, opts);
         *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(crate_report);
     };
     on_pool(opts.jobs, || {
@@ -202,11 +203,12 @@ pub fn lint_discovery_with(discovery: &Discovery, config: &Config, opts: &RunOpt
 /// read errors join its report.
 fn lint_unit(
     discovery: &Discovery,
-    files: &[PathBuf],
+    unit: &crate::discover::CrateUnit,
     config: &Config,
     vocab: &Vocabulary,
     opts: &RunOptions,
 ) -> Report {
+    let files = &unit.files;
     // (path as shown, path on disk)
     type Shown<'a> = Vec<(PathBuf, &'a PathBuf)>;
     let mut watch = Stopwatch::start("read");
@@ -240,7 +242,7 @@ fn lint_unit(
     let mut report = Report { errors, ..Report::default() };
     report.coverage.unreadable = report.errors.len();
     report.coverage.excluded = excluded.into_iter().map(|(shown, _)| shown).collect();
-    report.merge(lint_sources(&sources, config, vocab, opts));
+    report.merge(lint_sources(&sources, config, vocab, opts, unit.binary_only));
     report
 }
 
@@ -344,7 +346,18 @@ pub fn lint_crate(sources: &[SourceFile], config: &Config, vocab: &Vocabulary) -
 
 /// [`lint_crate`] with explicit run options.
 pub fn lint_crate_with(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opts: &RunOptions) -> Report {
-    on_pool(opts.jobs, || lint_sources(sources, config, vocab, opts))
+    on_pool(opts.jobs, || lint_sources(sources, config, vocab, opts, binary_only_by_paths(sources)))
+}
+
+/// Whether sources given without a manifest (tests, fixtures) are a binary-only crate:
+/// a `main.rs` or a file of `src/bin/`, and no `lib.rs`. Discovery asks cargo instead
+/// ([`crate::discover::CrateUnit::binary_only`]).
+pub fn binary_only_by_paths(sources: &[SourceFile]) -> bool {
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let in_src_bin =
+        |p: &Path| p.parent().is_some_and(|d| name(d) == "bin" && d.parent().is_some_and(|s| name(s) == "src"));
+    let bin = sources.iter().any(|s| name(&s.path) == "main.rs" || in_src_bin(&s.path));
+    bin && !sources.iter().any(|s| name(&s.path) == "lib.rs")
 }
 
 /// What the nesting check (or the cache) made of one file before parsing.
@@ -360,7 +373,13 @@ struct PrePass {
 }
 
 /// The per-crate pipeline; runs on a worker thread (see [`on_pool`]).
-fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opts: &RunOptions) -> Report {
+fn lint_sources(
+    sources: &[SourceFile],
+    config: &Config,
+    vocab: &Vocabulary,
+    opts: &RunOptions,
+    binary_only: bool,
+) -> Report {
     let mut report = Report { files: sources.len(), ..Report::default() };
     let cache = opts.cache.as_ref();
     let mut watch = Stopwatch::start("crate");
@@ -372,7 +391,8 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
     let crate_key = cache.map(|c| {
         let files: Vec<(&Path, Key)> =
             sources.iter().zip(&keys).filter_map(|(s, k)| k.map(|k| (s.path.as_path(), k))).collect();
-        c.crate_key(&files, &config.results_key())
+        let kind = if binary_only { "binary-only;" } else { "" };
+        c.crate_key(&files, &format!("{}{kind}", config.results_key()))
     });
     Stopwatch::lap(&mut watch, "keys");
     if let (Some(c), Some(k)) = (cache, crate_key) {
@@ -486,8 +506,21 @@ fn lint_sources(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opt
             report.coverage.generated_modules += 1;
         }
     }
+    let requesters = match config.requesters.unwrap_or_default() {
+        Requesters::Always => true,
+        Requesters::Never => false,
+        Requesters::Auto => !binary_only || facts.iter().any(|f| f.server_entry.is_some()),
+    };
+    let would_serve = facts.iter().any(|f| f.fns.iter().any(|g| g.per_requester));
+    if !requesters && config.requesters != Some(Requesters::Never) && would_serve {
+        let first = texts.first().map(|s| s.path.display().to_string()).unwrap_or_default();
+        report.notes.push(format!(
+            "the crate containing {first} is a binary with no server entry point: it serves no one but its user, \
+             so no fn is per-requester (PL001, PL003, PL004 off); `requesters = \"always\"` turns them on"
+        ));
+    }
     let raw = panics::catch(|| {
-        let flows = CrateFlows::new(&facts, vocab);
+        let flows = CrateFlows::with_options(&facts, vocab, FlowOptions { requesters });
         (rules::run(&rules::Models { flows: &flows }), flows.summary_bound_hit)
     });
     let raw = match raw {

@@ -496,6 +496,54 @@ fn test_module_files_are_test_code() {
     assert!(not_linted(&d, root).is_empty());
 }
 
+// A command-line tool (a binary-only package, no server entry point) has no requesters:
+// its `user` is a name on the command line. A note says so; `requesters = "always"`
+// turns them back on, and `requesters = "never"` turns them off for a library too. A
+// library, or a binary that listens, has them.
+#[test]
+fn binary_only_crates_without_a_server_have_no_requesters() {
+    const POP: &str = "use std::collections::VecDeque;\nuse std::sync::Mutex;\n\
+        pub struct Job { pub owner: String, pub data: Vec<u8> }\n\
+        pub fn print_next(q: &Mutex<VecDeque<Job>>, user: &str) -> Option<Job> {\n    q.lock().unwrap().pop_front()\n}\n";
+    let findings = |dir: &Path, args: &[&str]| {
+        let mut argv = vec!["check", "--format", "json", "--no-cache"];
+        argv.extend(args);
+        let out = run(dir, &argv);
+        let json = out.json();
+        let rules: Vec<String> =
+            json["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect();
+        (rules, notes(&json))
+    };
+    let cli = tree(&[("Cargo.toml", &package("tool")), ("src/main.rs", &format!("{POP}fn main() {{}}\n"))]);
+    let (rules, notes) = findings(cli.path(), &[]);
+    assert!(rules.is_empty(), "{rules:?}");
+    assert!(notes.iter().any(|n| n.contains("is a binary with no server entry point")), "{notes:?}");
+    // A test that binds a socket does not make the tool a server.
+    write(
+        cli.path(),
+        "src/main.rs",
+        format!("{POP}fn main() {{}}\n#[test]\nfn t() {{ std::net::TcpListener::bind(\"0:0\"); }}\n"),
+    );
+    assert!(findings(cli.path(), &[]).0.is_empty());
+    assert!(findings(cli.path(), &["--include-tests"]).0.is_empty());
+    write(cli.path(), "pairlint.toml", "requesters = \"always\"\n");
+    let (rules, notes) = findings(cli.path(), &[]);
+    assert_eq!(rules, ["PL001"]);
+    assert!(notes.is_empty(), "{notes:?}");
+
+    let server = tree(&[
+        ("Cargo.toml", &package("srv")),
+        ("src/main.rs", &format!("{POP}fn main() {{ let _ = std::net::TcpListener::bind(\"0.0.0.0:80\"); }}\n")),
+    ]);
+    assert_eq!(findings(server.path(), &[]).0, ["PL001"]);
+
+    let lib = tree(&[("Cargo.toml", &package("lib")), ("src/lib.rs", POP), ("src/main.rs", "fn main() {}\n")]);
+    assert_eq!(findings(lib.path(), &[]).0, ["PL001"]);
+    write(lib.path(), "pairlint.toml", "requesters = \"never\"\n");
+    let (rules, notes) = findings(lib.path(), &[]);
+    assert!(rules.is_empty() && notes.is_empty(), "{rules:?} {notes:?}");
+}
+
 // `autobins = false` with an explicit `[[bin]]`: only what the manifest names is built,
 // so `src/main.rs` and the other `src/bin/` file are not compiled.
 #[test]

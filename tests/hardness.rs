@@ -213,7 +213,12 @@ fn file_vanishing_after_discovery_is_reported() {
     let gone = write(d, "gone.rs", b"pub fn f() {}\n");
     let discovery = Discovery {
         workspace_root: d.to_path_buf(),
-        crates: vec![CrateUnit { name: "k".into(), root_dir: d.to_path_buf(), files: vec![gone.clone(), kiosk] }],
+        crates: vec![CrateUnit {
+            name: "k".into(),
+            root_dir: d.to_path_buf(),
+            files: vec![gone.clone(), kiosk],
+            binary_only: false,
+        }],
         ..Discovery::default()
     };
     std::fs::remove_file(&gone).unwrap();

@@ -308,6 +308,10 @@ pub struct FileFacts {
     /// include as shown in a note. pairlint never runs build scripts, so that code is
     /// not linted.
     pub generated: Vec<(u32, String)>,
+    /// The first sign that the file serves others (a web or RPC framework, a listening
+    /// socket's `bind`, a websocket `accept`), with its line, as shown in a note; test
+    /// code left out. A binary-only crate without one has no requesters by default.
+    pub server_entry: Option<(u32, String)>,
     /// The item signatures and `use` imports as written, for the type model.
     pub sigs: FileSigs,
     /// Every body of the file lowered to the typed IR (analysis core v2), from the

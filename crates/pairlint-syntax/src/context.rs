@@ -8,6 +8,10 @@
 //! or when it carries a test or benchmark attribute ([`TEST_ATTRIBUTES`]: `#[test]`,
 //! `#[tokio::test]`, `#[rstest]`, `#[test_case(..)]`, `#[bench]`...). A file whose
 //! inner attributes say `#![cfg(test)]` is test code as a whole.
+//!
+//! A program serves others when it has a server entry point ([`server_entry`]: a web or
+//! RPC framework, a listening socket's `bind`, a websocket `accept`); a binary-only
+//! crate without one (a command-line tool) has no requesters by default.
 
 use crate::span::SpanOfSyntax;
 use pairlint_base::finding::Span;
@@ -221,6 +225,132 @@ fn string_literals(tokens: proc_macro2::TokenStream) -> Vec<syn::LitStr> {
     out
 }
 
+/// Crates whose use makes a program a server: web and RPC frameworks (any use: their
+/// point is serving), and websocket servers.
+const SERVER_CRATES: &[&str] = &[
+    "axum",
+    "actix_web",
+    "rocket",
+    "warp",
+    "poem",
+    "tide",
+    "salvo",
+    "gotham",
+    "ntex",
+    "viz",
+    "trillium",
+    "tiny_http",
+    "rouille",
+    "tarpc",
+    "jsonrpsee",
+    "async_graphql_axum",
+    "tower_http",
+];
+
+/// `(crate, item)`: a path naming both (in this order, anywhere) is a server entry
+/// point; the crate alone is not (tonic, hyper and tungstenite are clients too).
+const SERVER_ITEMS: &[(&str, &str)] = &[
+    ("tonic", "Server"),
+    ("hyper", "Server"),
+    ("hyper", "server"),
+    ("hyper_util", "server"),
+    ("tungstenite", "accept"),
+    ("tungstenite", "accept_hdr"),
+    ("tokio_tungstenite", "accept_async"),
+    ("tokio_tungstenite", "accept_hdr_async"),
+    ("async_tungstenite", "accept_async"),
+];
+
+/// Listening sockets: `TcpListener::bind`, `UdpSocket::bind`, `UnixListener::bind`,
+/// `UnixDatagram::bind` (std, tokio, async-std, mio...).
+const LISTENERS: &[&str] = &["TcpListener", "UdpSocket", "UnixListener", "UnixDatagram"];
+
+/// The first sign, in source order, that the file serves others over a network or a
+/// socket: a server framework's path or import, a listener's `bind`, a websocket
+/// `accept`. As shown in a note, with its line. Test code should be cut first.
+pub fn server_entry(file: &syn::File, text: &str, idx: &LineIndex<'_>) -> Option<(u32, String)> {
+    // Most files name none of these: skip the walk.
+    let words = SERVER_CRATES.iter().chain(SERVER_ITEMS.iter().map(|(krate, _)| krate)).chain(LISTENERS);
+    if !words.into_iter().any(|w| text.contains(w)) {
+        return None;
+    }
+    let mut finder = ServerFinder { idx, found: None, prefix: Vec::new() };
+    syn::visit::Visit::visit_file(&mut finder, file);
+    finder.found
+}
+
+struct ServerFinder<'a, 'i> {
+    idx: &'a LineIndex<'i>,
+    found: Option<(u32, String)>,
+    /// The segments of the `use` tree above the current one.
+    prefix: Vec<String>,
+}
+
+impl ServerFinder<'_, '_> {
+    fn check(&mut self, segments: &[String], span: proc_macro2::Span) {
+        if self.found.is_some() || segments.is_empty() {
+            return;
+        }
+        let first = segments[0].as_str();
+        let hit = SERVER_CRATES.contains(&first)
+            || SERVER_ITEMS.iter().any(|(krate, item)| first == *krate && segments[1..].iter().any(|s| s == item))
+            || segments.windows(2).any(|w| LISTENERS.contains(&w[0].as_str()) && w[1] == "bind");
+        if hit {
+            self.found = Some((self.idx.span(span).line, format!("`{}`", segments.join("::"))));
+        }
+    }
+}
+
+impl<'ast> syn::visit::Visit<'ast> for ServerFinder<'_, '_> {
+    // Test code is not how the program serves (kept only with `--include-tests`).
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        if !is_test(item_attrs(item)) {
+            syn::visit::visit_item(self, item);
+        }
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        if !is_test(&f.attrs) {
+            syn::visit::visit_impl_item_fn(self, f);
+        }
+    }
+
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        self.check(&segments, path.segments.first().map_or_else(proc_macro2::Span::call_site, |s| s.ident.span()));
+        syn::visit::visit_path(self, path);
+    }
+
+    fn visit_use_tree(&mut self, tree: &'ast syn::UseTree) {
+        match tree {
+            syn::UseTree::Path(p) => {
+                self.prefix.push(p.ident.to_string());
+                self.visit_use_tree(&p.tree);
+                self.prefix.pop();
+            }
+            syn::UseTree::Name(n) => {
+                let mut segs = self.prefix.clone();
+                segs.push(n.ident.to_string());
+                self.check(&segs, n.ident.span());
+            }
+            syn::UseTree::Rename(r) => {
+                let mut segs = self.prefix.clone();
+                segs.push(r.ident.to_string());
+                self.check(&segs, r.ident.span());
+            }
+            syn::UseTree::Glob(g) => {
+                let segs = self.prefix.clone();
+                self.check(&segs, g.star_token.span);
+            }
+            syn::UseTree::Group(g) => {
+                for t in &g.items {
+                    self.visit_use_tree(t);
+                }
+            }
+        }
+    }
+}
+
 /// The attributes of any item.
 pub fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
     match item {
@@ -320,6 +450,35 @@ mod tests {
                 None,
             ]
         );
+    }
+
+    fn server(text: &str) -> Option<(u32, String)> {
+        let file = syn::parse_file(text).unwrap();
+        server_entry(&file, text, &LineIndex::new(text))
+    }
+
+    #[test]
+    fn server_entry_points_are_found() {
+        assert_eq!(
+            server("fn main() {\n    let l = std::net::TcpListener::bind(\"0:80\");\n}\n"),
+            Some((2, "`std::net::TcpListener::bind`".into()))
+        );
+        assert_eq!(server("use axum::{routing::get, Router};\n").map(|s| s.0), Some(1));
+        assert_eq!(
+            server("use tokio::net::TcpListener;\nasync fn f() { TcpListener::bind(a).await; }\n").map(|s| s.0),
+            Some(2)
+        );
+        assert_eq!(server("fn f() { tonic::transport::Server::builder(); }\n").map(|s| s.0), Some(1));
+        assert_eq!(server("use tokio_tungstenite::accept_async;\n").map(|s| s.0), Some(1));
+        // Clients are not servers.
+        for client in [
+            "use std::net::TcpStream;\nfn f() { TcpStream::connect(a); }\n",
+            "fn f() { hyper::Client::new(); tonic::transport::Channel::from_static(x); }\n",
+            "use tokio_tungstenite::connect_async;\n",
+            "fn main() { let user = std::env::args().nth(1); }\n",
+        ] {
+            assert_eq!(server(client), None, "{client}");
+        }
     }
 
     #[test]

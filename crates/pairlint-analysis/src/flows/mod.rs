@@ -161,6 +161,8 @@ pub struct CrateFlows {
 struct Ctx<'a> {
     files: &'a [&'a FileFacts],
     vocab: &'a Vocabulary,
+    /// [`FlowOptions::requesters`].
+    requesters: bool,
     tables: std::rc::Rc<TypeTables>,
     owners: OwnerVocab,
     scopes: Vec<ScopeId>,
@@ -183,8 +185,27 @@ struct Ctx<'a> {
 /// Captured locals and what they hold.
 type Captures = BTreeMap<LocalId, std::collections::BTreeSet<Provenance>>;
 
+/// What the flows take from outside the crate's files.
+#[derive(Debug, Clone, Copy)]
+pub struct FlowOptions {
+    /// Whether any fn may serve a requester. Off for a program that serves no one but
+    /// its user (a binary-only crate with no server entry point, unless configured):
+    /// then no fn is per-requester, and only PL002 (which needs none) can report.
+    pub requesters: bool,
+}
+
+impl Default for FlowOptions {
+    fn default() -> Self {
+        FlowOptions { requesters: true }
+    }
+}
+
 impl CrateFlows {
     pub fn new(files: &[&FileFacts], vocab: &Vocabulary) -> CrateFlows {
+        CrateFlows::with_options(files, vocab, FlowOptions::default())
+    }
+
+    pub fn with_options(files: &[&FileFacts], vocab: &Vocabulary, opts: FlowOptions) -> CrateFlows {
         let crate_dir = crate_dir(files);
         let mut sigs = CrateSigs::from_file_refs(files.iter().copied(), &crate_dir);
         // A crate given as loose files (paths mode, fixtures) has its first file as its
@@ -231,6 +252,7 @@ impl CrateFlows {
         let mut cx = Ctx {
             files,
             vocab,
+            requesters: opts.requesters,
             tables,
             owners: OwnerVocab::new(vocab),
             scopes,
@@ -438,7 +460,7 @@ impl Ctx<'_> {
     /// session receiver).
     fn is_requester(&self, file: usize, body: BodyId) -> bool {
         let Some(func) = self.func(file, body) else { return false };
-        if !func.per_requester {
+        if !func.per_requester || !self.requesters {
             return false;
         }
         let offset = usize::from(func.has_self);

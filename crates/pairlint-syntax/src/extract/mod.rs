@@ -55,6 +55,7 @@ pub fn extract_file_with(
     };
     let mut facts = FileFacts { path: path.to_path_buf(), ..FileFacts::default() };
     let tests = crate::context::test_items(&mut file, &idx, !opts.include_tests);
+    facts.server_entry = crate::context::server_entry(&file, text, &idx);
     facts.sigs.scopes.push(ScopeSig::default());
     let mut cx = ItemCx { vocab, idx: &idx, facts: &mut facts, path: Vec::new(), scope: ScopeId(0) };
     cx.items(&file.items, None);
