@@ -199,7 +199,7 @@ impl Cache {
         }
         let mut hasher = Xxh3::new();
         hasher.update(&self.context.to_le_bytes());
-        hasher.update(b"include-tests\0");
+        hasher.update(if opts.test_file { b"include-tests;test-file\0".as_slice() } else { b"include-tests\0" });
         hasher.update(text.as_bytes());
         Key(hasher.digest128())
     }

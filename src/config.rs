@@ -167,7 +167,7 @@ impl Config {
 
     /// What extraction keeps under this configuration.
     pub fn extract_options(&self) -> crate::extract::ExtractOptions {
-        crate::extract::ExtractOptions { include_tests: self.include_tests }
+        crate::extract::ExtractOptions { include_tests: self.include_tests, test_file: false }
     }
 
     /// Whether a path relative to the workspace root is excluded. A path is also

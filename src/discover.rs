@@ -24,6 +24,10 @@ pub struct CrateUnit {
     /// a program, not code others call. Without a server entry point it has no
     /// requesters by default (`requesters = "auto"`). False for loose files.
     pub binary_only: bool,
+    /// The files of `files` only test code compiles (test, example and bench targets,
+    /// `#[cfg(test)] mod x;` files), with [`DiscoverOptions::include_tests`]; sorted.
+    /// Their fns are tests: a test's name is never a timeout path.
+    pub test_files: Vec<PathBuf>,
 }
 
 /// Why a `.rs` file under the linted paths is not linted.
@@ -404,9 +408,11 @@ fn package_files(package: &Package, opts: DiscoverOptions) -> PackageFiles {
     let build_script =
         package.targets.iter().find(|t| t.is_custom_build()).map(|t| relative_to(&root_dir, t.src_path.as_std_path()));
     let mut errors = Vec::new();
-    let mut walker = ModWalker::new(&root_dir, &mut errors, opts);
+    // Production code first: every target but tests, examples and benches, without
+    // `#[cfg(test)] mod x;` files.
+    let mut walker = ModWalker::new(&root_dir, &mut errors, DiscoverOptions { include_tests: false, ..opts });
     walker.build_script = build_script.clone();
-    for target in package.targets.iter().filter(|t| opts.include_tests || !is_test_target(t)) {
+    for target in package.targets.iter().filter(|t| !is_test_target(t)) {
         walker.add_root(target.src_path.as_std_path());
     }
     let walked = walker.finish_all();
@@ -414,26 +420,37 @@ fn package_files(package: &Package, opts: DiscoverOptions) -> PackageFiles {
     // and the build script say nothing about what the package is.
     let library = package.targets.iter().any(|t| !(t.is_bin() || is_test_target(t) || t.is_custom_build()));
     let binary_only = !library && package.targets.iter().any(|t| t.is_bin());
-    let mut tests = HashSet::new();
-    if !opts.include_tests {
-        // Walked only to account for their files: their problems are not reported.
-        // Test targets and `#[cfg(test)] mod x;` files, and everything they declare.
-        let mut ignored = Vec::new();
-        let mut walker = ModWalker::new(&root_dir, &mut ignored, DiscoverOptions { include_tests: true, ..opts });
-        walker.build_script = build_script;
-        for target in package.targets.iter().filter(|t| is_test_target(t)) {
-            walker.add_root(target.src_path.as_std_path());
-        }
-        for (file, dir) in walked.test_modules {
-            walker.walk(file, dir);
-        }
-        tests = walker.finish_all().seen;
+    // Then test code: test targets and `#[cfg(test)] mod x;` files, and everything they
+    // declare. Without `include_tests` walked only to account for their files (their
+    // problems are not reported); with it linted too, and known as test code.
+    let mut ignored = Vec::new();
+    let test_errors = if opts.include_tests { &mut errors } else { &mut ignored };
+    let mut walker = ModWalker::new(&root_dir, test_errors, DiscoverOptions { include_tests: true, ..opts });
+    walker.build_script = build_script;
+    for target in package.targets.iter().filter(|t| is_test_target(t)) {
+        walker.add_root(target.src_path.as_std_path());
+    }
+    for (file, dir) in walked.test_modules {
+        walker.walk(file, dir);
+    }
+    let tested = walker.finish_all();
+    let (mut files, mut linted, mut generated) = (walked.files, walked.seen, walked.generated);
+    let (mut tests, mut test_files) = (HashSet::new(), Vec::new());
+    if opts.include_tests {
+        test_files = tested.files.iter().filter(|f| files.binary_search(f).is_err()).cloned().collect();
+        files.extend(tested.files);
+        files.sort();
+        files.dedup();
+        linted.extend(tested.seen);
+        generated.extend(tested.generated);
+    } else {
+        tests = tested.seen;
     }
     PackageFiles {
-        unit: CrateUnit { name: package.name.to_string(), root_dir, files: walked.files, binary_only },
+        unit: CrateUnit { name: package.name.to_string(), root_dir, files, binary_only, test_files },
         errors,
-        generated: walked.generated,
-        linted: walked.seen,
+        generated,
+        linted,
         tests,
     }
 }
@@ -567,7 +584,13 @@ fn discover_one_path(path: &PathBuf, opts: DiscoverOptions) -> Discovery {
     } else if meta.is_file() {
         let name = path.file_stem().map_or_else(String::new, |s| s.to_string_lossy().into_owned());
         let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        discovery.crates.push(CrateUnit { name, root_dir, files: vec![path.clone()], binary_only: false });
+        discovery.crates.push(CrateUnit {
+            name,
+            root_dir,
+            files: vec![path.clone()],
+            binary_only: false,
+            test_files: Vec::new(),
+        });
     } else {
         // A FIFO or device would block or never end: never open one.
         discovery.errors.push(whole_file_error(path, "not a regular file".to_string()));
@@ -655,6 +678,7 @@ fn add_walked_dir(dir: &Path, discovery: &mut Discovery, opts: DiscoverOptions) 
             root_dir: dir.to_path_buf(),
             files,
             binary_only: false,
+            test_files: Vec::new(),
         });
     }
     // Each nested crate costs a `cargo metadata` run: run them in parallel, keep the order.

@@ -242,7 +242,11 @@ fn lint_unit(
     let mut report = Report { errors, ..Report::default() };
     report.coverage.unreadable = report.errors.len();
     report.coverage.excluded = excluded.into_iter().map(|(shown, _)| shown).collect();
-    report.merge(lint_sources(&sources, config, vocab, opts, unit.binary_only));
+    let info = UnitInfo {
+        binary_only: unit.binary_only,
+        test_files: unit.test_files.iter().map(|f| display_path(&discovery.workspace_root, f)).collect(),
+    };
+    report.merge(lint_sources(&sources, config, vocab, opts, &info));
     report
 }
 
@@ -346,7 +350,18 @@ pub fn lint_crate(sources: &[SourceFile], config: &Config, vocab: &Vocabulary) -
 
 /// [`lint_crate`] with explicit run options.
 pub fn lint_crate_with(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opts: &RunOptions) -> Report {
-    on_pool(opts.jobs, || lint_sources(sources, config, vocab, opts, binary_only_by_paths(sources)))
+    let info = UnitInfo { binary_only: binary_only_by_paths(sources), ..UnitInfo::default() };
+    on_pool(opts.jobs, || lint_sources(sources, config, vocab, opts, &info))
+}
+
+/// What discovery knows of a crate beyond its files (for sources linted alone: what
+/// their paths say).
+#[derive(Debug, Default)]
+struct UnitInfo {
+    /// [`crate::discover::CrateUnit::binary_only`].
+    binary_only: bool,
+    /// [`crate::discover::CrateUnit::test_files`], as shown.
+    test_files: std::collections::HashSet<PathBuf>,
 }
 
 /// Whether sources given without a manifest (tests, fixtures) are a binary-only crate:
@@ -378,16 +393,20 @@ fn lint_sources(
     config: &Config,
     vocab: &Vocabulary,
     opts: &RunOptions,
-    binary_only: bool,
+    info: &UnitInfo,
 ) -> Report {
+    let binary_only = info.binary_only;
     let mut report = Report { files: sources.len(), ..Report::default() };
     let cache = opts.cache.as_ref();
     let mut watch = Stopwatch::start("crate");
 
     // 0. With a cache: if no file of the crate changed, reuse the crate's result.
-    let extract_opts = config.extract_options();
+    let extract_opts = |src: &SourceFile| crate::extract::ExtractOptions {
+        test_file: info.test_files.contains(&src.path),
+        ..config.extract_options()
+    };
     let keys: Vec<Option<Key>> =
-        sources.par_iter().map(|src| cache.map(|c| c.facts_key(&src.text, extract_opts))).collect();
+        sources.par_iter().map(|src| cache.map(|c| c.facts_key(&src.text, extract_opts(src)))).collect();
     let crate_key = cache.map(|c| {
         let files: Vec<(&Path, Key)> =
             sources.iter().zip(&keys).filter_map(|(s, k)| k.map(|k| (s.path.as_path(), k))).collect();
@@ -458,7 +477,7 @@ fn lint_sources(
                 (true, None) => {
                     let r = panics::catch(|| {
                         panics::maybe_inject(&src.path);
-                        extract::extract_file_with(&src.path, &src.text, vocab, extract_opts).map(Arc::new)
+                        extract::extract_file_with(&src.path, &src.text, vocab, extract_opts(src)).map(Arc::new)
                     });
                     (Some(r), true)
                 }

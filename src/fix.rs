@@ -154,7 +154,7 @@ fn verify(
     vocab: &Vocabulary,
 ) -> Result<(), String> {
     // Every item, test code included: a finding may be in a test (`--include-tests`).
-    let all = extract::ExtractOptions { include_tests: true };
+    let all = extract::ExtractOptions { include_tests: true, test_file: false };
     let parsed_before = extract::extract_file_with(file, before, vocab, all).is_ok();
     let items = match extract::extract_file_with(file, after, vocab, all) {
         Ok(facts) => facts.item_lines,

@@ -544,6 +544,41 @@ fn binary_only_crates_without_a_server_have_no_requesters() {
     assert!(rules.is_empty() && notes.is_empty(), "{rules:?} {notes:?}");
 }
 
+// With --include-tests, the files only test code compiles (a test target, a
+// `#[cfg(test)] mod tests;` file) are linted as tests: a fn there is never a timeout
+// path by its name, whatever its attributes. The production `on_timeout` still is.
+#[test]
+fn names_in_test_files_are_not_timeout_paths() {
+    const STORE: &str = "use std::collections::HashMap;\nuse std::sync::Mutex;\n\
+        pub struct PrintImage { pub locked_by: Option<u64>, pub pdf: Vec<u8> }\n\
+        pub struct Store { pub images: Mutex<HashMap<u64, PrintImage>> }\n";
+    const RELEASE: &str = "(store: &Store, ticket: u64) {\n    if let Some(img) = store.images.lock().unwrap().get_mut(&ticket) {\n        img.locked_by = None;\n    }\n}\n";
+    let dir = tree(&[
+        ("Cargo.toml", &package("store")),
+        ("src/lib.rs", &format!("{STORE}#[cfg(test)]\nmod tests;\npub fn on_timeout{RELEASE}")),
+        ("src/tests.rs", &format!("use super::*;\nfn expire_stale{RELEASE}")),
+        ("tests/it.rs", &format!("use store::*;\nfn on_timeout_helper{RELEASE}")),
+    ]);
+    let lines = |args: &[&str]| {
+        let mut argv = vec!["check", "--format", "json", "--no-cache"];
+        argv.extend(args);
+        let json = run(dir.path(), &argv).json();
+        let mut found: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| format!("{}:{}:{}", f["file"].as_str().unwrap(), f["line"], f["rule"].as_str().unwrap()))
+            .collect();
+        found.sort();
+        (found, json["summary"]["files"].as_u64())
+    };
+    assert_eq!(lines(&[]), (vec!["src/lib.rs:9:PL002".to_string()], Some(1)));
+    assert_eq!(lines(&["--include-tests"]), (vec!["src/lib.rs:9:PL002".to_string()], Some(3)));
+    let d = discover_both(dir.path(), DiscoverOptions { include_tests: true, ..DiscoverOptions::default() });
+    let tests: BTreeSet<String> = d.crates.iter().flat_map(|c| &c.test_files).map(|f| rel(dir.path(), f)).collect();
+    assert_eq!(tests, set(&["src/tests.rs", "tests/it.rs"]));
+}
+
 // `autobins = false` with an explicit `[[bin]]`: only what the manifest names is built,
 // so `src/main.rs` and the other `src/bin/` file are not compiled.
 #[test]

@@ -218,6 +218,7 @@ fn file_vanishing_after_discovery_is_reported() {
             root_dir: d.to_path_buf(),
             files: vec![gone.clone(), kiosk],
             binary_only: false,
+            test_files: Vec::new(),
         }],
         ..Discovery::default()
     };

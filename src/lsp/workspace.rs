@@ -141,7 +141,13 @@ impl Workspace {
             Err(e) => (Config::default(), config_error_diagnostic(&e, &root, encoding)),
         };
         let vocab = Vocabulary::new(&config.vocabulary);
-        let unit = CrateUnit { name: String::new(), root_dir: scope.clone(), files: paths, binary_only };
+        let unit = CrateUnit {
+            name: String::new(),
+            root_dir: scope.clone(),
+            files: paths,
+            binary_only,
+            test_files: Vec::new(),
+        };
         let discovery = Discovery { workspace_root: root.clone(), crates: vec![unit], ..Discovery::default() };
         // A lone file gets no cache: it is quick to lint, and its directory is nobody's
         // workspace to write a `target/` into.

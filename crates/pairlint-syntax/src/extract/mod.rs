@@ -25,6 +25,9 @@ pub struct ExtractOptions {
     /// line ranges are kept ([`FileFacts::test_items`]); with it, they are extracted
     /// and their IR bodies marked [`pairlint_base::ir::Body::test`].
     pub include_tests: bool,
+    /// The whole file is test code (a file of a test target, a `#[cfg(test)] mod x;`
+    /// file: discovery knows): with `include_tests`, every body is marked a test.
+    pub test_file: bool,
 }
 
 /// Parses one file and extracts its facts, test code left out. A syntax error is
@@ -63,7 +66,8 @@ pub fn extract_file_with(
     if opts.include_tests {
         // Kept, but known as tests: a test's name is never a timeout path.
         for body in &mut facts.ir.bodies {
-            body.test = tests.iter().any(|t| (t.byte_start..t.byte_end).contains(&body.span.byte_start));
+            body.test =
+                opts.test_file || tests.iter().any(|t| (t.byte_start..t.byte_end).contains(&body.span.byte_start));
         }
     } else {
         facts.test_items = tests.iter().map(|t| (t.line, t.end_line)).collect();
