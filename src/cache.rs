@@ -31,7 +31,7 @@ use std::time::{Duration, SystemTime};
 use xxhash_rust::xxh3::{xxh3_128, Xxh3};
 
 /// Bump when the entry layout changes.
-pub const FORMAT: u32 = 6;
+pub const FORMAT: u32 = 8;
 /// Entries bigger than this are not read (a hostile or broken cache cannot make us
 /// allocate without bound).
 const MAX_ENTRY_BYTES: u64 = 64 << 20;
@@ -191,6 +191,19 @@ impl Cache {
         Key(hasher.digest128())
     }
 
+    /// The key of a file's entry: its content and what extraction keeps (test code
+    /// kept or cut gives other facts, so another key).
+    pub fn facts_key(&self, text: &str, opts: crate::extract::ExtractOptions) -> Key {
+        if !opts.include_tests {
+            return self.key(text);
+        }
+        let mut hasher = Xxh3::new();
+        hasher.update(&self.context.to_le_bytes());
+        hasher.update(if opts.test_file { b"include-tests;test-file\0".as_slice() } else { b"include-tests\0" });
+        hasher.update(text.as_bytes());
+        Key(hasher.digest128())
+    }
+
     fn path(&self, key: Key) -> PathBuf {
         let hex = key.hex();
         self.dir.join(&hex[..2]).join(format!("{hex}.bin"))
@@ -260,6 +273,12 @@ pub struct CrateResult {
     pub suppressed: Vec<(StoredFinding, String)>,
     pub errors: Vec<FileError>,
     pub notes: Vec<String>,
+    /// Test items left out of the crate's files (the summary counts them).
+    #[serde(default)]
+    pub test_items: usize,
+    /// Build-script includes in them (each has its note).
+    #[serde(default)]
+    pub generated: usize,
 }
 
 /// A [`Finding`] with its rule code as data (the live type borrows static names).
@@ -731,8 +750,14 @@ mod tests {
         let file = cache.key("fn f() {}");
         cache.put(file, &entry());
         let krate = cache.crate_key(&[(Path::new("a.rs"), file)], "");
-        let result =
-            CrateResult { findings: Vec::new(), suppressed: Vec::new(), errors: Vec::new(), notes: Vec::new() };
+        let result = CrateResult {
+            findings: Vec::new(),
+            suppressed: Vec::new(),
+            errors: Vec::new(),
+            notes: Vec::new(),
+            test_items: 0,
+            generated: 0,
+        };
         cache.put_crate(krate, &result);
         age(&cache.path(file), 86_400);
         age(&cache.crate_path(krate), 86_400);

@@ -174,7 +174,8 @@ pub struct CheckArgs {
     /// Follow symlinks (and `#[path]` modules) that lead outside the tree being linted.
     #[arg(long)]
     pub follow_external_symlinks: bool,
-    /// Lint test, example and bench targets too (left out by default).
+    /// Lint test code too: test, example and bench targets, `#[cfg(test)]` modules and
+    /// items, `#[test]` fns (left out by default).
     #[arg(long)]
     pub include_tests: bool,
     /// List every file not linted because no target compiles it.
@@ -325,13 +326,14 @@ fn check(args: &CheckArgs, cwd: &Path, env: Env<'_>, stdout: &mut dyn Write, std
         d.target_directory = target_directory;
         (d, cwd.to_path_buf())
     };
-    let config = match config::load_config(&root) {
+    let mut config = match config::load_config(&root) {
         Ok(c) => c,
         Err(e) => {
             let _ = write!(stderr, "{}", human::render_diagnostic(&e, &opts));
             return fail(stdout);
         }
     };
+    config.include_tests = args.include_tests;
     let gates = match Gates::prepare(args, cwd, &root) {
         Ok(g) => g,
         Err(e) => {

@@ -28,7 +28,31 @@ pub fn is_rule_code(code: &str) -> bool {
 }
 
 /// The keys a pairlint configuration table may hold.
-const TOP_LEVEL_KEYS: &[&str] = &["cache-max-mib", "exclude", "rules", "vocabulary"];
+const TOP_LEVEL_KEYS: &[&str] = &["cache-max-mib", "exclude", "requesters", "rules", "vocabulary"];
+
+/// `requesters`: whether the crates linted serve requesters at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Requesters {
+    /// A binary-only crate with no server entry point (a command-line tool, a local
+    /// daemon) has none; every other crate (a library, a server) has them.
+    #[default]
+    Auto,
+    /// Every crate has them, a command-line tool too.
+    Always,
+    /// No crate has them: only PL002 can report.
+    Never,
+}
+
+impl Requesters {
+    /// The configuration spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Requesters::Auto => "auto",
+            Requesters::Always => "always",
+            Requesters::Never => "never",
+        }
+    }
+}
 
 /// The vocabulary list names, in name order, as the extendable keys of `[vocabulary]`.
 /// The defaults are a compile-time constant covered by a test, so a parse failure here
@@ -90,6 +114,11 @@ pub struct Config {
     /// `cache-max-mib`: the size the cache may reach before its least recently used
     /// entries are deleted, in bytes; `None` is [`crate::cache::MAX_BYTES`].
     pub cache_max_bytes: Option<u64>,
+    /// `requesters = "auto" | "always" | "never"`; `None` when not configured (auto).
+    pub requesters: Option<Requesters>,
+    /// Lint test code inside linted files too (`#[cfg(test)]` items, `#[test]` fns):
+    /// set by `--include-tests`, never read from a file.
+    pub include_tests: bool,
 }
 
 impl Default for Config {
@@ -100,6 +129,8 @@ impl Default for Config {
             exclude: GlobSet::empty(),
             exclude_patterns: Vec::new(),
             cache_max_bytes: None,
+            requesters: None,
+            include_tests: false,
         }
     }
 }
@@ -118,6 +149,25 @@ impl Config {
             key.push_str(&format!("{code}={word};"));
         }
         key
+    }
+
+    /// Everything of the configuration a crate's findings depend on beyond its files'
+    /// facts, as stable text for the crate-result cache key: the levels and whether
+    /// test code is linted.
+    pub fn results_key(&self) -> String {
+        let mut key = self.levels_key();
+        if self.include_tests {
+            key.push_str("include-tests;");
+        }
+        if let Some(r) = self.requesters {
+            key.push_str(&format!("requesters={};", r.as_str()));
+        }
+        key
+    }
+
+    /// What extraction keeps under this configuration.
+    pub fn extract_options(&self) -> crate::extract::ExtractOptions {
+        crate::extract::ExtractOptions { include_tests: self.include_tests, test_file: false }
     }
 
     /// Whether a path relative to the workspace root is excluded. A path is also
@@ -154,6 +204,7 @@ impl Config {
     fn merge(&mut self, later: Config) -> Result<(), ConfigError> {
         self.levels.extend(later.levels);
         self.cache_max_bytes = later.cache_max_bytes.or(self.cache_max_bytes);
+        self.requesters = later.requesters.or(self.requesters);
         for (key, entries) in later.vocabulary {
             let list = self.vocabulary.entry(key).or_default();
             for entry in entries {
@@ -504,6 +555,7 @@ fn parse_table(ctx: &Ctx<'_>, node: &Value<'_>) -> Result<Config, ConfigError> {
     for (key, value) in entries {
         match key.name.as_ref() {
             "cache-max-mib" => config.cache_max_bytes = Some(parse_mib(ctx, value)?),
+            "requesters" => config.requesters = Some(parse_requesters(ctx, value)?),
             "exclude" => parse_exclude(ctx, value, &mut config)?,
             "rules" => parse_rules(ctx, value, &mut config)?,
             "vocabulary" => parse_vocabulary(ctx, value, &mut config)?,
@@ -534,6 +586,25 @@ fn string_list(ctx: &Ctx<'_>, what: &str, value: &Value<'_>) -> Result<Vec<(Stri
             None => Err(ctx.wrong_type(&format!("each entry of {what}"), "a string", item)),
         })
         .collect()
+}
+
+/// `requesters`: `"auto"`, `"always"` or `"never"`.
+fn parse_requesters(ctx: &Ctx<'_>, value: &Value<'_>) -> Result<Requesters, ConfigError> {
+    let Some(text) = ctx.str_of(value) else {
+        return Err(ctx.wrong_type("`requesters`", "a string (auto, always, never)", value));
+    };
+    match text {
+        "auto" => Ok(Requesters::Auto),
+        "always" => Ok(Requesters::Always),
+        "never" => Ok(Requesters::Never),
+        other => Err(ConfigError::at(
+            ConfigErrorKind::OutOfRange,
+            ctx,
+            ctx.span_of(value),
+            format!("unknown `requesters` value `{other}` in {} (known: auto, always, never)", ctx.place()),
+            "expected auto, always or never",
+        )),
+    }
 }
 
 /// `cache-max-mib`: a positive whole number of MiB, as bytes.
@@ -747,7 +818,7 @@ queue_types = ["RingBuffer", "Deque"]
         let (err, covered) = err_of("exclude = []\nexclud = [\"x\"]\n", &[]);
         assert_eq!(err.kind(), ConfigErrorKind::UnknownKey);
         assert_eq!(covered, "exclud");
-        assert!(err.to_string().contains("known: cache-max-mib, exclude, rules, vocabulary"));
+        assert!(err.to_string().contains("known: cache-max-mib, exclude, requesters, rules, vocabulary"));
     }
 
     // The cache bound is a positive number of MiB; a later source overrides an earlier one.
@@ -765,6 +836,25 @@ queue_types = ["RingBuffer", "Deque"]
         assert_eq!(merged.cache_bound(), 3 << 20, "a source without the key keeps it");
         merged.merge(parse_config_str("cache-max-mib = 5\n", "pairlint.toml", &[]).unwrap()).unwrap();
         assert_eq!(merged.cache_bound(), 5 << 20);
+    }
+
+    // `requesters` is one of three words, pointed at when wrong; a later source wins.
+    #[test]
+    fn requesters_is_auto_always_or_never_and_merges() {
+        assert_eq!(Config::default().requesters, None);
+        let config = parse_config_str("requesters = \"always\"\n", "pairlint.toml", &[]).unwrap();
+        assert_eq!(config.requesters, Some(Requesters::Always));
+        assert!(config.results_key().contains("requesters=always"));
+        let (err, covered) = err_of("requesters = \"sometimes\"\n", &[]);
+        assert_eq!((err.kind(), covered.as_str()), (ConfigErrorKind::OutOfRange, "\"sometimes\""));
+        assert!(err.to_string().contains("known: auto, always, never"), "{err}");
+        let (err, covered) = err_of("requesters = true\n", &[]);
+        assert_eq!((err.kind(), covered.as_str()), (ConfigErrorKind::WrongType, "true"));
+        let mut merged = config;
+        merged.merge(parse_config_str("requesters = \"never\"\n", "pairlint.toml", &[]).unwrap()).unwrap();
+        assert_eq!(merged.requesters, Some(Requesters::Never));
+        merged.merge(Config::default()).unwrap();
+        assert_eq!(merged.requesters, Some(Requesters::Never), "a source without the key keeps it");
     }
 
     #[test]

@@ -27,6 +27,14 @@ pub struct CrateUnit {
     /// The names paths into those crates start with (`db` in `db::notes::by_id`): their
     /// library targets' names and the names this crate renames them to.
     pub dep_names: Vec<String>,
+    /// A package whose only targets linted are binaries (no library of any crate type):
+    /// a program, not code others call. Without a server entry point it has no
+    /// requesters by default (`requesters = "auto"`). False for loose files.
+    pub binary_only: bool,
+    /// The files of `files` only test code compiles (test, example and bench targets,
+    /// `#[cfg(test)] mod x;` files), with [`DiscoverOptions::include_tests`]; sorted.
+    /// Their fns are tests: a test's name is never a timeout path.
+    pub test_files: Vec<PathBuf>,
 }
 
 /// Why a `.rs` file under the linted paths is not linted.
@@ -35,8 +43,8 @@ pub enum NotLinted {
     /// No target of a linted package reaches it through its module tree (a stray file,
     /// a virtual workspace's root `examples/`, a package outside the workspace).
     NotCompiled,
-    /// Only test, example or bench targets compile it, and those are left out unless
-    /// [`DiscoverOptions::include_tests`] is set.
+    /// Only test code compiles it: test, example or bench targets, or a test module
+    /// (`#[cfg(test)] mod x;`), left out unless [`DiscoverOptions::include_tests`] is set.
     TestTarget,
 }
 
@@ -213,8 +221,9 @@ pub struct DiscoverOptions {
     /// being linted. Off by default: a pull request could link to `/etc` or to
     /// another checkout, and pairlint must not read it unless asked.
     pub follow_external: bool,
-    /// Lint test, example and bench targets too (`--include-tests`). Off by default:
-    /// test code pairs items with made-up requesters on purpose.
+    /// Lint test, example and bench targets and test modules (`#[cfg(test)] mod x;`)
+    /// too (`--include-tests`). Off by default: test code pairs items with made-up
+    /// requesters on purpose.
     pub include_tests: bool,
 }
 
@@ -458,34 +467,57 @@ fn package_files(package: &Package, opts: DiscoverOptions) -> PackageFiles {
     let build_script =
         package.targets.iter().find(|t| t.is_custom_build()).map(|t| relative_to(&root_dir, t.src_path.as_std_path()));
     let mut errors = Vec::new();
-    let mut walker = ModWalker::new(&root_dir, &mut errors, opts);
+    // Production code first: every target but tests, examples and benches, without
+    // `#[cfg(test)] mod x;` files.
+    let mut walker = ModWalker::new(&root_dir, &mut errors, DiscoverOptions { include_tests: false, ..opts });
     walker.build_script = build_script.clone();
-    for target in package.targets.iter().filter(|t| opts.include_tests || !is_test_target(t)) {
+    for target in package.targets.iter().filter(|t| !is_test_target(t)) {
         walker.add_root(target.src_path.as_std_path());
     }
     let walked = walker.finish_all();
-    let mut tests = HashSet::new();
-    if !opts.include_tests {
-        // Walked only to account for their files: their problems are not reported.
-        let mut ignored = Vec::new();
-        let mut walker = ModWalker::new(&root_dir, &mut ignored, opts);
-        walker.build_script = build_script;
-        for target in package.targets.iter().filter(|t| is_test_target(t)) {
-            walker.add_root(target.src_path.as_std_path());
-        }
-        tests = walker.finish_all().seen;
+    // A library of any crate type is code others call; test, example and bench targets
+    // and the build script say nothing about what the package is.
+    let library = package.targets.iter().any(|t| !(t.is_bin() || is_test_target(t) || t.is_custom_build()));
+    let binary_only = !library && package.targets.iter().any(|t| t.is_bin());
+    // Then test code: test targets and `#[cfg(test)] mod x;` files, and everything they
+    // declare. Without `include_tests` walked only to account for their files (their
+    // problems are not reported); with it linted too, and known as test code.
+    let mut ignored = Vec::new();
+    let test_errors = if opts.include_tests { &mut errors } else { &mut ignored };
+    let mut walker = ModWalker::new(&root_dir, test_errors, DiscoverOptions { include_tests: true, ..opts });
+    walker.build_script = build_script;
+    for target in package.targets.iter().filter(|t| is_test_target(t)) {
+        walker.add_root(target.src_path.as_std_path());
+    }
+    for (file, dir) in walked.test_modules {
+        walker.walk(file, dir);
+    }
+    let tested = walker.finish_all();
+    let (mut files, mut linted, mut generated) = (walked.files, walked.seen, walked.generated);
+    let (mut tests, mut test_files) = (HashSet::new(), Vec::new());
+    if opts.include_tests {
+        test_files = tested.files.iter().filter(|f| files.binary_search(f).is_err()).cloned().collect();
+        files.extend(tested.files);
+        files.sort();
+        files.dedup();
+        linted.extend(tested.seen);
+        generated.extend(tested.generated);
+    } else {
+        tests = tested.seen;
     }
     PackageFiles {
         unit: CrateUnit {
             name: package.name.to_string(),
             root_dir,
-            files: walked.files,
+            files,
+            binary_only,
+            test_files,
             deps: Vec::new(),
             dep_names: Vec::new(),
         },
         errors,
-        generated: walked.generated,
-        linted: walked.seen,
+        generated,
+        linted,
         tests,
     }
 }
@@ -625,6 +657,8 @@ fn discover_one_path(path: &PathBuf, opts: DiscoverOptions) -> Discovery {
             files: vec![path.clone()],
             deps: Vec::new(),
             dep_names: Vec::new(),
+            binary_only: false,
+            test_files: Vec::new(),
         });
     } else {
         // A FIFO or device would block or never end: never open one.
@@ -714,6 +748,8 @@ fn add_walked_dir(dir: &Path, discovery: &mut Discovery, opts: DiscoverOptions) 
             files,
             deps: Vec::new(),
             dep_names: Vec::new(),
+            binary_only: false,
+            test_files: Vec::new(),
         });
     }
     // Each nested crate costs a `cargo metadata` run: run them in parallel, keep the order.
@@ -766,6 +802,9 @@ struct ModWalker<'a> {
     /// The package's build script: a missing module file is its output, not an error.
     build_script: Option<PathBuf>,
     generated: Vec<GeneratedModule>,
+    /// Files of `#[cfg(test)] mod x;` modules not followed (without
+    /// [`DiscoverOptions::include_tests`]), with their module directory.
+    test_modules: Vec<(PathBuf, PathBuf)>,
 }
 
 /// What a [`ModWalker`] found.
@@ -775,6 +814,7 @@ struct Walked {
     /// Every file visited (also ones that could not be read: they have their error).
     seen: HashSet<FileIdentity>,
     generated: Vec<GeneratedModule>,
+    test_modules: Vec<(PathBuf, PathBuf)>,
 }
 
 impl<'a> ModWalker<'a> {
@@ -788,6 +828,7 @@ impl<'a> ModWalker<'a> {
             opts,
             build_script: None,
             generated: Vec::new(),
+            test_modules: Vec::new(),
         }
     }
 
@@ -863,6 +904,8 @@ impl<'a> ModWalker<'a> {
             // Most files declare no module: skip lexing them (a cheap, conservative text test).
             let decls = if may_declare_modules(&text) { scan_mod_decls(&text) } else { Vec::new() };
             for decl in decls {
+                // A test module is test code: accounted for, not followed.
+                let test_only = decl.cfg_test && !self.opts.include_tests;
                 let inline_dir = decl.inline_path.iter().fold(mod_dir.clone(), |dir, seg| dir.join(seg));
                 // rustc: a `#[path]` outside inline modules is relative to the declaring
                 // file's directory; inside them, to the module directory plus the inline
@@ -875,10 +918,17 @@ impl<'a> ModWalker<'a> {
                 for target in &cfg_targets {
                     if self.inside_root(target) {
                         let dir = target.parent().map(Path::to_path_buf).unwrap_or_default();
-                        work.push((target.clone(), dir));
+                        if test_only {
+                            self.test_modules.push((target.clone(), dir));
+                        } else {
+                            work.push((target.clone(), dir));
+                        }
                     }
                 }
                 let candidates: Vec<(PathBuf, PathBuf)> = match &decl.path_attr {
+                    // Written by the build script: never looked for (a stale file of the
+                    // same name next to the declaration is not the module).
+                    _ if decl.path_out_dir => Vec::new(),
                     Some(rel) => {
                         let base = if decl.inline_path.is_empty() { &file_dir } else { &inline_dir };
                         let target = base.join(rel);
@@ -896,7 +946,7 @@ impl<'a> ModWalker<'a> {
                 let existing: Vec<(&(PathBuf, PathBuf), fs::Metadata)> =
                     candidates.iter().filter_map(|c| fs::symlink_metadata(&c.0).ok().map(|m| (c, m))).collect();
                 let Some(((target, child_dir), lmeta)) = existing.first() else {
-                    if !cfg_targets.is_empty() {
+                    if !cfg_targets.is_empty() || test_only {
                         continue;
                     }
                     if let Some(build_script) = &self.build_script {
@@ -962,7 +1012,11 @@ impl<'a> ModWalker<'a> {
                 // Files outside the package (a `#[path]` into a sibling crate, a symlink
                 // elsewhere) belong to someone else's lint run.
                 if self.inside_root_as(target, is_link) {
-                    work.push((target.clone(), child_dir.clone()));
+                    if test_only {
+                        self.test_modules.push((target.clone(), child_dir.clone()));
+                    } else {
+                        work.push((target.clone(), child_dir.clone()));
+                    }
                 }
             }
         }
@@ -971,7 +1025,7 @@ impl<'a> ModWalker<'a> {
     fn finish_all(mut self) -> Walked {
         self.files.sort();
         self.files.dedup();
-        Walked { files: self.files, seen: self.seen, generated: self.generated }
+        Walked { files: self.files, seen: self.seen, generated: self.generated, test_modules: self.test_modules }
     }
 }
 
@@ -1005,6 +1059,11 @@ struct ModDecl {
     path_attr: Option<String>,
     /// `#[cfg_attr(cond, path = "...")]` values: alternatives for different targets.
     cfg_paths: Vec<String>,
+    /// A `#[cfg(test)]` (or another test-only `cfg`) on it: a test module.
+    cfg_test: bool,
+    /// Its `#[path = concat!(env!("OUT_DIR"), ..)]` names a file the build script
+    /// writes.
+    path_out_dir: bool,
     /// Directory segments of the inline modules (`mod a { mod b { mod name; } }`)
     /// around it: their names, or their own `#[path]` values.
     inline_path: Vec<String>,
@@ -1082,6 +1141,11 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
     let mut inline: Vec<(String, usize)> = Vec::new();
     let mut pending_path: Option<String> = None;
     let mut pending_cfg: Vec<String> = Vec::new();
+    let mut pending_test = false;
+    let mut pending_out_dir = false;
+    // The brace depth of the inline test module (`#[cfg(test)] mod tests { .. }`) the
+    // scan is in, if any: every module declared inside is a test module.
+    let mut test_depth: Option<usize> = None;
     let mut i = 0usize;
     while i < toks.len() {
         let tok = &toks[i];
@@ -1095,13 +1159,22 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                         if let Some(path) = path_attribute(&toks[open + 1..close]) {
                             pending_path = Some(path);
                         }
+                        pending_out_dir |= path_in_out_dir(&toks[open + 1..close]);
                         pending_cfg.extend(cfg_attr_paths(&toks[open + 1..close]));
+                        if let (Some(first), Some(last)) = (toks.get(open + 1), toks.get(close.saturating_sub(1))) {
+                            let inside = text.get(first.start..last.start + last.text.len()).unwrap_or("");
+                            pending_test |= close > open + 1
+                                && first.text == "cfg"
+                                && pairlint_syntax::context::cfg_text_is_test_only(inside);
+                        }
                     }
                     i = close + 1;
                     continue;
                 }
                 pending_path = None;
                 pending_cfg.clear();
+                pending_test = false;
+                pending_out_dir = false;
             }
             TokenKind::Ident if tok.text == "pub" => {
                 // Visibility between attributes and `mod` keeps the pending `#[path]`.
@@ -1120,6 +1193,8 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                 }
                 pending_path = None;
                 pending_cfg.clear();
+                pending_test = false;
+                pending_out_dir = false;
                 i = if j < toks.len() { matching_close(&toks, j) + 1 } else { j };
                 continue;
             }
@@ -1137,6 +1212,8 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                                 name,
                                 path_attr: pending_path.take(),
                                 cfg_paths: std::mem::take(&mut pending_cfg),
+                                cfg_test: std::mem::take(&mut pending_test) || test_depth.is_some(),
+                                path_out_dir: std::mem::take(&mut pending_out_dir),
                                 inline_path: inline.iter().map(|(s, _)| s.clone()).collect(),
                                 line,
                                 column,
@@ -1147,6 +1224,10 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                         Some(TokenKind::OpenBrace) => {
                             depth += 1;
                             inline.push((pending_path.take().unwrap_or(name), depth));
+                            if std::mem::take(&mut pending_test) && test_depth.is_none() {
+                                test_depth = Some(depth);
+                            }
+                            pending_out_dir = false;
                             i += 3;
                             continue;
                         }
@@ -1155,23 +1236,34 @@ fn scan_mod_decls(text: &str) -> Vec<ModDecl> {
                 }
                 pending_path = None;
                 pending_cfg.clear();
+                pending_test = false;
+                pending_out_dir = false;
             }
             TokenKind::OpenBrace => {
                 depth += 1;
                 pending_path = None;
                 pending_cfg.clear();
+                pending_test = false;
+                pending_out_dir = false;
             }
             TokenKind::CloseBrace => {
                 if inline.last().is_some_and(|(_, d)| *d == depth) {
                     inline.pop();
                 }
+                if test_depth == Some(depth) {
+                    test_depth = None;
+                }
                 depth = depth.saturating_sub(1);
                 pending_path = None;
                 pending_cfg.clear();
+                pending_test = false;
+                pending_out_dir = false;
             }
             _ => {
                 pending_path = None;
                 pending_cfg.clear();
+                pending_test = false;
+                pending_out_dir = false;
             }
         }
         i += 1;
@@ -1215,6 +1307,13 @@ fn path_attribute(inside: &[Tok<'_>]) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// `path = concat!(env!("OUT_DIR"), "/x.rs")` (the tokens inside `#[...]`): a module
+/// file under the build script's output directory.
+fn path_in_out_dir(inside: &[Tok<'_>]) -> bool {
+    matches!(inside, [name, eq, _, ..] if name.kind == TokenKind::Ident && name.text == "path" && eq.kind == TokenKind::Eq)
+        && inside.iter().any(|t| t.text.contains("OUT_DIR"))
 }
 
 /// The value of a (raw) string literal token, with the common escapes undone.

@@ -2,6 +2,7 @@
 //! rules, then apply levels and suppressions. Knows nothing of output formats.
 
 use crate::cache::{Cache, CrateResult, Entry, Key, StoredFinding};
+use crate::config::Requesters;
 use crate::config::{Config, Level};
 use crate::discover::{Discovery, NotLinted};
 use crate::extract;
@@ -13,7 +14,7 @@ use crate::rules::{self, RawFinding};
 use crate::source::LineIndex;
 use crate::suppress;
 use crate::vocab::Vocabulary;
-use pairlint_analysis::flows::CrateFlows;
+use pairlint_analysis::flows::{CrateFlows, FlowOptions};
 use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 use std::collections::{BTreeMap, HashMap};
@@ -261,7 +262,11 @@ fn lint_unit(
             .collect(),
         crates: unit.dep_names.clone(),
     };
-    report.merge(lint_sources(&sources, &context, config, vocab, opts));
+    let info = UnitInfo {
+        binary_only: unit.binary_only,
+        test_files: unit.test_files.iter().map(|f| display_path(&discovery.workspace_root, f)).collect(),
+    };
+    report.merge(lint_sources(&sources, &context, config, vocab, opts, &info));
     report
 }
 
@@ -373,7 +378,29 @@ pub fn lint_crate(sources: &[SourceFile], config: &Config, vocab: &Vocabulary) -
 
 /// [`lint_crate`] with explicit run options.
 pub fn lint_crate_with(sources: &[SourceFile], config: &Config, vocab: &Vocabulary, opts: &RunOptions) -> Report {
-    on_pool(opts.jobs, || lint_sources(sources, &Context::default(), config, vocab, opts))
+    let info = UnitInfo { binary_only: binary_only_by_paths(sources), ..UnitInfo::default() };
+    on_pool(opts.jobs, || lint_sources(sources, &Context::default(), config, vocab, opts, &info))
+}
+
+/// What discovery knows of a crate beyond its files (for sources linted alone: what
+/// their paths say).
+#[derive(Debug, Default)]
+struct UnitInfo {
+    /// [`crate::discover::CrateUnit::binary_only`].
+    binary_only: bool,
+    /// [`crate::discover::CrateUnit::test_files`], as shown.
+    test_files: std::collections::HashSet<PathBuf>,
+}
+
+/// Whether sources given without a manifest (tests, fixtures) are a binary-only crate:
+/// a `main.rs` or a file of `src/bin/`, and no `lib.rs`. Discovery asks cargo instead
+/// ([`crate::discover::CrateUnit::binary_only`]).
+pub fn binary_only_by_paths(sources: &[SourceFile]) -> bool {
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let in_src_bin =
+        |p: &Path| p.parent().is_some_and(|d| name(d) == "bin" && d.parent().is_some_and(|s| name(s) == "src"));
+    let bin = sources.iter().any(|s| name(&s.path) == "main.rs" || in_src_bin(&s.path));
+    bin && !sources.iter().any(|s| name(&s.path) == "lib.rs")
 }
 
 /// What the nesting check (or the cache) made of one file before parsing.
@@ -395,7 +422,9 @@ fn lint_sources(
     config: &Config,
     vocab: &Vocabulary,
     opts: &RunOptions,
+    info: &UnitInfo,
 ) -> Report {
+    let binary_only = info.binary_only;
     let mut report = Report { files: own_sources.len(), ..Report::default() };
     // The crate's files, then its context's: one pipeline reads them all; only the
     // crate's own get errors, findings and suppressions.
@@ -411,11 +440,17 @@ fn lint_sources(
     let mut watch = Stopwatch::start("crate");
 
     // 0. With a cache: if no file of the crate changed, reuse the crate's result.
-    let keys: Vec<Option<Key>> = sources.par_iter().map(|src| cache.map(|c| c.key(&src.text))).collect();
+    let extract_opts = |src: &SourceFile| crate::extract::ExtractOptions {
+        test_file: info.test_files.contains(&src.path),
+        ..config.extract_options()
+    };
+    let keys: Vec<Option<Key>> =
+        sources.par_iter().map(|src| cache.map(|c| c.facts_key(&src.text, extract_opts(src)))).collect();
     let crate_key = cache.map(|c| {
         let files: Vec<(&Path, Key)> =
             sources.iter().zip(&keys).filter_map(|(s, k)| k.map(|k| (s.path.as_path(), k))).collect();
-        c.crate_key(&files, &config.levels_key())
+        let kind = if binary_only { "binary-only;" } else { "" };
+        c.crate_key(&files, &format!("{}{kind}", config.results_key()))
     });
     Stopwatch::lap(&mut watch, "keys");
     if let (Some(c), Some(k)) = (cache, crate_key) {
@@ -481,7 +516,7 @@ fn lint_sources(
                 (true, None) => {
                     let r = panics::catch(|| {
                         panics::maybe_inject(&src.path);
-                        extract::extract_file(&src.path, &src.text, vocab).map(Arc::new)
+                        extract::extract_file_with(&src.path, &src.text, vocab, extract_opts(src)).map(Arc::new)
                     });
                     (Some(r), true)
                 }
@@ -524,8 +559,33 @@ fn lint_sources(
 
     // 4. The crate-level analysis and the rules.
     let facts: Vec<&FileFacts> = facts.iter().map(Arc::as_ref).collect();
+    report.coverage.test_items = facts[..own].iter().map(|f| f.test_items.len()).sum();
+    // Code a build script writes is pasted in by a macro pairlint does not expand.
+    for f in &facts[..own] {
+        for (line, what) in &f.generated {
+            report
+                .notes
+                .push(format!("not linted: {what} in {}:{line} is generated by the build script", f.path.display()));
+            report.coverage.generated_modules += 1;
+        }
+    }
+    let requesters = match config.requesters.unwrap_or_default() {
+        Requesters::Always => true,
+        Requesters::Never => false,
+        // (A server entry point in a workspace crate it depends on counts: a binary
+        // that runs a server library serves people.)
+        Requesters::Auto => !binary_only || facts.iter().any(|f| f.server_entry.is_some()),
+    };
+    let would_serve = facts[..own].iter().any(|f| f.fns.iter().any(|g| g.per_requester));
+    if !requesters && config.requesters != Some(Requesters::Never) && would_serve {
+        let first = texts.first().map(|s| s.path.display().to_string()).unwrap_or_default();
+        report.notes.push(format!(
+            "the crate containing {first} is a binary with no server entry point: it serves no one but its user, \
+             so no fn is per-requester (PL001, PL003, PL004 off); `requesters = \"always\"` turns them on"
+        ));
+    }
     let raw = panics::catch(|| {
-        let flows = CrateFlows::with_context(&facts, own, &context.crates, vocab);
+        let flows = CrateFlows::with_context(&facts, own, &context.crates, vocab, FlowOptions { requesters });
         (rules::run(&rules::Models { flows: &flows }), flows.summary_bound_hit)
     });
     let raw = match raw {
@@ -587,6 +647,8 @@ fn lint_sources(
                         .collect(),
                     errors: report.errors.clone(),
                     notes: report.notes.clone(),
+                    test_items: report.coverage.test_items,
+                    generated: report.coverage.generated_modules,
                 },
             );
         }
@@ -641,6 +703,8 @@ fn crate_report(result: CrateResult, sources: &[SourceFile], own_sources: &[Sour
         sources: sources_kept,
         ..Report::default()
     };
+    report.coverage.test_items = result.test_items;
+    report.coverage.generated_modules = result.generated;
     count_failed(&mut report, own_sources);
     report.sort();
     Some(report)
@@ -708,14 +772,14 @@ fn apply_suppressions(
         }
         let covered: Vec<(u32, u32)> =
             comments.iter().map(|c| suppress::covered_lines_in(&src.text, c, &f.item_lines)).collect();
-        scanned.push((src.path.clone(), comments, covered, vec![false; 0]));
+        scanned.push((src.path.clone(), comments, covered, vec![false; 0], &f.test_items));
     }
-    for (_, comments, _, used) in scanned.iter_mut() {
+    for (_, comments, _, used, _) in scanned.iter_mut() {
         *used = vec![false; comments.len()];
     }
     for finding in findings.drain(..) {
         let mut reason = None;
-        for (path, comments, covered, used) in scanned.iter_mut() {
+        for (path, comments, covered, used, _) in scanned.iter_mut() {
             if *path != finding.location.file {
                 continue;
             }
@@ -732,10 +796,13 @@ fn apply_suppressions(
             None => kept.push(finding),
         }
     }
-    for (path, comments, _, used) in &scanned {
+    for (path, comments, _, used, tests) in &scanned {
         for (c, used) in comments.iter().zip(used) {
             let live = c.rules.iter().any(|r| config.level(r) != Some(Level::Allow));
-            if !used && live {
+            // A suppression in (or right above) test code that was left out has
+            // nothing to suppress in this run, but is not stale.
+            let in_tests = tests.iter().any(|&(lo, hi)| (lo.saturating_sub(1)..=hi).contains(&c.line));
+            if !used && live && !in_tests {
                 kept.push(meta_warning(
                     UNUSED_SUPPRESSION,
                     path,

@@ -153,8 +153,10 @@ fn verify(
     inserts: &[(usize, String, u32)],
     vocab: &Vocabulary,
 ) -> Result<(), String> {
-    let parsed_before = extract::extract_file(file, before, vocab).is_ok();
-    let items = match extract::extract_file(file, after, vocab) {
+    // Every item, test code included: a finding may be in a test (`--include-tests`).
+    let all = extract::ExtractOptions { include_tests: true, test_file: false };
+    let parsed_before = extract::extract_file_with(file, before, vocab, all).is_ok();
+    let items = match extract::extract_file_with(file, after, vocab, all) {
         Ok(facts) => facts.item_lines,
         Err(e) if parsed_before => {
             return Err(format!("the edit would not parse ({}:{}: {})", e.line, e.column, e.message));

@@ -513,7 +513,8 @@ fn json_has_documented_shape_and_positions() {
             "test_targets",
             "excluded",
             "unreadable",
-            "generated_modules"
+            "generated_modules",
+            "test_items"
         ])
     );
     assert_eq!(json["summary"]["files"], 1);

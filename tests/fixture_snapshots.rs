@@ -9,8 +9,7 @@
 //! and read the diff.
 
 mod common;
-use common::{fixture_cases, manifest_dir, relative_sources};
-use pairlint::config::Config;
+use common::{fixture_cases, fixture_config, manifest_dir, relative_sources};
 use pairlint::engine::lint_crate;
 use pairlint::output::human;
 use pairlint::output::HumanOptions;
@@ -38,7 +37,7 @@ fn snapshot_name(case: &Path) -> String {
 fn every_fixture_case_renders_as_its_snapshot() {
     let cases = fixture_cases();
     assert!(cases.len() >= 72, "expected at least 9+9 cases per rule, found {}", cases.len());
-    let (config, vocab) = (Config::default(), Vocabulary::default());
+    let vocab = Vocabulary::default();
     let absolute = manifest_dir().to_string_lossy().into_owned();
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(SNAPSHOT_DIR);
@@ -46,7 +45,8 @@ fn every_fixture_case_renders_as_its_snapshot() {
     settings.set_omit_expression(true);
     let mut failed = Vec::new();
     for (case, files) in &cases {
-        let report = lint_crate(&relative_sources(files), &config, &vocab);
+        let sources = relative_sources(files);
+        let report = lint_crate(&sources, &fixture_config(&sources), &vocab);
         let rendered = human::render(&report, &PLAIN);
         assert!(!rendered.contains('\u{1b}'), "{}: escape codes without colour", case.display());
         assert!(!rendered.contains(&absolute), "{}: an absolute path in the rendering", case.display());

@@ -12,8 +12,7 @@
 //! ```
 
 mod common;
-use common::{fixture_cases, relative_sources};
-use pairlint::config::Config;
+use common::{fixture_cases, fixture_config, relative_sources};
 use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::vocab::Vocabulary;
 use std::collections::BTreeSet;
@@ -50,7 +49,7 @@ fn cases() -> Vec<Vec<PathBuf>> {
 pub fn check_case(files: &[PathBuf]) -> Vec<String> {
     let sources = relative_sources(files);
     let expected = expectations(&sources);
-    let report = lint_crate(&sources, &Config::default(), &Vocabulary::default());
+    let report = lint_crate(&sources, &fixture_config(&sources), &Vocabulary::default());
     let mut problems: Vec<String> = report
         .errors
         .iter()

@@ -219,6 +219,8 @@ fn file_vanishing_after_discovery_is_reported() {
             files: vec![gone.clone(), kiosk],
             deps: Vec::new(),
             dep_names: Vec::new(),
+            binary_only: false,
+            test_files: Vec::new(),
         }],
         ..Discovery::default()
     };

@@ -32,7 +32,6 @@ mod metamorphic {
 
 use metamorphic::base::{Case, Rewrite, Rewritten};
 use metamorphic::{cases, helpers, items, locks, rename, shapes};
-use pairlint::config::Config;
 use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::vocab::Vocabulary;
 use std::collections::{BTreeMap, BTreeSet};
@@ -77,7 +76,7 @@ struct Outcome {
 }
 
 fn lint(files: &[SourceFile]) -> Outcome {
-    let report = lint_crate(files, &Config::default(), &Vocabulary::default());
+    let report = lint_crate(files, &common::fixture_config(files), &Vocabulary::default());
     Outcome {
         findings: report
             .findings

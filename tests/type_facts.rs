@@ -131,6 +131,7 @@ fn imported_mutexes_lock_as_their_library_says() {
             term_span: span,
         }],
         ret: Ty::Unknown,
+        test: false,
     };
     let file = FileIr { bodies: vec![body] };
     let types = infer_body(&file, BodyId(0), &tables, sigs.scope_of(0, ScopeId(1)));

@@ -85,7 +85,7 @@ impl Workspace {
     pub fn analyse(&mut self, file: &Path, overlay: Arc<Overlay>, encoding: Encoding) -> Analysis {
         let mut watch = engine::Stopwatch::start("lsp");
         let crate_dir = crate_dir_of(file);
-        let (scope, root, mut paths) = match &crate_dir {
+        let (scope, root, mut paths, binary_only) = match &crate_dir {
             Some(dir) => {
                 let root = config_root_of(dir);
                 // The crate's files and where its cache goes (`cache::dir_for`, as the
@@ -106,15 +106,17 @@ impl Workspace {
                 let crates = self.discovered.entry(dir.clone()).or_insert_with(|| crates.unwrap_or_default());
                 // Only the crate holding the file: the directory may be a whole workspace
                 // (a file in a virtual workspace's root `examples/` is in no crate at all).
-                let files: Vec<PathBuf> = match crates.iter().find(|c| c.files.iter().any(|f| f == file)) {
-                    Some(unit) => unit.files.clone(),
-                    None => crates.iter().filter(|c| c.root_dir == *dir).flat_map(|c| c.files.clone()).collect(),
+                let (files, binary_only) = match crates.iter().find(|c| c.files.iter().any(|f| f == file)) {
+                    Some(unit) => (unit.files.clone(), unit.binary_only),
+                    None => {
+                        (crates.iter().filter(|c| c.root_dir == *dir).flat_map(|c| c.files.clone()).collect(), false)
+                    }
                 };
-                (dir.clone(), root, files)
+                (dir.clone(), root, files, binary_only)
             }
             None => {
                 let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
-                (dir.clone(), dir, Vec::new())
+                (dir.clone(), dir, Vec::new(), false)
             }
         };
         engine::Stopwatch::lap(&mut watch, "discover");
@@ -131,6 +133,9 @@ impl Workspace {
             .iter()
             .filter_map(|name| Url::from_file_path(root.join(name)).ok())
             .collect();
+        // Test items inside a file (`#[cfg(test)]`, `#[test]`) are left out as the CLI
+        // leaves them out by default: the editor shows what CI fails on, and the two
+        // share the cache's entries.
         let (config, config_error) = match config::load_config(&root) {
             Ok(config) => (config, None),
             Err(e) => (Config::default(), config_error_diagnostic(&e, &root, encoding)),
@@ -142,6 +147,8 @@ impl Workspace {
             files: paths,
             deps: Vec::new(),
             dep_names: Vec::new(),
+            binary_only,
+            test_files: Vec::new(),
         };
         let discovery = Discovery { workspace_root: root.clone(), crates: vec![unit], ..Discovery::default() };
         // A lone file gets no cache: it is quick to lint, and its directory is nobody's

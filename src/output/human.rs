@@ -265,8 +265,14 @@ pub fn coverage_notes(report: &Report, opts: &HumanOptions) -> String {
     let mut out = String::new();
     if !c.test_targets.is_empty() {
         out.push_str(&format!(
-            "note: {} in test, bench and example targets not linted (use --include-tests)\n",
+            "note: {} in test, bench and example targets and test modules not linted (use --include-tests)\n",
             files(c.test_targets.len())
+        ));
+    }
+    if c.test_items > 0 {
+        out.push_str(&format!(
+            "note: {} in linted files not linted: `#[cfg(test)]` items and `#[test]` fns (use --include-tests)\n",
+            if c.test_items == 1 { "1 test item".to_string() } else { format!("{} test items", c.test_items) }
         ));
     }
     if !c.not_compiled.is_empty() {

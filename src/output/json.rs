@@ -61,6 +61,8 @@ pub fn to_value(report: &Report) -> Value {
             "excluded": report.coverage.excluded.len(),
             "unreadable": report.coverage.unreadable,
             "generated_modules": report.coverage.generated_modules,
+            // Items, not files: not part of `not_linted`.
+            "test_items": report.coverage.test_items,
         }
     });
     // Present only when `--baseline` / `--new-from-*` were used, so plain runs keep

@@ -211,3 +211,15 @@ pub fn relative_sources(files: &[PathBuf]) -> Vec<pairlint::engine::SourceFile> 
         })
         .collect()
 }
+
+/// The directive a fixture writes (a line of its own, in any of its files) to be
+/// linted as `--include-tests` lints it: test code included.
+pub const INCLUDE_TESTS_DIRECTIVE: &str = "// pairlint-fixture: --include-tests";
+
+/// The configuration a fixture case is linted with: the default, plus what its
+/// directives ask for ([`INCLUDE_TESTS_DIRECTIVE`]).
+pub fn fixture_config(sources: &[pairlint::engine::SourceFile]) -> pairlint::config::Config {
+    let mut config = pairlint::config::Config::default();
+    config.include_tests = sources.iter().any(|s| s.text.lines().any(|l| l.trim() == INCLUDE_TESTS_DIRECTIVE));
+    config
+}

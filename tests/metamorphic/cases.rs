@@ -19,7 +19,11 @@ fn fixture_cases() -> Vec<Case> {
                 let module_dir = files[0].path.parent().unwrap().to_path_buf();
                 return Case { name, files, root: 0, module_dir, parsed: OnceCell::new() };
             }
-            let root = files.iter().position(|f| f.path.ends_with("src/lib.rs")).expect("mini-crate has src/lib.rs");
+            let root = files
+                .iter()
+                .position(|f| f.path.ends_with("src/lib.rs"))
+                .or_else(|| files.iter().position(|f| f.path.ends_with("src/main.rs")))
+                .expect("mini-crate has src/lib.rs or src/main.rs");
             let module_dir = files[root].path.parent().unwrap().to_path_buf();
             Case { name, files, root, module_dir, parsed: OnceCell::new() }
         })

@@ -91,6 +91,9 @@ pub struct Body {
     pub blocks: Vec<BasicBlock>,
     /// The declared return type (`Ty::Unknown` when not written).
     pub ret: Ty,
+    /// Test code (a `#[test]` fn, anything in a `#[cfg(test)]` item, their closures),
+    /// kept because tests are linted too (`--include-tests`).
+    pub test: bool,
 }
 
 /// A named or temporary value of a body.
@@ -578,6 +581,7 @@ mod tests {
                 BasicBlock { stmts: vec![], term: Terminator::Diverge, term_span: span(5) },
             ],
             ret: Ty::Unknown,
+            test: false,
         };
         let text = body.to_string();
         assert!(text.contains("_1 = (*_0).pop_front(); // line 2"), "{text}");

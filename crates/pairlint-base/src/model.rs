@@ -255,6 +255,8 @@ impl FileFacts {
         self.aliases.shrink_to_fit();
         self.statics.shrink_to_fit();
         self.item_lines.shrink_to_fit();
+        self.test_items.shrink_to_fit();
+        self.generated.shrink_to_fit();
         self.sigs.shrink();
         self.fns.shrink_to_fit();
         for f in &mut self.fns {
@@ -297,6 +299,19 @@ pub struct FileFacts {
     pub fns: Vec<FnFacts>,
     /// Line ranges of items (for suppressions that cover an item).
     pub item_lines: Vec<(u32, u32)>,
+    /// Line ranges (attributes included) of the outermost test items left out of the
+    /// facts and the IR (`#[cfg(test)]` modules, `#[test]` fns...; none when test code
+    /// is kept): counted in the summary, and suppressions inside are not "unused".
+    pub test_items: Vec<(u32, u32)>,
+    /// Item-level includes of what a build script writes (`include!(concat!(env!(
+    /// "OUT_DIR"), "/x.rs"))`, tonic's `include_proto!("pkg")`): the line and the
+    /// include as shown in a note. pairlint never runs build scripts, so that code is
+    /// not linted.
+    pub generated: Vec<(u32, String)>,
+    /// The first sign that the file serves others (a web or RPC framework, a listening
+    /// socket's `bind`, a websocket `accept`), with its line, as shown in a note; test
+    /// code left out. A binary-only crate without one has no requesters by default.
+    pub server_entry: Option<(u32, String)>,
     /// The item signatures and `use` imports as written, for the type model.
     pub sigs: FileSigs,
     /// Every body of the file lowered to the typed IR (analysis core v2), from the

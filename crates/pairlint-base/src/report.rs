@@ -47,6 +47,10 @@ pub struct Coverage {
     pub unreadable: usize,
     /// `mod x;` declarations whose file a build script writes (each has a note).
     pub generated_modules: usize,
+    /// Test items inside linted files that were left out (`#[cfg(test)]` modules,
+    /// `#[test]` fns... without `--include-tests`), outermost ones only. Items, not
+    /// files: not part of [`Coverage::not_linted`].
+    pub test_items: usize,
 }
 
 impl Coverage {
@@ -62,6 +66,7 @@ impl Coverage {
         self.excluded.extend(other.excluded);
         self.unreadable += other.unreadable;
         self.generated_modules += other.generated_modules;
+        self.test_items += other.test_items;
     }
 
     /// Sorts and dedups the path lists, so output never depends on timing.

@@ -163,6 +163,8 @@ struct Ctx<'a> {
     /// `files[..own]` are the crate's; the rest its workspace dependencies' (context).
     own: usize,
     vocab: &'a Vocabulary,
+    /// [`FlowOptions::requesters`].
+    requesters: bool,
     tables: std::rc::Rc<TypeTables>,
     owners: OwnerVocab,
     scopes: Vec<ScopeId>,
@@ -189,9 +191,28 @@ struct Ctx<'a> {
 /// Captured locals and what they hold.
 type Captures = BTreeMap<LocalId, std::collections::BTreeSet<Provenance>>;
 
+/// What the flows take from outside the crate's files.
+#[derive(Debug, Clone, Copy)]
+pub struct FlowOptions {
+    /// Whether any fn may serve a requester. Off for a program that serves no one but
+    /// its user (a binary-only crate with no server entry point, unless configured):
+    /// then no fn is per-requester, and only PL002 (which needs none) can report.
+    pub requesters: bool,
+}
+
+impl Default for FlowOptions {
+    fn default() -> Self {
+        FlowOptions { requesters: true }
+    }
+}
+
 impl CrateFlows {
     pub fn new(files: &[&FileFacts], vocab: &Vocabulary) -> CrateFlows {
-        CrateFlows::with_context(files, files.len(), &[], vocab)
+        CrateFlows::with_context(files, files.len(), &[], vocab, FlowOptions::default())
+    }
+
+    pub fn with_options(files: &[&FileFacts], vocab: &Vocabulary, opts: FlowOptions) -> CrateFlows {
+        CrateFlows::with_context(files, files.len(), &[], vocab, opts)
     }
 
     /// The flows of the crate whose files are `files[..own]`, read together with the
@@ -200,7 +221,13 @@ impl CrateFlows {
     /// the crate's own (a handler in `api` calling a lookup in `db` is one flow), but
     /// only the crate's own fns are entry points and only its own files get findings:
     /// each dependency gets its findings when it is linted as a crate itself.
-    pub fn with_context(files: &[&FileFacts], own: usize, local_crates: &[String], vocab: &Vocabulary) -> CrateFlows {
+    pub fn with_context(
+        files: &[&FileFacts],
+        own: usize,
+        local_crates: &[String],
+        vocab: &Vocabulary,
+        opts: FlowOptions,
+    ) -> CrateFlows {
         let own = own.min(files.len());
         let crate_dir = crate_dir(&files[..own]);
         // A dependency's files get module paths within their own crate (the directory
@@ -259,6 +286,7 @@ impl CrateFlows {
             files,
             own,
             vocab,
+            requesters: opts.requesters,
             tables,
             guards,
             owners: OwnerVocab::new(vocab),
@@ -480,6 +508,9 @@ impl Ctx<'_> {
     /// session receiver).
     fn is_requester(&self, file: usize, body: BodyId) -> bool {
         let Some(func) = self.func(file, body) else { return false };
+        if !self.requesters {
+            return false;
+        }
         // An authentication guard's parameter says who is asking, whatever the fn's name.
         let guarded = func.params.iter().any(|p| self.is_guard(p));
         if !func.per_requester {

@@ -7,7 +7,8 @@
 //! comparison where the current or elapsed time passed a bound (`t.elapsed() > ttl`,
 //! `now >= deadline`), the `true` side of a timeout predicate (`timed_out()`,
 //! `is_expired()`), and a `select!` branch whose future is a timer. A whole body is in
-//! the region when its name says it is a timeout path (`timeout_words`), when it is a
+//! the region when its name says it is a timeout path (`timeout_words`; never a test's
+//! name, [`pairlint_base::ir::Body::test`]), when it is a
 //! closure bound to such a name or passed to such a call, or when it is made inside
 //! its parent's region. Library timing APIs come from the std model
 //! ([`crate::types::std_model::TIMING_FNS`]), never from here.
@@ -340,8 +341,10 @@ fn compute_region(
     // The whole body, by its name or where it is made.
     let name = super::short(&body.qualified);
     match body.kind {
+        // A test's name (`expired_reservation_is_released`) describes the test, not a
+        // timeout path (tests are only here with `--include-tests`).
         BodyKind::Fn { .. } => {
-            if cx.vocab.mentions(List::TimeoutWords, name) {
+            if !body.test && cx.vocab.mentions(List::TimeoutWords, name) {
                 let span = cx.func(file, id).map(|f| f.name_span).unwrap_or_else(|| name_span(body));
                 reasons.push((span, format!("timeout path `{name}`")));
                 entry = Some(0);

@@ -16,11 +16,35 @@ use pairlint_base::vocab::Vocabulary;
 use std::path::Path;
 use syn::spanned::Spanned;
 
-/// Parses one file and extracts its facts. A syntax error is returned as a
-/// [`FileError`] naming the position; it never panics on bad input.
+/// What extraction keeps. Part of what a file's facts depend on (the cache keys them
+/// by it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExtractOptions {
+    /// Keep test code (`#[cfg(test)]` items, `#[test]` fns: see [`crate::context`]).
+    /// Without it, test items are cut from the tree before any walk and only their
+    /// line ranges are kept ([`FileFacts::test_items`]); with it, they are extracted
+    /// and their IR bodies marked [`pairlint_base::ir::Body::test`].
+    pub include_tests: bool,
+    /// The whole file is test code (a file of a test target, a `#[cfg(test)] mod x;`
+    /// file: discovery knows): with `include_tests`, every body is marked a test.
+    pub test_file: bool,
+}
+
+/// Parses one file and extracts its facts, test code left out. A syntax error is
+/// returned as a [`FileError`] naming the position; it never panics on bad input.
 pub fn extract_file(path: &Path, text: &str, vocab: &Vocabulary) -> Result<FileFacts, FileError> {
+    extract_file_with(path, text, vocab, ExtractOptions::default())
+}
+
+/// [`extract_file`] with explicit options.
+pub fn extract_file_with(
+    path: &Path,
+    text: &str,
+    vocab: &Vocabulary,
+    opts: ExtractOptions,
+) -> Result<FileFacts, FileError> {
     let idx = LineIndex::new(text);
-    let file = match syn::parse_file(text) {
+    let mut file = match syn::parse_file(text) {
         Ok(file) => file,
         Err(err) => {
             let start = err.span().start();
@@ -33,10 +57,21 @@ pub fn extract_file(path: &Path, text: &str, vocab: &Vocabulary) -> Result<FileF
         }
     };
     let mut facts = FileFacts { path: path.to_path_buf(), ..FileFacts::default() };
+    let tests = crate::context::test_items(&mut file, &idx, !opts.include_tests);
+    facts.server_entry = crate::context::server_entry(&file, text, &idx);
     facts.sigs.scopes.push(ScopeSig::default());
     let mut cx = ItemCx { vocab, idx: &idx, facts: &mut facts, path: Vec::new(), scope: ScopeId(0) };
     cx.items(&file.items, None);
     facts.ir = crate::lower::lower_file(&file, &idx);
+    if opts.include_tests {
+        // Kept, but known as tests: a test's name is never a timeout path.
+        for body in &mut facts.ir.bodies {
+            body.test =
+                opts.test_file || tests.iter().any(|t| (t.byte_start..t.byte_end).contains(&body.span.byte_start));
+        }
+    } else {
+        facts.test_items = tests.iter().map(|t| (t.line, t.end_line)).collect();
+    }
     drop(file);
     // The span table proc-macro2 keeps per thread holds every parsed file's text;
     // this file's spans are converted already, so let it go.
@@ -181,6 +216,9 @@ impl ItemCx<'_> {
                 };
                 let last = m.semi_token.map_or_else(|| m.mac.delimiter.span().close(), |t| t.span);
                 self.item_lines((first, last), &m.attrs);
+                if let Some(what) = crate::context::generated_include(m) {
+                    self.facts.generated.push((self.idx.span(first).line, what));
+                }
                 self.lazy_static(m);
             }
             _ => {}

@@ -471,6 +471,7 @@ impl<'a> Lowerer<'a> {
             locals: frame.locals,
             blocks,
             ret: frame.ret,
+            test: false,
         };
         if let Some(slot) = self.bodies.get_mut(frame.id.index()) {
             *slot = Some(body);

@@ -36,6 +36,7 @@ impl BodyBuilder {
                 locals: Vec::new(),
                 blocks: Vec::new(),
                 ret: Ty::Unknown,
+                test: false,
             },
             current: BlockId(0),
         };

@@ -150,6 +150,7 @@ impl BodyBuilder {
                 locals: Vec::new(),
                 blocks: vec![BasicBlock { stmts: Vec::new(), term: Terminator::Diverge, term_span: span() }],
                 ret: Ty::Unknown,
+                test: false,
             },
         }
     }
