@@ -905,8 +905,10 @@ impl Ctx<'_> {
             return false;
         }
         // A table read by a column (`WHERE owner_id = $1`): the column is the key's name.
+        // A column that names an identity (`WHERE token = $1`, `username`) bound to the
+        // requester's identity is their own row too (their session, their account).
         if let Some(column) = store_column(of) {
-            return self.owners.is_owner_field(column);
+            return self.owners.is_owner_field(column) || self.vocab.is(List::IdentityNames, column);
         }
         let name = match &**key {
             Provenance::Param(l) | Provenance::Captured(l) => self.param_name(solved, *l),
