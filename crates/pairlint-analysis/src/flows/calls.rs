@@ -271,12 +271,18 @@ impl TypedCalls<'_> {
 impl TypedCalls<'_> {
     fn effect_of(&self, call: &Call, body: &Body) -> CallEffect {
         if let Callee::Method(name) = &call.callee {
-            // Running a query: its rows (the row, an `Option` or a `Vec` of them) are
-            // what the query selected; `execute` gives a count.
+            // Running a query: its row (or an `Option` of it) is what the query
+            // selected. `fetch_all`'s rows are a list, not one person's item (a post's
+            // comments by its id are usually public, or guarded at the post), and
+            // `execute` gives a count.
             if (FETCH_METHODS.contains(&name.as_str()) || name == "execute")
                 && self.receiver_query(call, body).is_some()
             {
-                return if name == "execute" { CallEffect::Fresh } else { CallEffect::ReturnsReceiver };
+                return if name == "execute" || name == "fetch_all" {
+                    CallEffect::Fresh
+                } else {
+                    CallEffect::ReturnsReceiver
+                };
             }
         }
         if let Callee::Macro(name) = &call.callee {

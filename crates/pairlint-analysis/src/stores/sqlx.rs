@@ -5,7 +5,9 @@
 //! the macros (`query!`, `query_as!(T, ..)`, `query_scalar!`, their `_unchecked`
 //! forms) and the functions with their binds folded in (`sqlx::query_as::<_, T>(SQL)
 //! .bind(a).bind(b)` is the call `sqlx::query_as(T, SQL, a, b)`). `fetch_one`,
-//! `fetch_optional` and `fetch_all` on it give its rows; `execute` gives a count.
+//! `fetch_optional` on it give its row; `fetch_all` a list (not one person's item: a
+//! parent's children by its id are usually public or guarded at the parent) and
+//! `execute` a count, neither an item.
 //!
 //! A table is a shared collection of people's rows, named `sql:<table>`. A `SELECT`
 //! chooses its row (precision first; anything else is no read at all, never a
@@ -33,8 +35,8 @@ use std::rc::Rc;
 const QUERY_NAMES: &[&str] =
     &["query", "query_as", "query_scalar", "query_unchecked", "query_as_unchecked", "query_scalar_unchecked"];
 
-/// The methods that run a query and give its rows (the row itself for `fetch_one`,
-/// `Option`/`Vec` of rows for the others).
+/// The methods that run a query: `fetch_one` gives the row, `fetch_optional` an
+/// `Option` of it, `fetch_all` a list (not one person's item; see the module doc).
 pub const FETCH_METHODS: &[&str] = &["fetch_one", "fetch_optional", "fetch_all"];
 
 /// A sqlx query call, read.
