@@ -28,10 +28,12 @@ mod metamorphic {
     pub mod locks;
     pub mod rename;
     pub mod shapes;
+    pub mod sql;
 }
 
 use metamorphic::base::{Case, Rewrite, Rewritten};
-use metamorphic::{cases, helpers, items, locks, rename, shapes};
+use metamorphic::{cases, helpers, items, locks, rename, shapes, sql};
+use pairlint::config::Config;
 use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::vocab::Vocabulary;
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,6 +65,8 @@ const REWRITES: &[Rewrite] = &[
     Rewrite { name: "reorder-methods", apply: items::reorder_methods, min_cases: 7 },
     Rewrite { name: "split-types-module", apply: items::split_types_module, min_cases: 84 },
     Rewrite { name: "split-code-module", apply: items::split_code_module, min_cases: 84 },
+    Rewrite { name: "extract-query-helper", apply: sql::extract_query_helper, min_cases: 9 },
+    Rewrite { name: "owner-predicate-to-check", apply: sql::owner_predicate_to_check, min_cases: 3 },
 ];
 
 const KNOWN: &str = "tests/metamorphic/known_differences.txt";

@@ -29,7 +29,7 @@ pub use owner_check::{
 };
 pub use provenance::{
     CallEffect, CallModel, HelperReturns, NameCallModel, PlacePath, Provenance, ProvenanceAnalysis, ProvenanceState,
-    SelectBy, Selection,
+    SelectBy, Selection, StoreRead,
 };
 
 use pairlint_base::ir::{Body, Operand};

@@ -361,6 +361,21 @@ pub trait CallModel {
     ) -> Option<BTreeSet<Provenance>> {
         None
     }
+
+    /// A read of a row from a store outside the process (a SQL query): the store's
+    /// collection term and how the row is chosen; `None` when the call is no such read.
+    fn store_read(&self, _call: &Call, _body: &Body) -> Option<StoreRead> {
+        None
+    }
+}
+
+/// A call that reads an element of a store outside the process (see
+/// [`CallModel::store_read`]): the store as a collection term (a static, or its index
+/// by an owner column as a field of it) and the selection over the call's arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreRead {
+    pub of: Provenance,
+    pub by: SelectBy,
 }
 
 /// A stand-in [`CallModel`] that decides by method name alone, for tests and until the
@@ -662,6 +677,13 @@ impl<'a> ProvenanceAnalysis<'a> {
                 }
             }
         };
+        if let Some(read) = self.calls.store_read(call, self.body) {
+            let how = match read.by {
+                SelectBy::Keyed { key } => keyed_selections(argument(key)),
+                _ => vec![Selection::Positional],
+            };
+            return elements(BTreeSet::from([read.of]), &how, location);
+        }
         match self.call_effect(call) {
             CallEffect::ElementOfReceiver(by) => elements(receiver(), &selections(by), location),
             CallEffect::IndexInReceiver(by) => {

@@ -6,13 +6,15 @@
 
 use crate::dataflow::{
     solve, CallEffect, CallModel, CheckEffect, CheckModel, CheckOutcome, HelperReturns, Location, NameCallModel,
-    Provenance, ProvenanceAnalysis, SelectBy, Slot,
+    Provenance, ProvenanceAnalysis, SelectBy, Slot, StoreRead,
 };
+use crate::stores::sqlx::{sqlx_query, RowSelect, SqlxQuery, FETCH_METHODS};
 use crate::types::facts::ScopeId;
 use crate::types::infer::{call_effect_at, BodyTypes};
 use crate::types::std_model::{CallName, Effect, Source, StdModel};
 use crate::types::tables::TypeTables;
 use crate::types::ty::Type;
+use crate::types::user_bound::OwnerVocab;
 use pairlint_base::ir::{Body, BodyId, Call, Callee, FileIr, LocalId, Operand, Terminator};
 use pairlint_base::vocab::{List, Vocabulary};
 use std::collections::{BTreeMap, BTreeSet};
@@ -40,6 +42,8 @@ pub struct TypedCalls<'a> {
     pub closure_memo: std::cell::RefCell<BTreeMap<ClosureKey, Option<BTreeSet<Provenance>>>>,
     /// The crate's helper summaries, read as transfer functions at their call sites.
     pub helpers: Option<&'a dyn HelperSummaries>,
+    /// Which names are owner-like (SQL columns are read with the same words as fields).
+    pub owners: &'a OwnerVocab,
 }
 
 /// The crate helpers' summaries, as the call model reads them.
@@ -143,7 +147,47 @@ impl TypedCalls<'_> {
 /// How deep closures are read through inside each other (`map(|a| a.map(|b| ..))`).
 const MAX_CLOSURE_DEPTH: usize = 4;
 
+impl TypedCalls<'_> {
+    /// The call's sqlx query (see [`crate::stores::sqlx`]); a bare `query(..)` only
+    /// when the crate has no fn of that name.
+    pub fn sqlx_query(&self, call: &Call) -> Option<SqlxQuery> {
+        let bare = match &call.callee {
+            Callee::Path(segments) if segments.len() == 1 => self.tables.fns_named(&segments[0]).is_empty(),
+            _ => false,
+        };
+        sqlx_query(call, bare)
+    }
+
+    /// The sqlx query a method's receiver was made by (`query_as!(..).fetch_one(..)`,
+    /// or through a local assigned once).
+    fn receiver_query(&self, call: &Call, body: &Body) -> Option<SqlxQuery> {
+        let Some(Operand::Place(place)) = &call.receiver else { return None };
+        let local = place.base_local().filter(|_| place.projections.is_empty())?;
+        let mut defs = body.blocks.iter().flat_map(|b| &b.stmts).filter(|s| s.dest.base_local() == Some(local));
+        let def = defs.next()?;
+        if defs.next().is_some() || !def.dest.projections.is_empty() {
+            return None;
+        }
+        match &def.value {
+            pairlint_base::ir::Rvalue::Call(query) => self.sqlx_query(query),
+            _ => None,
+        }
+    }
+}
+
 impl CallModel for TypedCalls<'_> {
+    fn store_read(&self, call: &Call, _body: &Body) -> Option<StoreRead> {
+        let query = self.sqlx_query(call)?;
+        let is_owner = |c: &str| self.owners.is_owner_field(c);
+        let store = Provenance::Static(query.store()?);
+        Some(match query.row_select(call.args.len(), &is_owner)? {
+            RowSelect::Keyed { arg, column, .. } => {
+                StoreRead { of: Provenance::part_of(store, &column), by: SelectBy::Keyed { key: arg } }
+            }
+            RowSelect::Positional => StoreRead { of: store, by: SelectBy::Positional },
+        })
+    }
+
     fn helper_returns(&self, call: &Call, _body: &Body) -> Option<HelperReturns> {
         self.helpers?.helper_returns(call, self.types)
     }
@@ -204,6 +248,7 @@ impl TypedCalls<'_> {
             closure_memo: Default::default(),
             effects_memo: self.effects_memo,
             helpers: self.helpers,
+            owners: self.owners,
         };
         let results = solve(ProvenanceAnalysis::new(body, &calls).with_captures(captures.clone()), body);
         let param = Provenance::ClosureParam(LocalId::new(0));
@@ -225,6 +270,21 @@ impl TypedCalls<'_> {
 
 impl TypedCalls<'_> {
     fn effect_of(&self, call: &Call, body: &Body) -> CallEffect {
+        if let Callee::Method(name) = &call.callee {
+            // Running a query: its row (or an `Option` of it) is what the query
+            // selected. `fetch_all`'s rows are a list, not one person's item (a post's
+            // comments by its id are usually public, or guarded at the post), and
+            // `execute` gives a count.
+            if (FETCH_METHODS.contains(&name.as_str()) || name == "execute")
+                && self.receiver_query(call, body).is_some()
+            {
+                return if name == "execute" || name == "fetch_all" {
+                    CallEffect::Fresh
+                } else {
+                    CallEffect::ReturnsReceiver
+                };
+            }
+        }
         if let Callee::Macro(name) = &call.callee {
             // `format!` renders its arguments into the value it makes; the other
             // macros the lowering keeps (printing, assertions) give `()`.

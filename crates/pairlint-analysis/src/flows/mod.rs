@@ -643,6 +643,7 @@ impl Ctx<'_> {
             closure_memo: Default::default(),
             effects_memo: &self.effects_memo,
             helpers: Some(self),
+            owners: &self.owners,
         }
     }
 
@@ -1018,11 +1019,17 @@ impl Ctx<'_> {
     /// owners gives each requester their own entry. A ticket or id that only names
     /// the item (`images.get(&cmd.ticket)`) is not this: holding one proves nothing.
     fn keyed_by_owner(&self, solved: &Solved<'_>, item: &Provenance) -> bool {
-        let Provenance::Element { how: Selection::Keyed(key), .. } = item else { return false };
+        let Provenance::Element { how: Selection::Keyed(key), of, .. } = item else { return false };
         let root = solved.chain.last().copied().unwrap_or(BodyId::new(0));
         let identity = self.identity_params(solved.file, root);
         if !is_identity(key, &identity, self.vocab) {
             return false;
+        }
+        // A table read by a column (`WHERE owner_id = $1`): the column is the key's name.
+        // A column that names an identity (`WHERE token = $1`, `username`) bound to the
+        // requester's identity is their own row too (their session, their account).
+        if let Some(column) = store_column(of) {
+            return self.owners.is_owner_field(column) || self.vocab.is(List::IdentityNames, column);
         }
         let name = match &**key {
             Provenance::Param(l) | Provenance::Captured(l) => self.param_name(solved, *l),
@@ -1152,6 +1159,31 @@ impl Ctx<'_> {
                 if !ty.is_unknown() {
                     return Some(ty);
                 }
+                // Made at a crate helper's call (its summary's element): what the
+                // helper is declared to return, when the caller's inference did not
+                // type the call (a fn of another module).
+                if let Rvalue::Call(call) = &stmt.value {
+                    let resolved =
+                        self.types[solved.file].get(body.index()).and_then(|t| self.resolve_helper(call, t)).is_some();
+                    let declared = match &call.callee {
+                        Callee::Path(_) => self.tables.fns_named(call.callee.name()),
+                        Callee::Method(name) => self.tables.methods_named(name),
+                        _ => &[],
+                    };
+                    if let ([info], true) = (declared, resolved) {
+                        if !info.ret.is_unknown() {
+                            return Some(info.ret.clone());
+                        }
+                    }
+                }
+                // A query's row: the type `query_as` names.
+                if let Some(row) = self.store_query_at(solved, *site).and_then(|q| q.row) {
+                    let segments: Vec<String> = row.split("::").map(str::to_string).collect();
+                    let written =
+                        pairlint_base::sigs::WrittenTy::Path { segments, args: Vec::new(), bindings: Vec::new() };
+                    let ty = self.tables.resolver(self.scopes[solved.file], &[], None).resolve(&written);
+                    return Some(ty).filter(|t| !t.is_unknown());
+                }
                 // The call's result was not typed (a receiver behind a wrapper the
                 // model lacks): the collection's element type, if its type is known.
                 self.term_type(solved, of).and_then(|coll| element_type(&coll))
@@ -1164,6 +1196,22 @@ impl Ctx<'_> {
             _ => None,
         }
         .filter(|t| !t.is_unknown())
+    }
+
+    /// The sqlx query made at `site`, if the statement there is one.
+    fn store_query_at(&self, solved: &Solved<'_>, site: Location) -> Option<crate::stores::sqlx::SqlxQuery> {
+        let (_, stmt) = self.site_stmt(solved, site)?;
+        let Rvalue::Call(call) = &stmt.value else { return None };
+        self.sqlx_query(call)
+    }
+
+    /// The call's sqlx query; a bare `query(..)` only when the crate has no fn so named.
+    fn sqlx_query(&self, call: &Call) -> Option<crate::stores::sqlx::SqlxQuery> {
+        let bare = match &call.callee {
+            Callee::Path(segments) if segments.len() == 1 => self.tables.fns_named(&segments[0]).is_empty(),
+            _ => false,
+        };
+        crate::stores::sqlx::sqlx_query(call, bare)
     }
 
     /// The statement that created the values of `site`: in this body or, for values
@@ -1252,9 +1300,22 @@ impl Ctx<'_> {
                     How::Keyed => named(&t).and_then(|(_, args)| args.first().cloned()),
                     _ => None,
                 });
-                let user_bound = elem
+                let mut user_bound = elem
                     .as_ref()
                     .is_some_and(|t| is_user_bound_item_keyed(t, key.as_ref(), &self.tables, &self.owners));
+                if store_name(of).is_some() {
+                    // A row of a table is someone's when its type has an owner field or,
+                    // with no type, the query lists an owner column; other rows (a
+                    // public table, settings) are nobody's in particular.
+                    if elem.is_none() {
+                        let is_owner = |c: &str| self.owners.is_owner_field(c);
+                        user_bound =
+                            self.store_query_at(solved, *site).is_some_and(|q| q.lists_owner_column(&is_owner));
+                    }
+                    if !user_bound {
+                        return None;
+                    }
+                }
                 if how == How::Positional && elem.as_ref().is_some_and(|t| self.fungible(t)) {
                     return None;
                 }
@@ -1364,6 +1425,8 @@ impl Ctx<'_> {
         }
         match p {
             Provenance::Static(path) => Some((path.clone(), true)),
+            // A table's index by a column is the table.
+            Provenance::PartOf { whole, .. } if store_column(p).is_some() => self.describe(solved, whole, depth + 1),
             Provenance::Param(l) => {
                 let name = self.param_name(solved, *l);
                 let ty = self.term_type(solved, p);
@@ -1848,6 +1911,26 @@ fn element_site(p: &Provenance) -> Option<Location> {
     }
 }
 
+/// The store a collection term names (`sql:<table>`, or its index by a column).
+fn store_name(p: &Provenance) -> Option<&str> {
+    match p {
+        Provenance::Static(name) if crate::stores::sqlx::is_store_name(name) => Some(name),
+        Provenance::PartOf { whole, .. } => match &**whole {
+            Provenance::Static(name) if crate::stores::sqlx::is_store_name(name) => Some(name),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The column a store's collection term is indexed by (`WHERE owner_id = $1`).
+fn store_column(p: &Provenance) -> Option<&str> {
+    match p {
+        Provenance::PartOf { whole, field } if store_name(whole).is_some() => Some(field),
+        _ => None,
+    }
+}
+
 /// The parameter a value is or was read from (through fields and wrappers).
 fn param_root(p: &Provenance) -> Option<LocalId> {
     match p {
@@ -2026,7 +2109,8 @@ fn peel_item(t: &Type) -> Type {
         let Some((name, args)) = named(&t) else { break };
         let family = StdModel::get().family_of_path(name).unwrap_or(name);
         match (family, args.first()) {
-            ("Option" | "Result", Some(inner)) => t = unwrap_shared(inner),
+            // An async helper's call is a future of what it returns.
+            ("Option" | "Result" | "Future", Some(inner)) => t = unwrap_shared(inner),
             _ => break,
         }
     }

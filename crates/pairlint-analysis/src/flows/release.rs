@@ -748,6 +748,8 @@ enum Shape<'s> {
     ReleaseCall { name: &'s str, receiver: &'s Place, call: &'s Call },
     /// `queue.push_back(img)`: a requeue call on a collection.
     Requeue { name: &'s str, receiver: &'s Place, call: &'s Call },
+    /// `UPDATE jobs SET locked_by = NULL ..` through sqlx: rows of a shared table freed.
+    SqlUpdate { table: String, how: String, call: &'s Call },
 }
 
 fn release_shape<'s>(cx: &Ctx<'_>, stmt: &'s Stmt) -> Option<Shape<'s>> {
@@ -758,6 +760,13 @@ fn release_shape<'s>(cx: &Ctx<'_>, stmt: &'s Stmt) -> Option<Shape<'s>> {
             Some(Shape::Freed { object, field, how })
         }
         Rvalue::Call(call) => {
+            if let Some(query) = cx.sqlx_query(call) {
+                let is_owner = |c: &str| cx.owners.is_owner_field(c);
+                let is_flag = |c: &str| cx.vocab.is(List::LockFlags, c);
+                let is_free = |s: &str| cx.vocab.entries(List::ReleaseStates).iter().any(|e| e.eq_ignore_ascii_case(s));
+                let (_, how) = crate::stores::sqlx::update_release(&query.shape, &is_owner, &is_flag, &is_free)?;
+                return Some(Shape::SqlUpdate { table: query.shape.table.clone()?, how, call });
+            }
             let (Callee::Method(name), Some(Operand::Place(receiver))) = (&call.callee, &call.receiver) else {
                 return None;
             };
@@ -809,6 +818,14 @@ fn release_at(cx: &Ctx<'_>, solved: &Solved<'_>, types: &BodyTypes, location: Lo
             })
         }
         Shape::Requeue { name, receiver, call } => requeue(cx, solved, types, location, call, receiver, name),
+        Shape::SqlUpdate { table, how, call } => Some(Site {
+            block: location.block,
+            span: call.span,
+            target: format!("sql:{table}"),
+            how,
+            origin: None,
+            steps: Vec::new(),
+        }),
     }
 }
 

@@ -2,3 +2,4 @@
 //! people's items. [`sql`] reads what a SQL statement does to a table's rows.
 
 pub mod sql;
+pub mod sqlx;

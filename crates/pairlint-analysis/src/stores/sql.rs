@@ -65,6 +65,15 @@ pub struct SqlShape {
     pub skip_locked: bool,
     /// An `UPDATE`'s `SET column = value` list.
     pub assignments: Vec<(String, SqlValue)>,
+    /// Every column the `WHERE` clause names, in any position (unqualified, lowercase).
+    pub where_columns: Vec<String>,
+    /// The `WHERE` clause has a part whose columns are not all read here (a subquery,
+    /// `EXISTS`, a function call): it may restrict rows in ways [`Self::where_columns`]
+    /// does not show (a membership test).
+    pub where_opaque: bool,
+    /// A `SELECT`'s columns when it lists plain columns only (`None` for `*`, an
+    /// expression, or another statement).
+    pub columns: Option<Vec<String>>,
 }
 
 /// A statement the parser rejected, with its message (it names the line and column).
@@ -226,6 +235,65 @@ fn filters(e: &Expr, params: &mut Params, out: &mut Vec<(String, SqlValue)>) -> 
     }
 }
 
+/// Collects the columns `e` names into `out`; returns false when a part of it was not
+/// read (a subquery, a function call, an expression kind not modelled here).
+fn where_columns(e: &Expr, out: &mut Vec<String>) -> bool {
+    match e {
+        Expr::Identifier(_) | Expr::CompoundIdentifier(_) => {
+            out.extend(column(e));
+            true
+        }
+        Expr::Value(_) => true,
+        Expr::BinaryOp { left, right, .. }
+        | Expr::AnyOp { left, right, .. }
+        | Expr::AllOp { left, right, .. }
+        | Expr::IsDistinctFrom(left, right)
+        | Expr::IsNotDistinctFrom(left, right) => {
+            let l = where_columns(left, out);
+            where_columns(right, out) && l
+        }
+        Expr::Like { expr, pattern, .. } | Expr::ILike { expr, pattern, .. } => {
+            let l = where_columns(expr, out);
+            where_columns(pattern, out) && l
+        }
+        Expr::Between { expr, low, high, .. } => {
+            let a = where_columns(expr, out);
+            let b = where_columns(low, out);
+            where_columns(high, out) && a && b
+        }
+        Expr::In { expr, target: sqlparser::ast::InTarget::List(list), .. } => {
+            let mut all = where_columns(expr, out);
+            for item in list {
+                all &= where_columns(item, out);
+            }
+            all
+        }
+        Expr::UnaryOp { expr: inner, .. }
+        | Expr::Nested(inner)
+        | Expr::Cast { expr: inner, .. }
+        | Expr::IsNull(inner)
+        | Expr::IsNotNull(inner)
+        | Expr::IsTrue(inner)
+        | Expr::IsFalse(inner)
+        | Expr::IsNotTrue(inner)
+        | Expr::IsNotFalse(inner) => where_columns(inner, out),
+        _ => false,
+    }
+}
+
+/// The plain columns a `SELECT` lists, or `None` (`*`, an expression).
+fn projected_columns(items: &[sqlparser::ast::SelectItem]) -> Option<Vec<String>> {
+    use sqlparser::ast::SelectItem;
+    items
+        .iter()
+        .map(|item| match item {
+            SelectItem::UnnamedExpr(e) => column(e),
+            SelectItem::ExprWithAlias { expr, alias } => column(expr).map(|_| alias.value.to_lowercase()),
+            _ => None,
+        })
+        .collect()
+}
+
 fn first_row_only(query: &Query) -> bool {
     let limit = match &query.limit_clause {
         Some(LimitClause::LimitOffset { limit: Some(limit), .. }) => Some(limit),
@@ -245,6 +313,9 @@ fn shape(statements: &[Statement]) -> SqlShape {
         first_row_only: false,
         skip_locked: false,
         assignments: Vec::new(),
+        where_columns: Vec::new(),
+        where_opaque: false,
+        columns: None,
     };
     let [statement] = statements else { return out };
     let mut params = Params::default();
@@ -257,8 +328,14 @@ fn shape(statements: &[Statement]) -> SqlShape {
                     params.skip_text(&item.to_string());
                 }
                 out.table = table_of(&select.from);
+                out.columns = projected_columns(&select.projection);
+                if select.from.len() != 1 || !select.from[0].joins.is_empty() {
+                    // A join's rows are not one table's.
+                    out.where_opaque = true;
+                }
                 if let Some(selection) = &select.selection {
                     out.filters_exact = filters(selection, &mut params, &mut out.filters);
+                    out.where_opaque |= !where_columns(selection, &mut out.where_columns);
                 }
             } else {
                 out.filters_exact = false;
@@ -282,6 +359,7 @@ fn shape(statements: &[Statement]) -> SqlShape {
             }
             if let Some(selection) = &update.selection {
                 out.filters_exact = filters(selection, &mut params, &mut out.filters);
+                out.where_opaque |= !where_columns(selection, &mut out.where_columns);
             }
         }
         Statement::Delete(delete) => {
@@ -292,6 +370,7 @@ fn shape(statements: &[Statement]) -> SqlShape {
             out.table = table_of(from);
             if let Some(selection) = &delete.selection {
                 out.filters_exact = filters(selection, &mut params, &mut out.filters);
+                out.where_opaque |= !where_columns(selection, &mut out.where_columns);
             }
         }
         Statement::Insert(insert) => {
@@ -358,6 +437,20 @@ mod tests {
         assert_eq!(s.kind, SqlKind::Delete);
         assert_eq!(s.table.as_deref(), Some("images"));
         assert_eq!(s.filters, vec![("ticket".into(), SqlValue::Named("ticket".into()))]);
+    }
+
+    #[test]
+    fn where_columns_projection_and_opaque_parts() {
+        let s = parse("SELECT id, owner_id AS owner FROM jobs WHERE id = $1 AND (owner_id = $2 OR public)").unwrap();
+        assert_eq!(s.columns, Some(vec!["id".into(), "owner".into()]));
+        assert_eq!(s.where_columns, vec!["id".to_string(), "owner_id".into(), "public".into()]);
+        assert!(!s.where_opaque);
+        let s =
+            parse("SELECT * FROM projects p WHERE p.id = $1 AND EXISTS (SELECT 1 FROM members m WHERE m.user_id = $2)")
+                .unwrap();
+        assert!(s.where_opaque && s.columns.is_none(), "a membership subquery is not read");
+        let s = parse("SELECT j.* FROM jobs j JOIN users u ON u.id = j.owner_id WHERE j.id = $1").unwrap();
+        assert!(s.where_opaque, "a join");
     }
 
     #[test]

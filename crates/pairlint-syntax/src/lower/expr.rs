@@ -419,7 +419,19 @@ impl Lowerer<'_> {
             chain.push(inner);
             base = &inner.receiver;
         }
-        let mut receiver = self.operand(base);
+        let mut receiver = match sqlx_query_fn(base) {
+            Some((c, segments, row)) => {
+                let (call, at) = self.sqlx_query_call(c, segments, row, &mut chain);
+                if chain.is_empty() {
+                    // The whole chain was a query with its binds.
+                    return self.assign(dest, Rvalue::Call(call), at);
+                }
+                let t = self.temp(at);
+                self.push_stmt(Place::local(t), Rvalue::Call(call), at);
+                Operand::Place(Place::local(t))
+            }
+            None => self.operand(base),
+        };
         while let Some(call) = chain.pop() {
             let at = self.sp(call.method.span());
             let args = call.args.iter().map(|a| self.operand(a)).collect();
@@ -433,6 +445,30 @@ impl Lowerer<'_> {
             self.push_stmt(Place::local(t), value, at);
             receiver = Operand::Place(Place::local(t));
         }
+    }
+
+    /// `sqlx::query_as::<_, Job>(SQL).bind(a).bind(b)` as one call, like the macro
+    /// `query_as!(Job, SQL, a, b)` (the row type first, as a path; then the SQL text;
+    /// then the binds), so the analysis reads every form of a query the same way. The
+    /// binds are taken off the front of `chain` (innermost call last).
+    fn sqlx_query_call(
+        &mut self,
+        c: &syn::ExprCall,
+        segments: Vec<String>,
+        row: Option<String>,
+        chain: &mut Vec<&syn::ExprMethodCall>,
+    ) -> (Call, Span) {
+        let start = self.sp(anchor(&c.func));
+        let mut end = self.sp(c.paren_token.span.close());
+        let mut args: Vec<Operand> = row.map(|r| Operand::Const(Const::Path(r))).into_iter().collect();
+        args.extend(c.args.iter().map(|a| self.operand(a)));
+        while let Some(bind) = chain.last().filter(|m| m.method == "bind" && m.args.len() == 1) {
+            args.push(self.operand(&bind.args[0]));
+            end = self.sp(bind.paren_token.span.close());
+            chain.pop();
+        }
+        let span = LineIndex::join(start, end);
+        (Call { callee: Callee::Path(segments), receiver: None, args, span }, start)
     }
 
     /// Plain binary operators. A left-nested chain (`a + b + c + ..`) is lowered
@@ -1059,4 +1095,37 @@ pub(super) fn anchor(e: &Expr) -> proc_macro2::Span {
         Expr::TryBlock(t) => t.try_token.span,
         other => other.span(),
     }
+}
+
+/// A call of sqlx's query functions with the SQL text as a literal (`sqlx::query(..)`,
+/// `query_as::<_, Job>(..)`, `sqlx::query_scalar(..)`): the call, its path, and the
+/// row type a `query_as` turbofish names.
+fn sqlx_query_fn(e: &Expr) -> Option<(&syn::ExprCall, Vec<String>, Option<String>)> {
+    let Expr::Call(c) = e else { return None };
+    let Expr::Path(p) = &*c.func else { return None };
+    if p.qself.is_some() {
+        return None;
+    }
+    let segments = path_segments(&p.path);
+    let name = match segments.as_slice() {
+        [first, .., last] if first == "sqlx" => last,
+        [only] => only,
+        _ => return None,
+    };
+    if !matches!(name.as_str(), "query" | "query_as" | "query_scalar") {
+        return None;
+    }
+    if !matches!(c.args.first(), Some(Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(_), .. }))) {
+        return None;
+    }
+    let row = match (name.as_str(), &p.path.segments.last()?.arguments) {
+        ("query_as", syn::PathArguments::AngleBracketed(generics)) => match generics.args.last() {
+            Some(syn::GenericArgument::Type(ty)) if !matches!(ty, syn::Type::Infer(_)) => {
+                Some(quote::ToTokens::to_token_stream(ty).to_string().split_whitespace().collect())
+            }
+            _ => None,
+        },
+        _ => None,
+    };
+    Some((c, segments, row))
 }

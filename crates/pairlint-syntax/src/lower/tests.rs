@@ -201,6 +201,25 @@ async fn next_job(rx: &mut Receiver<Job>) -> Result<Job, Error> {
     ));
 }
 
+// sqlx's query functions read like the macros: the binds folded into the query call,
+// the turbofish's row type first as a path; a query bound to a local stays one call.
+#[test]
+fn snapshot_sqlx_query_functions() {
+    insta::assert_snapshot!(listing(
+        r#"
+async fn image(pool: &PgPool, ticket: Uuid, card: &Card) -> Result<Image, Error> {
+    let q = sqlx::query("DELETE FROM images WHERE ticket = ?").bind(ticket);
+    q.execute(pool).await?;
+    sqlx::query_as::<_, Image>("SELECT * FROM images WHERE ticket = $1 AND applicant = $2")
+        .bind(ticket)
+        .bind(card.id)
+        .fetch_one(pool)
+        .await
+}
+"#
+    ));
+}
+
 // sqlx's query macros: the SQL text is a string constant of the call, the row type
 // of `query_as!` a path, the binds operands.
 #[test]
