@@ -31,7 +31,7 @@ use std::time::{Duration, SystemTime};
 use xxhash_rust::xxh3::{xxh3_128, Xxh3};
 
 /// Bump when the entry layout changes.
-pub const FORMAT: u32 = 8;
+pub const FORMAT: u32 = 9;
 /// Entries bigger than this are not read (a hostile or broken cache cannot make us
 /// allocate without bound).
 const MAX_ENTRY_BYTES: u64 = 64 << 20;

@@ -33,7 +33,6 @@ mod metamorphic {
 
 use metamorphic::base::{Case, Rewrite, Rewritten};
 use metamorphic::{cases, helpers, items, locks, rename, shapes, sql};
-use pairlint::config::Config;
 use pairlint::engine::{lint_crate, SourceFile};
 use pairlint::vocab::Vocabulary;
 use std::collections::{BTreeMap, BTreeSet};

@@ -36,162 +36,6 @@ impl Ty {
     }
 }
 
-/// What a place expression is rooted at.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub enum Root {
-    /// `self`.
-    SelfValue,
-    /// A fn parameter, by index in [`FnFacts::params`].
-    Param(usize),
-    /// A path naming a static or global (`QUEUE`, `crate::STATE`).
-    Static(String),
-}
-
-/// A place in shared state: a root and the fields walked from it
-/// (`self.state.queue` = SelfValue + [state, queue]). Locks, unwraps and awaits on the
-/// way are looked through.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub struct Place {
-    pub root: Root,
-    pub fields: Vec<String>,
-    /// Field counts at which the value was `.clone()`d: a clone of an `Arc` still
-    /// shares, a clone of a `Vec` is a private copy.
-    pub clones: Vec<usize>,
-    /// The text as written, for messages (`self.queue`).
-    pub text: String,
-}
-
-pub type OriginId = usize;
-pub type CallId = usize;
-
-/// Where in a fn's control flow an event happens: its order and the chain of
-/// enclosing scopes (blocks and branches), innermost last.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub struct Point {
-    pub seq: u32,
-    pub scopes: Vec<u32>,
-}
-
-/// How an item is fetched from a collection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub enum AccessKind {
-    /// By position, for any receiver type (`pop_front`, `recv`).
-    PositionalStrong,
-    /// By position, only when the receiver is known to be queue-like (`pop`, `first`,
-    /// `[0]`, `iter().next()`).
-    PositionalWeak,
-    /// By key or predicate (`get(&k)`, `remove(&k)`, `iter().find(..)`).
-    Keyed,
-    /// Iterating all items (`for x in self.items.iter()`).
-    Iter,
-    /// The item held directly in a field (`&self.current`, `self.held.take()`).
-    Ref,
-}
-
-/// A source of values that the rules track.
-#[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub enum OriginKind {
-    Param(usize),
-    SelfValue,
-    /// An item fetched from a place (shared when the place's root is).
-    Access {
-        place: Place,
-        method: String,
-        kind: AccessKind,
-    },
-    /// The value a call returns (resolved to a crate fn later, maybe).
-    Call(CallId),
-    /// A local with a written type (`let img: Image = ...`, `|img: &Image|`).
-    Typed(Ty),
-}
-
-#[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub struct Origin {
-    pub kind: OriginKind,
-    pub span: Span,
-    pub at: Point,
-    /// Set when this value is fetched in the fallback of a keyed lookup that missed
-    /// (None/Err arm, `or_else`, if-let else...): the lookup's origins.
-    pub fallback_of: Option<Vec<OriginId>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub enum OutputKind {
-    /// A call whose name says it emits (`print`, `send_to`...).
-    Call(String),
-    /// The fn's return value (tail or `return`).
-    Return,
-}
-
-#[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub struct Output {
-    pub kind: OutputKind,
-    pub span: Span,
-    pub origins: Vec<OriginId>,
-    pub at: Point,
-    /// The call behind a named output; when it resolves to a crate fn, that fn's
-    /// summary decides what is really output.
-    pub call: Option<CallId>,
-}
-
-/// A requester check that leaves the path on failure, and so dominates what follows
-/// it in `scope` after `seq`.
-#[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub struct Guard {
-    pub scope: u32,
-    pub seq: u32,
-    /// Origins the check relates to the requester.
-    pub origins: Vec<OriginId>,
-    /// Calls whose result decided the guard; they are checks if their callee's
-    /// summary says so.
-    pub calls: Vec<CallId>,
-    pub span: Span,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub enum Callee {
-    /// `recv.name(..)`; `on_self` when the receiver is `self`.
-    Method { name: String, on_self: bool },
-    /// `a::b::name(..)`, segments as written.
-    Path(Vec<String>),
-}
-
-impl Callee {
-    pub fn name(&self) -> &str {
-        match self {
-            Callee::Method { name, .. } => name,
-            Callee::Path(segs) => segs.last().map(String::as_str).unwrap_or(""),
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub struct Call {
-    pub callee: Callee,
-    /// The receiver's place, so its type can pick the right impl.
-    pub receiver_place: Option<Place>,
-    pub span: Span,
-    /// Receiver origins (method calls), then one entry per argument.
-    pub receiver: Vec<OriginId>,
-    pub args: Vec<Vec<OriginId>>,
-    /// Which arguments are identity expressions (for check summaries).
-    pub args_identity: Vec<bool>,
-    pub at: Point,
-    /// The origin standing for this call's result.
-    pub result: OriginId,
-}
-
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Param {
@@ -201,7 +45,9 @@ pub struct Param {
     pub is_identity: bool,
 }
 
-/// Everything pairlint keeps of one fn (closures included in their enclosing fn).
+/// What the extractor keeps of one fn: its signature, its place, and whether it serves
+/// one requester (a closure parameter naming the requester counts for its fn). Bodies
+/// are read through the IR ([`FileFacts::ir`]).
 #[derive(Debug, Clone)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct FnFacts {
@@ -222,22 +68,6 @@ pub struct FnFacts {
     pub per_requester: bool,
     /// The first requester identity seen, for labels ("requester identity `cmd`").
     pub identity: Option<(Span, String)>,
-    pub origins: Vec<Origin>,
-    pub outputs: Vec<Output>,
-    pub guards: Vec<Guard>,
-    pub calls: Vec<Call>,
-    /// Where values are bound to names (`let img = ..`, `Some(img) =>`), for labels
-    /// that show how an item flows.
-    pub bindings: Vec<Binding>,
-}
-
-/// A name bound to a value carrying some origins.
-#[derive(Debug, Clone)]
-#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
-pub struct Binding {
-    pub name: String,
-    pub span: Span,
-    pub origins: Vec<OriginId>,
 }
 
 #[derive(Debug, Clone)]
@@ -261,27 +91,6 @@ impl FileFacts {
         self.fns.shrink_to_fit();
         for f in &mut self.fns {
             f.params.shrink_to_fit();
-            f.bindings.shrink_to_fit();
-            f.guards.shrink_to_fit();
-            f.outputs.shrink_to_fit();
-            f.origins.shrink_to_fit();
-            f.calls.shrink_to_fit();
-            for o in &mut f.origins {
-                o.at.scopes.shrink_to_fit();
-            }
-            for c in &mut f.calls {
-                c.at.scopes.shrink_to_fit();
-                c.receiver.shrink_to_fit();
-                c.args.shrink_to_fit();
-                c.args_identity.shrink_to_fit();
-            }
-            for o in &mut f.outputs {
-                o.at.scopes.shrink_to_fit();
-                o.origins.shrink_to_fit();
-            }
-            for b in &mut f.bindings {
-                b.origins.shrink_to_fit();
-            }
         }
     }
 }

@@ -878,13 +878,14 @@ impl Ctx<'_> {
         let target = match &call.callee {
             Callee::Path(segments) => {
                 let candidates = self.by_name.get(segments.last()?)?;
+                // The qualifier as written, joined once (not once per candidate).
+                let tail =
+                    (candidates.len() >= 2 && segments.len() >= 2).then(|| segments[segments.len() - 2..].join("::"));
                 let matching: Vec<&(usize, BodyId)> = candidates
                     .iter()
                     .filter(|(f, b)| {
-                        let q = &self.ir(*f).bodies[b.index()].qualified;
-                        candidates.len() < 2
-                            || segments.len() < 2
-                            || q.ends_with(&segments[segments.len() - 2..].join("::"))
+                        tail.as_ref()
+                            .is_none_or(|tail| self.ir(*f).bodies[b.index()].qualified.ends_with(tail.as_str()))
                     })
                     .collect();
                 (matching.len() == 1).then(|| *matching[0])?

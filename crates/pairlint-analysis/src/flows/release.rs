@@ -335,7 +335,8 @@ fn compute_region(
     regions: &mut BTreeMap<(usize, BodyId), Option<Region>>,
 ) -> Option<Region> {
     let body = cx.ir(file).bodies.get(id.index())?;
-    let types = LazyTypes { cx, file, body: id };
+    let defs = Defs { body, last: std::cell::OnceCell::new() };
+    let types = LazyTypes { cx, file, body: id, defs: &defs };
     let mut reasons: Vec<(Span, String)> = Vec::new();
     let mut entry = None;
     // The whole body, by its name or where it is made.
@@ -452,7 +453,7 @@ fn edge_marks(
         }
         Terminator::SwitchVariant { scrutinee, targets, otherwise } => {
             let local = scrutinee.base_local()?;
-            let def = def_of(body, local);
+            let def = types.defs.of(local);
             // `select!`: the branches of the futures that are timers.
             if let Some(Rvalue::Opaque(futures)) = def.map(|s| &s.value) {
                 if targets.iter().all(|(t, _)| t.starts_with("branch")) {
@@ -461,12 +462,14 @@ fn edge_marks(
                     for (t, _) in targets {
                         let k: usize = t.trim_start_matches("branch").parse().unwrap_or(usize::MAX);
                         let future = futures.get(k);
-                        let timer = future.and_then(|f| timing_of(cx, body, types, f, 0, true));
+                        let timer = future.and_then(|f| timing_of(cx, types, f, 0, true));
                         if matches!(timer, Some(Timing::Timer | Timing::Timeout)) {
                             any = true;
                             // The label points at the timer where it is made.
                             let made = match future {
-                                Some(Operand::Place(p)) => p.base_local().and_then(|l| def_of(body, l)).map(|s| s.span),
+                                Some(Operand::Place(p)) => {
+                                    p.base_local().and_then(|l| types.defs.of(l)).map(|s| s.span)
+                                }
                                 _ => None,
                             };
                             reasons.push((
@@ -485,7 +488,7 @@ fn edge_marks(
                 }
                 return None;
             }
-            if timing_of(cx, body, types, &Operand::Place(Place::local(local)), 0, false) != Some(Timing::Timeout) {
+            if timing_of(cx, types, &Operand::Place(Place::local(local)), 0, false) != Some(Timing::Timeout) {
                 return None;
             }
             let timeout_arm = |v: &str| cx.vocab.mentions(List::TimeoutWords, v);
@@ -542,7 +545,7 @@ fn timed_out_side(
     if !place.projections.is_empty() {
         return None;
     }
-    let stmt = def_of(body, place.base_local()?)?;
+    let stmt = types.defs.of(place.base_local()?)?;
     match &stmt.value {
         Rvalue::Use(op) => timed_out_side(cx, body, types, op, depth + 1),
         Rvalue::UnaryOp(UnOp::Not, op) => timed_out_side(cx, body, types, op, depth + 1).map(|(s, w)| (!s, w)),
@@ -556,7 +559,7 @@ fn timed_out_side(
                 late_a = bound_b && !bound_a;
                 late_b = bound_a && !bound_b;
             }
-            if late_a == late_b || !(is_time(cx, body, types, a) || is_time(cx, body, types, b)) {
+            if late_a == late_b || !(is_time(cx, types, a) || is_time(cx, types, b)) {
                 return None;
             }
             let greater = matches!(op, BinOp::Gt | BinOp::Ge);
@@ -564,7 +567,7 @@ fn timed_out_side(
         }
         Rvalue::Call(call) => {
             let name = call.callee.name();
-            let receiver_timing = call.receiver.as_ref().and_then(|r| timing_of(cx, body, types, r, depth + 1, false));
+            let receiver_timing = call.receiver.as_ref().and_then(|r| timing_of(cx, types, r, depth + 1, false));
             match (name, receiver_timing) {
                 ("is_err", Some(Timing::Timeout)) => Some((true, "the timed wait failed: the time ran out".into())),
                 ("is_ok", Some(Timing::Timeout)) => Some((false, "the timed wait failed: the time ran out".into())),
@@ -587,7 +590,7 @@ fn timed_out_side(
 /// The value is the current time or a time elapsed: the side of a comparison that
 /// grows.
 fn is_late(cx: &Ctx<'_>, body: &Body, types: LazyTypes<'_, '_>, op: &Operand) -> bool {
-    if matches!(timing_of(cx, body, types, op, 0, false), Some(Timing::Now | Timing::Elapsed)) {
+    if matches!(timing_of(cx, types, op, 0, false), Some(Timing::Now | Timing::Elapsed)) {
         return true;
     }
     // A value named `now` (a parameter, a field, a binding of an event's payload).
@@ -615,8 +618,8 @@ fn place_name(body: &Body, op: &Operand) -> Option<String> {
 }
 
 /// The value is a point or span of time (by its type), or a timing call's result.
-fn is_time(cx: &Ctx<'_>, body: &Body, types: LazyTypes<'_, '_>, op: &Operand) -> bool {
-    if timing_of(cx, body, types, op, 0, false).is_some() {
+fn is_time(cx: &Ctx<'_>, types: LazyTypes<'_, '_>, op: &Operand) -> bool {
+    if timing_of(cx, types, op, 0, false).is_some() {
         return true;
     }
     let Operand::Place(place) = op else { return false };
@@ -645,25 +648,49 @@ fn def_of(body: &Body, local: pairlint_base::ir::LocalId) -> Option<&Stmt> {
         .find(|s| s.dest.base_local() == Some(local) && s.dest.projections.is_empty())
 }
 
+/// [`def_of`] for every local of one body at once, built on first use: the region's
+/// tests follow definitions from every branch condition, and searching the body
+/// for each was quadratic in its size (most of PL002's time on large bodies).
+struct Defs<'b> {
+    body: &'b Body,
+    /// Per local, the (block, statement) of its last whole assignment in block order.
+    last: std::cell::OnceCell<Vec<Option<(usize, usize)>>>,
+}
+
+impl<'b> Defs<'b> {
+    fn of(&self, local: pairlint_base::ir::LocalId) -> Option<&'b Stmt> {
+        let last = self.last.get_or_init(|| {
+            let mut last: Vec<Option<(usize, usize)>> = Vec::new();
+            for (bi, block) in self.body.blocks.iter().enumerate() {
+                for (si, stmt) in block.stmts.iter().enumerate() {
+                    let Some(l) = stmt.dest.base_local().filter(|_| stmt.dest.projections.is_empty()) else {
+                        continue;
+                    };
+                    if last.len() <= l.index() {
+                        last.resize(l.index() + 1, None);
+                    }
+                    last[l.index()] = Some((bi, si));
+                }
+            }
+            last
+        });
+        let (bi, si) = (*last.get(local.index())?)?;
+        self.body.blocks.get(bi)?.stmts.get(si)
+    }
+}
+
 /// What a value means in time, following its definition through moves, awaits,
 /// references and wrappers (`Box::pin(sleep(..).fuse())`). `future` allows the names
 /// that are timers only as a `select!` future (`interval.tick()`).
-fn timing_of(
-    cx: &Ctx<'_>,
-    body: &Body,
-    types: LazyTypes<'_, '_>,
-    op: &Operand,
-    depth: usize,
-    future: bool,
-) -> Option<Timing> {
+fn timing_of(cx: &Ctx<'_>, types: LazyTypes<'_, '_>, op: &Operand, depth: usize, future: bool) -> Option<Timing> {
     if depth > 12 {
         return None;
     }
     let Operand::Place(place) = op else { return None };
-    let stmt = def_of(body, place.base_local()?)?;
+    let stmt = types.defs.of(place.base_local()?)?;
     match &stmt.value {
-        Rvalue::Use(op) | Rvalue::Await(op) => timing_of(cx, body, types, op, depth + 1, future),
-        Rvalue::Ref { place, .. } => timing_of(cx, body, types, &Operand::Place(place.clone()), depth + 1, future),
+        Rvalue::Use(op) | Rvalue::Await(op) => timing_of(cx, types, op, depth + 1, future),
+        Rvalue::Ref { place, .. } => timing_of(cx, types, &Operand::Place(place.clone()), depth + 1, future),
         Rvalue::Call(call) => {
             let name = call.callee.name();
             let found = match &call.callee {
@@ -690,12 +717,12 @@ fn timing_of(
             // Wrappers and adapters of a future or a result keep its meaning.
             match name {
                 "pin" | "new" if matches!(call.callee, Callee::Path(ref s) if s.len() >= 2 && s[s.len() - 2] == "Box") => {
-                    timing_of(cx, body, types, call.args.first()?, depth + 1, future)
+                    timing_of(cx, types, call.args.first()?, depth + 1, future)
                 }
                 "fuse" | "boxed" | "into_future" | "as_mut" | "unwrap" | "expect" => {
-                    timing_of(cx, body, types, call.receiver.as_ref()?, depth + 1, future)
+                    timing_of(cx, types, call.receiver.as_ref()?, depth + 1, future)
                 }
-                "pin" => timing_of(cx, body, types, call.args.first()?, depth + 1, future),
+                "pin" => timing_of(cx, types, call.args.first()?, depth + 1, future),
                 _ => None,
             }
         }
@@ -711,6 +738,8 @@ struct LazyTypes<'c, 'a> {
     cx: &'c Ctx<'a>,
     file: usize,
     body: BodyId,
+    /// The same body's definitions.
+    defs: &'c Defs<'c>,
 }
 
 impl<'c> LazyTypes<'c, '_> {

@@ -1,6 +1,18 @@
-//! The fn-body walker: follows values through one fn (closures included) and records
-//! takes, lookups, outputs, guards and calls with their place in the
-//! control flow.
+//! A fn's facts: its signature (parameters, which of them identify the requester) and
+//! whether it serves one requester. The rules read bodies through the IR
+//! (`crate::lower`); what is left here of the old body walk is the one fact the flows
+//! still take from the extractor: a closure parameter that names the requester
+//! (`move |user: User| ..` handed to a router or a spawn) makes its fn a requester fn.
+//!
+//! Which closures count is decided by the walker below, which follows values only as
+//! far as "does this value carry anything tracked" (a parameter, a field of one, an item
+//! taken or looked up, a call's result), because a closure handed an element of such a
+//! value (`items.map(|user| ..)`) is an iteration step, not the requester. Its answers
+//! are those of the full walker core v1 used (same order, same depth bound, same
+//! scopes); the rest of that walker (origins, outputs, guards, calls, bindings) had no
+//! reader left once the rules moved to the IR, and was dropped. Most bodies have no
+//! closure whose parameter could name the requester: a syntactic pre-check
+//! ([`may_bind_identity`]) skips the walk for them, which is most of what it cost.
 
 use super::flow;
 use super::{ty_of, type_name};
@@ -10,58 +22,47 @@ use pairlint_base::model::*;
 use pairlint_base::source::LineIndex;
 use pairlint_base::vocab::List as VocabList;
 use pairlint_base::vocab::Vocabulary;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use syn::spanned::Spanned;
+use syn::visit::Visit;
 
 /// Deeper expressions than this are not followed (the file was already refused by
 /// the nesting bound if it was hostile; this protects the walker's own stack).
 const MAX_DEPTH: u32 = 256;
 
-/// What an expression evaluates to, as far as the rules care.
-#[derive(Debug, Clone, Default)]
+/// What an expression evaluates to, as far as closure identities care.
+#[derive(Debug, Clone, Copy, Default)]
 struct Val {
-    origins: BTreeSet<OriginId>,
-    /// Identifies the requester (`user_id`, `req.card_id`).
-    identity: bool,
-    /// Computed from something that identifies the requester, through any call
-    /// (`self.can_view(c, member)` where `member` was looked up by the user id).
-    touches_identity: bool,
-    /// A place in (maybe shared) state this value still is (`self.queue.lock()`).
+    /// Carries something tracked (a parameter, an item, a call's result...).
+    origins: bool,
+    /// Still is a place in (maybe shared) state (`self.queue.lock()`).
     place: Option<PlaceVal>,
-    /// Origins this value checks against the requester (a bool or a filtered lookup).
-    checks: BTreeSet<OriginId>,
-    check_calls: BTreeSet<CallId>,
-    /// The condition is true when the check fails (`!=`, `!ok`, `is_err()`).
-    negated: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct PlaceVal {
-    place: Place,
     /// An iterator over the place's items (`.iter()`).
     iter: bool,
     /// The iterator is filtered by a predicate (so `.next()` is not positional).
     filtered: bool,
 }
 
+impl PlaceVal {
+    const WHOLE: PlaceVal = PlaceVal { iter: false, filtered: false };
+}
+
 impl Val {
     fn union(mut self, other: Val) -> Val {
-        self.origins.extend(other.origins);
-        self.identity |= other.identity;
-        self.touches_identity |= other.touches_identity || other.identity;
-        self.checks.extend(other.checks);
-        self.check_calls.extend(other.check_calls);
+        self.origins |= other.origins;
         self.place = None;
         self
     }
-    fn plain(origins: BTreeSet<OriginId>) -> Val {
-        Val { origins, ..Val::default() }
+    fn plain(origins: bool) -> Val {
+        Val { origins, place: None }
     }
-    fn touches(&self) -> bool {
-        self.identity || self.touches_identity
-    }
-    fn is_check(&self) -> bool {
-        !self.checks.is_empty() || !self.check_calls.is_empty()
+    /// A value that is a tracked place itself (`self`, a parameter).
+    fn place() -> Val {
+        Val { origins: true, place: Some(PlaceVal::WHOLE) }
     }
 }
 
@@ -73,110 +74,153 @@ pub(super) fn extract_fn(
     block: &syn::Block,
     self_ty: Option<&str>,
 ) -> FnFacts {
-    let name = sig.ident.to_string();
-    let mut w = Walker {
-        vocab,
-        idx,
-        f: FnFacts {
-            name,
-            self_ty: self_ty.map(str::to_owned),
-            has_self: sig.receiver().is_some(),
-            name_span: idx.span(sig.ident.span()),
-            // Set by the item walker, which knows the enclosing modules.
-            qualified: String::new(),
-            span: Span::default(),
-            params: Vec::new(),
-            per_requester: false,
-            identity: None,
-            origins: Vec::new(),
-            outputs: Vec::new(),
-            guards: Vec::new(),
-            calls: Vec::new(),
-            bindings: Vec::new(),
-        },
-        env: vec![HashMap::new()],
-        scopes: vec![0],
-        next_scope: 1,
-        seq: 0,
-        fallback: None,
-        closure_param: None,
-        keyed: HashMap::new(),
-        returns_value: !matches!(sig.output, syn::ReturnType::Default),
-        depth: 0,
+    let mut f = FnFacts {
+        name: sig.ident.to_string(),
+        self_ty: self_ty.map(str::to_owned),
+        has_self: sig.receiver().is_some(),
+        name_span: idx.span(sig.ident.span()),
+        // Set by the item walker, which knows the enclosing modules.
+        qualified: String::new(),
+        span: Span::default(),
+        params: Vec::new(),
+        per_requester: false,
+        identity: None,
     };
-    let handler_attr = attrs.iter().any(|a| {
+    f.per_requester = attrs.iter().any(|a| {
         a.path().segments.last().is_some_and(|s| vocab.is(VocabList::HandlerAttributes, &s.ident.to_string()))
     });
-    w.f.per_requester = handler_attr;
+    let mut env = HashMap::new();
     if let (Some(recv), Some(ty)) = (sig.receiver(), self_ty) {
-        let origin = w.origin(OriginKind::SelfValue, idx.span(recv.span()));
-        let session = vocab.mentions(VocabList::IdentityNames, ty);
-        if session {
-            w.f.per_requester = true;
-            w.f.identity.get_or_insert((idx.span(recv.span()), "self".to_string()));
+        if vocab.mentions(VocabList::IdentityNames, ty) {
+            f.per_requester = true;
+            f.identity.get_or_insert((idx.span(recv.span()), "self".to_string()));
         }
-        w.bind(
-            "self",
-            Val {
-                origins: [origin].into(),
-                place: Some(PlaceVal {
-                    place: Place { root: Root::SelfValue, fields: Vec::new(), clones: Vec::new(), text: "self".into() },
-                    iter: false,
-                    filtered: false,
-                }),
-                ..Val::default()
-            },
-        );
+        env.insert("self".to_string(), Val::place());
     }
     for input in &sig.inputs {
         let syn::FnArg::Typed(pt) = input else { continue };
-        w.param(pt);
+        for name in param(vocab, idx, &mut f, pt) {
+            env.insert(name, Val::place());
+        }
     }
-    if w.f.identity.is_some() {
-        w.f.per_requester = true;
+    // The walk can only add an identity, and only the first one found is kept.
+    if f.identity.is_none() && may_bind_identity(vocab, block) {
+        let mut w = Walker { vocab, idx, identity: &mut f.identity, env: vec![env], closure_param: None, depth: 0 };
+        w.block_stmts(&block.stmts, !matches!(sig.output, syn::ReturnType::Default));
     }
-    w.fn_body(block);
-    if w.f.identity.is_some() {
-        w.f.per_requester = true;
+    if f.identity.is_some() {
+        f.per_requester = true;
     }
-    w.f
+    f
+}
+
+/// Records a parameter (and the requester identity, if it is one); returns the names
+/// it binds.
+fn param(vocab: &Vocabulary, idx: &LineIndex, f: &mut FnFacts, pt: &syn::PatType) -> Vec<String> {
+    let ty = ty_of(&pt.ty);
+    let tname = type_name(&pt.ty).unwrap_or_default();
+    let span = idx.span(pt.span());
+    let excluded = vocab.is(VocabList::IdentityExcludeTypes, &tname);
+    let extractor = vocab.is(VocabList::HandlerExtractors, &tname);
+    let request_ty = vocab.ends_with(VocabList::RequestTypeSuffixes, &tname) && !tname.is_empty();
+    let mut names = Vec::new();
+    collect_pat_idents(&pt.pat, &mut names);
+    let pname = names.first().cloned().unwrap_or_else(|| "_".into());
+    let by_name =
+        names.iter().any(|n| vocab.mentions(VocabList::IdentityNames, n) || vocab.is(VocabList::RequestNames, n));
+    let by_type = vocab.mentions(VocabList::IdentityNames, &tname) || request_ty;
+    // `State(state)` / `web::Data<..>` are shared state, not the requester.
+    let is_identity = !excluded && (by_name || by_type || (extractor && !is_shared_wrapper(&tname)));
+    if extractor {
+        f.per_requester = true;
+    }
+    if is_identity {
+        f.identity.get_or_insert((span, pname.clone()));
+    }
+    f.params.push(Param { name: pname, ty, span, is_identity });
+    names
+}
+
+/// Whether a closure parameter names the requester (by its name, or by its written
+/// type unless that type is excluded), with the names it binds.
+fn closure_input_identity(vocab: &Vocabulary, input: &syn::Pat, names: &mut Vec<String>) -> bool {
+    collect_pat_idents(input, names);
+    let by_type = match input {
+        syn::Pat::Type(pt) => {
+            let tname = type_name(&pt.ty).unwrap_or_default();
+            vocab.mentions(VocabList::IdentityNames, &tname) && !vocab.is(VocabList::IdentityExcludeTypes, &tname)
+        }
+        _ => false,
+    };
+    by_type || names.iter().any(|n| vocab.mentions(VocabList::IdentityNames, n))
+}
+
+/// Whether the body could give a closure identity: it has a closure (outside nested
+/// items, which are fns of their own) with a parameter that names the requester, or a
+/// macro whose tokens hold a `|` and an identifier naming the requester (the walker
+/// parses some macro bodies, and a closure there is written with both). A superset of
+/// what the walker can find, so skipping the walk when it says no changes nothing.
+fn may_bind_identity(vocab: &Vocabulary, block: &syn::Block) -> bool {
+    struct Scan<'a> {
+        vocab: &'a Vocabulary,
+        found: bool,
+    }
+    impl<'ast> Visit<'ast> for Scan<'_> {
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+        fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+            if !self.found {
+                let mut names = Vec::new();
+                self.found = c.inputs.iter().any(|input| {
+                    names.clear();
+                    closure_input_identity(self.vocab, input, &mut names)
+                });
+            }
+            if !self.found {
+                syn::visit::visit_expr_closure(self, c);
+            }
+        }
+        fn visit_macro(&mut self, m: &'ast syn::Macro) {
+            if !self.found && has_bar(&m.tokens) {
+                self.found = names_identity(self.vocab, &m.tokens);
+            }
+        }
+        fn visit_expr(&mut self, e: &'ast syn::Expr) {
+            if !self.found {
+                syn::visit::visit_expr(self, e);
+            }
+        }
+    }
+    fn has_bar(tokens: &proc_macro2::TokenStream) -> bool {
+        tokens.clone().into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Punct(p) => p.as_char() == '|',
+            proc_macro2::TokenTree::Group(g) => has_bar(&g.stream()),
+            _ => false,
+        })
+    }
+    fn names_identity(vocab: &Vocabulary, tokens: &proc_macro2::TokenStream) -> bool {
+        tokens.clone().into_iter().any(|tt| match tt {
+            proc_macro2::TokenTree::Ident(id) => vocab.mentions(VocabList::IdentityNames, &id.to_string()),
+            proc_macro2::TokenTree::Group(g) => names_identity(vocab, &g.stream()),
+            _ => false,
+        })
+    }
+    let mut scan = Scan { vocab, found: false };
+    scan.visit_block(block);
+    scan.found
 }
 
 struct Walker<'a> {
     vocab: &'a Vocabulary,
     idx: &'a LineIndex<'a>,
-    f: FnFacts,
+    identity: &'a mut Option<(Span, String)>,
     env: Vec<HashMap<String, Val>>,
-    scopes: Vec<u32>,
-    next_scope: u32,
-    seq: u32,
-    /// Inside the fallback of a lookup that missed: the lookup's origins.
-    fallback: Option<Vec<OriginId>>,
     /// The value a closure's parameters stand for (the receiver of `map`, `find`...).
     closure_param: Option<Val>,
-    /// Keyed lookups of the same place by the same key are the same item.
-    keyed: HashMap<String, OriginId>,
-    returns_value: bool,
     depth: u32,
 }
 
 impl Walker<'_> {
     // ---- bookkeeping -------------------------------------------------------------
-
-    fn span(&self, s: proc_macro2::Span) -> Span {
-        self.idx.span(s)
-    }
-
-    fn point(&mut self) -> Point {
-        self.seq += 1;
-        Point { seq: self.seq, scopes: self.scopes.clone() }
-    }
-
-    fn origin(&mut self, kind: OriginKind, span: Span) -> OriginId {
-        let at = self.point();
-        self.f.origins.push(Origin { kind, span, at, fallback_of: self.fallback.clone() });
-        self.f.origins.len() - 1
-    }
 
     fn bind(&mut self, name: &str, val: Val) {
         if let Some(frame) = self.env.last_mut() {
@@ -188,118 +232,15 @@ impl Walker<'_> {
         self.env.iter().rev().find_map(|f| f.get(name))
     }
 
-    fn enter_scope(&mut self) -> u32 {
-        let id = self.next_scope;
-        self.next_scope += 1;
-        self.scopes.push(id);
+    fn enter_scope(&mut self) {
         self.env.push(HashMap::new());
-        id
     }
 
     fn leave_scope(&mut self) {
-        self.scopes.pop();
         self.env.pop();
     }
 
-    fn current_scope(&self) -> u32 {
-        *self.scopes.last().unwrap_or(&0)
-    }
-
-    /// Records that `val`'s checks guard what follows in `scope`, at `node`'s span.
-    /// Takes the node, not its span: `Spanned::span()` prints the node back to tokens,
-    /// which is wasted on the many values that check nothing.
-    fn guard(&mut self, scope: u32, val: &Val, node: &impl Spanned) {
-        if !val.is_check() {
-            return;
-        }
-        self.seq += 1;
-        let span = self.span(node.span());
-        self.f.guards.push(Guard {
-            scope,
-            seq: self.seq,
-            origins: val.checks.iter().copied().collect(),
-            calls: val.check_calls.iter().copied().collect(),
-            span,
-        });
-    }
-
-    /// The span of a call to a path, `c.span()`, from its first and last tokens when
-    /// the call starts with the path (no attributes, no `<T as Trait>::`): the same
-    /// positions without printing the call and its arguments back to tokens.
-    fn call_span(&self, c: &syn::ExprCall, p: &syn::ExprPath) -> Span {
-        let first = match (&p.path.leading_colon, p.path.segments.first()) {
-            (Some(colons), _) => Some(colons.spans[0]),
-            (None, Some(seg)) => Some(seg.ident.span()),
-            (None, None) => None,
-        };
-        match first {
-            Some(first) if c.attrs.is_empty() && p.attrs.is_empty() && p.qself.is_none() => {
-                LineIndex::join(self.span(first), self.span(c.paren_token.span.close()))
-            }
-            _ => self.span(c.span()),
-        }
-    }
-
-    /// The code of a node as written (whitespace runs folded to one space, so a key
-    /// split over lines reads and compares as one line), sliced from the source by its
-    /// span: labels quote what the user wrote, not a re-printed token stream.
-    fn text(&self, node: &impl Spanned) -> String {
-        let span = self.span(node.span());
-        let written = self.idx.text().get(span.byte_start..span.byte_end).unwrap_or("");
-        written.split_whitespace().collect::<Vec<_>>().join(" ")
-    }
-
-    // ---- signature ---------------------------------------------------------------
-
-    fn param(&mut self, pt: &syn::PatType) {
-        let ty = ty_of(&pt.ty);
-        let tname = type_name(&pt.ty).unwrap_or_default();
-        let span = self.span(pt.span());
-        let index = self.f.params.len();
-        let excluded = self.vocab.is(VocabList::IdentityExcludeTypes, &tname);
-        let extractor = self.vocab.is(VocabList::HandlerExtractors, &tname);
-        let request_ty = self.vocab.ends_with(VocabList::RequestTypeSuffixes, &tname) && !tname.is_empty();
-        let mut names = Vec::new();
-        collect_pat_idents(&pt.pat, &mut names);
-        let pname = names.first().cloned().unwrap_or_else(|| "_".into());
-        let by_name = names
-            .iter()
-            .any(|n| self.vocab.mentions(VocabList::IdentityNames, n) || self.vocab.is(VocabList::RequestNames, n));
-        let by_type = self.vocab.mentions(VocabList::IdentityNames, &tname) || request_ty;
-        // `State(state)` / `web::Data<..>` are shared state, not the requester.
-        let is_identity = !excluded && (by_name || by_type || (extractor && !is_shared_wrapper(&tname)));
-        if extractor {
-            self.f.per_requester = true;
-        }
-        if is_identity {
-            self.f.identity.get_or_insert((span, pname.clone()));
-        }
-        self.f.params.push(Param { name: pname, ty, span, is_identity });
-        let origin = self.origin(OriginKind::Param(index), span);
-        for n in names {
-            let text = n.clone();
-            self.bind(
-                &n,
-                Val {
-                    origins: [origin].into(),
-                    identity: is_identity,
-                    place: Some(PlaceVal {
-                        place: Place { root: Root::Param(index), fields: Vec::new(), clones: Vec::new(), text },
-                        iter: false,
-                        filtered: false,
-                    }),
-                    ..Val::default()
-                },
-            );
-        }
-    }
-
     // ---- bodies ------------------------------------------------------------------
-
-    fn fn_body(&mut self, block: &syn::Block) {
-        let tail = self.returns_value;
-        self.block_stmts(&block.stmts, tail);
-    }
 
     fn block(&mut self, block: &syn::Block, tail: bool) -> Val {
         self.enter_scope();
@@ -308,11 +249,12 @@ impl Walker<'_> {
         v
     }
 
+    /// `tail`: the block's value is the fn's. (Only the depth bound sees the
+    /// difference: a tail's branches are followed without a depth step.)
     fn block_stmts(&mut self, stmts: &[syn::Stmt], tail: bool) -> Val {
         let mut last = Val::default();
         for (i, stmt) in stmts.iter().enumerate() {
-            let is_last = i + 1 == stmts.len();
-            last = self.stmt(stmt, tail && is_last);
+            last = self.stmt(stmt, tail && i + 1 == stmts.len());
         }
         last
     }
@@ -323,8 +265,7 @@ impl Walker<'_> {
                 self.local(local);
                 Val::default()
             }
-            // A block's final expression is its value (closures, `let x = { .. }`); it
-            // is the fn's return value only in the body's tail position.
+            // A block's final expression is its value (closures, `let x = { .. }`).
             syn::Stmt::Expr(e, None) if tail => self.expr_at(e, true),
             syn::Stmt::Expr(e, None) => self.expr(e),
             syn::Stmt::Expr(e, Some(_)) => {
@@ -346,25 +287,13 @@ impl Walker<'_> {
         };
         let mut v = self.expr(&init.expr);
         if let Some((_, diverge)) = &init.diverge {
-            // let-else: the else runs when the lookup missed, and always leaves.
-            let saved = self.fallback.clone();
-            if !v.origins.is_empty() && !flow::is_failure_pattern(&local.pat) {
-                self.fallback = Some(v.origins.iter().copied().collect());
-            }
             self.enter_scope();
             self.expr(diverge);
             self.leave_scope();
-            self.fallback = saved;
-            let scope = self.current_scope();
-            self.guard(scope, &v, &local);
-            v.checks.clear();
-            v.check_calls.clear();
         }
-        if let syn::Pat::Type(pt) = &local.pat {
-            let ty = ty_of(&pt.ty);
-            let span = self.span(pt.span());
-            let o = self.origin(OriginKind::Typed(ty), span);
-            v.origins.insert(o);
+        if let syn::Pat::Type(_) = &local.pat {
+            // A local with a written type is tracked by that type.
+            v.origins = true;
         }
         self.bind_pat(&local.pat, v);
     }
@@ -372,8 +301,12 @@ impl Walker<'_> {
     fn bind_pat(&mut self, pat: &syn::Pat, val: Val) {
         let mut names = Vec::new();
         collect_pat_idents(pat, &mut names);
-        // Destructuring hands each binding a part of the value: keep origins and
-        // identity, but a binding is no longer the place itself unless it is the whole.
+        self.bind_names(pat, names, val);
+    }
+
+    fn bind_names(&mut self, pat: &syn::Pat, names: Vec<String>, val: Val) {
+        // Destructuring hands each binding a part of the value: a binding is no longer
+        // the place itself unless it is the whole.
         let whole = matches!(pat, syn::Pat::Ident(_) | syn::Pat::Type(_));
         // `let (guard, res) = cv.wait_timeout(guard, d)?`: the first element is the guard.
         let first_of_tuple = match pat {
@@ -384,13 +317,8 @@ impl Walker<'_> {
             }),
             _ => None,
         };
-        if !val.origins.is_empty() {
-            let span = self.span(pat.span());
-            let name = names.join(", ");
-            self.f.bindings.push(Binding { name, span, origins: val.origins.iter().copied().collect() });
-        }
         for n in names {
-            let mut v = val.clone();
+            let mut v = val;
             if !whole && first_of_tuple.as_deref() != Some(n.as_str()) {
                 v.place = None;
             }
@@ -398,7 +326,8 @@ impl Walker<'_> {
         }
     }
 
-    /// An expression in tail position: its value is returned from the fn.
+    /// An expression in tail position (no depth step for its branches, as in the
+    /// walker this one keeps the answers of).
     fn expr_at(&mut self, e: &syn::Expr, tail: bool) -> Val {
         match e {
             syn::Expr::If(i) => self.if_expr(i, tail),
@@ -406,40 +335,7 @@ impl Walker<'_> {
             syn::Expr::Block(b) => self.block(&b.block, tail),
             syn::Expr::Unsafe(b) => self.block(&b.block, tail),
             syn::Expr::Paren(p) => self.expr_at(&p.expr, tail),
-            _ => {
-                let v = self.expr(e);
-                if tail {
-                    self.emit_return(e, &v);
-                }
-                v
-            }
-        }
-    }
-
-    fn emit_return(&mut self, e: &syn::Expr, v: &Val) {
-        if v.origins.is_empty() && !v.is_check() {
-            return;
-        }
-        let at = self.point();
-        let span = self.span(e.span());
-        // An item selected by a requester check (`find(|i| i.owner == user)`) is checked
-        // by construction.
-        self.f.outputs.push(Output {
-            kind: OutputKind::Return,
-            span,
-            origins: v.origins.difference(&v.checks).copied().collect(),
-            at,
-            call: None,
-        });
-        if v.is_check() {
-            // A bool fn that returns a check is a check helper.
-            self.f.guards.push(Guard {
-                scope: u32::MAX,
-                seq: self.seq,
-                origins: v.checks.iter().copied().collect(),
-                calls: v.check_calls.iter().copied().collect(),
-                span,
-            });
+            _ => self.expr(e),
         }
     }
 
@@ -468,29 +364,9 @@ impl Walker<'_> {
             Expr::Path(p) => self.path_expr(p),
             Expr::Field(f) => {
                 let base = self.expr(&f.base);
-                let member = match &f.member {
-                    syn::Member::Named(id) => id.to_string(),
-                    syn::Member::Unnamed(i) => i.index.to_string(),
-                };
-                let identity = base.identity || self.vocab.mentions(VocabList::IdentityNames, &member);
-                let place = base.place.map(|mut p| {
-                    p.place.fields.push(member.clone());
-                    p.place.text = format!("{}.{}", p.place.text, member);
-                    p.iter = false;
-                    p.filtered = false;
-                    p
-                });
-                let mut origins = base.origins;
-                if let Some(p) = &place {
-                    // The field may hold a user-bound item by reference (`self.current`).
-                    let span = self.span(f.span());
-                    let o = self.origin(
-                        OriginKind::Access { place: p.place.clone(), method: member.clone(), kind: AccessKind::Ref },
-                        span,
-                    );
-                    origins.insert(o);
-                }
-                Val { origins, identity, touches_identity: base.touches_identity, place, ..Val::default() }
+                // The field of a place may hold an item by reference (`self.current`).
+                let place = base.place.map(|_| PlaceVal::WHOLE);
+                Val { origins: base.origins || place.is_some(), place }
             }
             Expr::MethodCall(m) => self.method_call(m),
             Expr::Call(c) => self.call(c),
@@ -498,10 +374,7 @@ impl Walker<'_> {
             Expr::Unary(u) => {
                 let mut v = self.expr(&u.expr);
                 match u.op {
-                    syn::UnOp::Not(_) => {
-                        v.negated = !v.negated;
-                        v.place = None;
-                    }
+                    syn::UnOp::Not(_) => v.place = None,
                     syn::UnOp::Neg(_) => v = Val::default(),
                     _ => {}
                 }
@@ -514,11 +387,6 @@ impl Walker<'_> {
             Expr::Cast(c) => self.expr(&c.expr),
             Expr::Try(t) => {
                 let mut v = self.expr(&t.expr);
-                // `check(..)?` and `lookup.filter(check).ok_or(e)?` leave on failure.
-                let scope = self.current_scope();
-                self.guard(scope, &v, &t);
-                v.checks.clear();
-                v.check_calls.clear();
                 v.place = None;
                 v
             }
@@ -540,11 +408,7 @@ impl Walker<'_> {
             }
             Expr::While(w) => {
                 self.enter_scope();
-                let c = self.expr(&w.cond);
-                let scope = self.current_scope();
-                if !c.negated {
-                    self.guard(scope, &c, &w.cond);
-                }
+                self.expr(&w.cond);
                 self.block(&w.body, false);
                 self.leave_scope();
                 Val::default()
@@ -552,16 +416,8 @@ impl Walker<'_> {
             Expr::ForLoop(fl) => {
                 let it = self.expr(&fl.expr);
                 self.enter_scope();
-                let mut item = Val::plain(it.origins.clone());
-                if let Some(p) = it.place {
-                    let span = self.span(fl.expr.span());
-                    let o = self.origin(
-                        OriginKind::Access { place: p.place, method: "iter".into(), kind: AccessKind::Iter },
-                        span,
-                    );
-                    item.origins.insert(o);
-                }
-                self.bind_pat(&fl.pat, item);
+                // Iterating a place hands out its items.
+                self.bind_pat(&fl.pat, Val::plain(it.origins || it.place.is_some()));
                 self.block(&fl.body, false);
                 self.leave_scope();
                 Val::default()
@@ -570,18 +426,13 @@ impl Walker<'_> {
                 // Only reached inside conditions (`if let`, `while let`, let-chains):
                 // bindings go to the enclosing condition scope.
                 let v = self.expr(&l.expr);
-                self.bind_pat(&l.pat, v.clone());
-                let mut c = Val { checks: v.checks, check_calls: v.check_calls, ..Val::default() };
-                c.negated = flow::is_failure_pattern(&l.pat);
-                c
+                self.bind_pat(&l.pat, v);
+                Val::default()
             }
             Expr::Closure(c) => self.closure(c),
             Expr::Return(r) => {
                 if let Some(inner) = &r.expr {
-                    let v = self.expr(inner);
-                    if self.returns_value {
-                        self.emit_return(inner, &v);
-                    }
+                    self.expr(inner);
                 }
                 Val::default()
             }
@@ -626,25 +477,13 @@ impl Walker<'_> {
         if p.qself.is_none() && p.path.segments.len() == 1 {
             let name = p.path.segments[0].ident.to_string();
             if let Some(v) = self.lookup(&name) {
-                return v.clone();
+                return *v;
             }
         }
         // A SCREAMING_CASE path is a static or global (`QUEUE`, `crate::PENDING`).
         let last = p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
         if last.len() > 1 && last.chars().all(|c| c.is_uppercase() || c == '_' || c.is_ascii_digit()) {
-            return Val {
-                place: Some(PlaceVal {
-                    place: Place {
-                        root: Root::Static(last.clone()),
-                        fields: Vec::new(),
-                        clones: Vec::new(),
-                        text: last,
-                    },
-                    iter: false,
-                    filtered: false,
-                }),
-                ..Val::default()
-            };
+            return Val { origins: false, place: Some(PlaceVal::WHOLE) };
         }
         Val::default()
     }
@@ -654,30 +493,9 @@ impl Walker<'_> {
         let l = self.expr(&b.left);
         let r = self.expr(&b.right);
         match b.op {
-            Eq(_) | Ne(_) => {
-                let mut checks = BTreeSet::new();
-                // One side is (part of) the item, the other identifies the requester.
-                if r.identity {
-                    checks.extend(l.origins.difference(&r.origins).copied());
-                }
-                if l.identity {
-                    checks.extend(r.origins.difference(&l.origins).copied());
-                }
-                let mut v = Val { checks, touches_identity: l.touches() || r.touches(), ..Val::default() };
-                v.negated = matches!(b.op, Ne(_));
-                v
-            }
-            And(_) | Or(_) => {
-                let negated = l.negated && r.negated;
-                let touches_identity = l.touches() || r.touches();
-                let mut v = Val { checks: l.checks, check_calls: l.check_calls, touches_identity, ..Val::default() };
-                v.checks.extend(r.checks);
-                v.check_calls.extend(r.check_calls);
-                v.negated = negated;
-                v
-            }
-            Lt(_) | Le(_) | Gt(_) | Ge(_) => Val::default(),
-            _ => Val::plain(l.origins.union(&r.origins).copied().collect()),
+            // Comparisons and conditions are checks, not values.
+            Eq(_) | Ne(_) | And(_) | Or(_) | Lt(_) | Le(_) | Gt(_) | Ge(_) => Val::default(),
+            _ => Val::plain(l.origins || r.origins),
         }
     }
 
@@ -690,13 +508,8 @@ impl Walker<'_> {
             syn::Expr::Path(p) if p.path.segments.len() == 1 => {
                 // `x = expr` rebinds the local to the new value.
                 let name = p.path.segments[0].ident.to_string();
-                if self.lookup(&name).is_some() {
-                    for frame in self.env.iter_mut().rev() {
-                        if let Some(slot) = frame.get_mut(&name) {
-                            *slot = rhs;
-                            break;
-                        }
-                    }
+                if let Some(slot) = self.env.iter_mut().rev().find_map(|frame| frame.get_mut(&name)) {
+                    *slot = rhs;
                 }
             }
             other => {
@@ -708,68 +521,30 @@ impl Walker<'_> {
     fn index(&mut self, i: &syn::ExprIndex) -> Val {
         let base = self.expr(&i.expr);
         let key = self.expr(&i.index);
-        let Some(p) = base.place else {
-            return Val::plain(base.origins.union(&key.origins).copied().collect());
-        };
-        let span = self.span(i.span());
-        let o = if is_zero(&i.index) {
-            self.origin(
-                OriginKind::Access { place: p.place.clone(), method: "[0]".into(), kind: AccessKind::PositionalWeak },
-                span,
-            )
-        } else {
-            self.keyed_origin(p.place.clone(), "[]", &i.index, span)
-        };
-        // `self.slots[i].locked = false` writes into the shared item in place.
-        let mut place = p;
-        place.place.text = format!("{}[{}]", place.place.text, self.text(&i.index));
-        Val { origins: [o].into(), place: Some(place), ..Val::default() }
-    }
-
-    fn keyed_origin(&mut self, place: Place, method: &str, key: &syn::Expr, span: Span) -> OriginId {
-        let key_text = format!("{}|{}", place.text, self.text(key));
-        if let Some(&o) = self.keyed.get(&key_text) {
-            return o;
+        match base.place {
+            // An element of a place (`self.slots[i]`) is an item, and still in place.
+            Some(p) => Val { origins: true, place: Some(p) },
+            None => Val::plain(base.origins || key.origins),
         }
-        let o = self.origin(OriginKind::Access { place, method: method.into(), kind: AccessKind::Keyed }, span);
-        self.keyed.insert(key_text, o);
-        o
     }
 
     fn closure(&mut self, c: &syn::ExprClosure) -> Val {
         let param_val = self.closure_param.take().unwrap_or_default();
         self.enter_scope();
         for input in &c.inputs {
-            let mut v = Val::plain(param_val.origins.clone());
             let mut names = Vec::new();
-            collect_pat_idents(input, &mut names);
-            if let syn::Pat::Type(pt) = input {
-                let ty = ty_of(&pt.ty);
-                let tname = type_name(&pt.ty).unwrap_or_default();
-                let span = self.span(pt.span());
-                let o = self.origin(OriginKind::Typed(ty), span);
-                v.origins.insert(o);
-                if self.vocab.mentions(VocabList::IdentityNames, &tname)
-                    && !self.vocab.is(VocabList::IdentityExcludeTypes, &tname)
-                {
-                    v.identity = true;
-                }
-            }
-            if names.iter().any(|n| self.vocab.mentions(VocabList::IdentityNames, n)) {
-                v.identity = true;
-            }
+            let identity = closure_input_identity(self.vocab, input, &mut names);
+            // A written type is tracked by that type.
+            let v = Val::plain(param_val.origins || matches!(input, syn::Pat::Type(_)));
             // A closure that is an iteration step (`members.all(|member| ..)`) is handed
             // each element in turn: its parameter names an element, not the requester.
-            if v.identity && param_val.origins.is_empty() {
-                let span = self.span(input.span());
-                self.f.identity.get_or_insert((span, names.first().cloned().unwrap_or_default()));
+            if identity && !param_val.origins {
+                let span = self.idx.span(input.span());
+                self.identity.get_or_insert_with(|| (span, names.first().cloned().unwrap_or_default()));
             }
-            self.bind_pat(input, v);
+            self.bind_names(input, names, v);
         }
-        let saved_returns = self.returns_value;
-        self.returns_value = false;
         let v = self.expr(&c.body);
-        self.returns_value = saved_returns;
         self.leave_scope();
         v
     }
@@ -779,9 +554,6 @@ impl Walker<'_> {
     fn method_call(&mut self, m: &syn::ExprMethodCall) -> Val {
         let name = m.method.to_string();
         let recv = self.expr(&m.receiver);
-        // From the method name to the closing parenthesis, the last token of the call
-        // (what `m.span()` ends with, without printing the receiver chain).
-        let call_span = LineIndex::join(self.span(m.method.span()), self.span(m.paren_token.span.close()));
         let n = name.as_str();
 
         // Locks, unwraps and conversions keep the place and the item.
@@ -818,25 +590,16 @@ impl Walker<'_> {
             "load",
         ];
         if PASSTHROUGH.contains(&n) && m.args.is_empty() {
-            let mut v = recv;
-            if matches!(n, "clone" | "cloned" | "to_owned") {
-                if let Some(p) = &mut v.place {
-                    p.place.clones.push(p.place.fields.len());
-                }
-            }
-            return v;
+            return recv;
         }
         // `condvar.wait_timeout(guard, d)` hands the same guard back.
         if matches!(n, "wait" | "wait_timeout" | "wait_while" | "wait_timeout_while") && !m.args.is_empty() {
             let args = self.args(&m.args);
-            return Val { place: args[0].place.clone(), origins: args[0].origins.clone(), ..Val::default() };
+            return Val { place: args[0].place, origins: args[0].origins };
         }
         if matches!(n, "unwrap" | "expect" | "unwrap_unchecked") {
             self.args(&m.args);
-            let scope = self.current_scope();
-            // A panic on a failed check leaves the path.
-            self.guard(scope, &recv, &m);
-            return Val { checks: BTreeSet::new(), check_calls: BTreeSet::new(), ..recv };
+            return recv;
         }
         if n == "get_mut" && m.args.is_empty() {
             return recv;
@@ -853,67 +616,38 @@ impl Walker<'_> {
         const PREDICATE: &[&str] =
             &["find", "filter", "position", "find_map", "filter_map", "skip_while", "take_while", "rposition"];
         if PREDICATE.contains(&n) && recv.place.as_ref().is_some_and(|p| p.iter) {
-            let Some(p) = recv.place.clone() else { return recv };
-            let o = self.origin(
-                OriginKind::Access { place: p.place.clone(), method: name.clone(), kind: AccessKind::Keyed },
-                call_span,
-            );
-            let item = Val::plain([o].into());
-            let pred = self.with_closure_param(item, &m.args);
-            let mut checks = pred.checks;
-            // A predicate computed from the requester selects the requester's item.
-            if pred.touches_identity {
-                checks.insert(o);
-            }
-            let mut v = Val { origins: [o].into(), checks, check_calls: pred.check_calls, ..Val::default() };
-            if n == "filter" || n == "skip_while" || n == "take_while" {
-                v.place = Some(PlaceVal { place: p.place, iter: true, filtered: true });
-            }
-            return v;
+            // The predicate's closure is handed the items.
+            self.with_closure_param(Val::plain(true), &m.args);
+            let place = if n == "filter" || n == "skip_while" || n == "take_while" {
+                Some(PlaceVal { iter: true, filtered: true })
+            } else {
+                None
+            };
+            return Val { origins: true, place };
         }
         // Positional takes.
         let zero_arg = m.args.len() == 1 && is_zero(&m.args[0]);
         let positional = if n == "next" && m.args.is_empty() {
-            recv.place
-                .as_ref()
-                .map(|p| if p.filtered { None } else { Some(AccessKind::PositionalWeak) })
-                .unwrap_or(None)
-        } else if self.vocab.is(VocabList::StrongPositionalTakes, n) {
-            Some(AccessKind::PositionalStrong)
-        } else if (matches!(n, "remove" | "swap_remove" | "get" | "get_mut") && zero_arg)
-            || (self.vocab.is(VocabList::PositionalTakes, n) && recv.place.as_ref().is_some_and(|p| !p.iter))
-        {
-            Some(AccessKind::PositionalWeak)
+            recv.place.is_some_and(|p| !p.filtered)
         } else {
-            None
+            self.vocab.is(VocabList::StrongPositionalTakes, n)
+                || (matches!(n, "remove" | "swap_remove" | "get" | "get_mut") && zero_arg)
+                || (self.vocab.is(VocabList::PositionalTakes, n) && recv.place.as_ref().is_some_and(|p| !p.iter))
         };
-        if let (Some(kind), Some(p)) = (positional, &recv.place) {
+        if let (true, Some(p)) = (positional, &recv.place) {
             if n == "next" && p.filtered {
                 return recv;
             }
-            let place = p.place.clone();
             self.args(&m.args);
-            let o = self.origin(OriginKind::Access { place, method: name.clone(), kind }, call_span);
-            return Val::plain([o].into());
+            return Val::plain(true);
         }
-        if n == "next" {
-            if let Some(p) = &recv.place {
-                if p.filtered {
-                    return Val { place: None, ..recv };
-                }
-            }
+        if n == "next" && recv.place.is_some_and(|p| p.filtered) {
+            return Val { place: None, ..recv };
         }
         // Keyed lookups.
-        if self.vocab.is(VocabList::KeyedLookups, n) && !m.args.is_empty() {
-            if let Some(p) = recv.place.clone() {
-                if !p.iter {
-                    let args = self.args(&m.args);
-                    let o = self.keyed_origin(p.place, n, &m.args[0], call_span);
-                    // Looked up by the requester's identity: the requester's own record.
-                    let by_identity = args.first().is_some_and(Val::touches);
-                    return Val { origins: [o].into(), touches_identity: by_identity, ..Val::default() };
-                }
-            }
+        if self.vocab.is(VocabList::KeyedLookups, n) && !m.args.is_empty() && recv.place.is_some_and(|p| !p.iter) {
+            self.args(&m.args);
+            return Val::plain(true);
         }
         // On `self` a no-argument `take` is the crate's own method (self is no
         // `Option`), resolved like any other call.
@@ -921,30 +655,16 @@ impl Walker<'_> {
         if n == "take" && m.args.is_empty() && !on_self {
             return recv;
         }
-        // Pushing an item back onto a shared queue.
-        if self.vocab.is(VocabList::RequeueCalls, n) && recv.place.is_some() && !m.args.is_empty() {
-            let args = self.args(&m.args);
-            let item = args.last().cloned().unwrap_or_default();
-            // `tx.send(item)` is also an output.
-            if self.vocab.starts_with(VocabList::OutputCalls, n) {
-                let origins: Vec<OriginId> = item.origins.iter().copied().collect();
-                self.output_call(name.clone(), call_span, origins, None);
-            }
-            return Val::default();
-        }
-        if self.vocab.starts_with(VocabList::ReleaseCalls, n) {
+        // Pushing an item back onto a shared queue; releases.
+        if (self.vocab.is(VocabList::RequeueCalls, n) && recv.place.is_some() && !m.args.is_empty())
+            || self.vocab.starts_with(VocabList::ReleaseCalls, n)
+        {
             self.args(&m.args);
             return Val::default();
         }
-        if matches!(n, "is_err" | "is_none") {
-            let mut v = recv;
-            v.negated = !v.negated;
-            v.place = None;
-            v.origins.clear();
-            return v;
-        }
-        if matches!(n, "is_ok" | "is_some") {
-            return Val { checks: recv.checks, check_calls: recv.check_calls, ..Val::default() };
+        // Tests of a result: a check, not a value.
+        if matches!(n, "is_err" | "is_none" | "is_ok" | "is_some") {
+            return Val::default();
         }
         const NO_VALUE: &[&str] =
             &["len", "is_empty", "contains", "contains_key", "capacity", "elapsed", "starts_with", "ends_with"];
@@ -955,16 +675,9 @@ impl Walker<'_> {
         // Fallbacks after a lookup that missed.
         const FALLBACK: &[&str] =
             &["or_else", "unwrap_or_else", "or", "unwrap_or", "map_or_else", "or_insert_with", "get_or_insert_with"];
-        if FALLBACK.contains(&n) && !recv.origins.is_empty() {
-            let saved = self.fallback.replace(recv.origins.iter().copied().collect());
-            let args = self.args(&m.args);
-            self.fallback = saved;
-            let mut v = recv;
-            v.place = None;
-            for a in args {
-                v.origins.extend(a.origins);
-            }
-            return v;
+        if FALLBACK.contains(&n) && recv.origins {
+            self.args(&m.args);
+            return Val::plain(true);
         }
         // Combinators: closures see the receiver's item.
         const COMBINATORS: &[&str] = &[
@@ -988,29 +701,23 @@ impl Walker<'_> {
             "take_if",
         ];
         if COMBINATORS.contains(&n) {
-            let r = self.with_closure_param(Val::plain(recv.origins.clone()), &m.args);
-            let touches_identity = recv.touches() || r.touches();
-            let mut v =
-                Val { origins: recv.origins.clone(), identity: recv.identity, touches_identity, ..Val::default() };
-            v.origins.extend(r.origins);
-            v.checks = recv.checks.union(&r.checks).copied().collect();
-            v.check_calls = recv.check_calls.union(&r.check_calls).copied().collect();
+            let r = self.with_closure_param(Val::plain(recv.origins), &m.args);
             if matches!(n, "any" | "all" | "is_some_and" | "is_ok_and") {
-                v.origins.clear();
+                return Val::default();
             }
-            return v;
+            return Val::plain(recv.origins || r.origins);
         }
 
-        // Everything else: maybe an output, a check, or a crate fn.
-        let args = self.args(&m.args);
-        self.finish_call(Callee::Method { name: name.clone(), on_self }, call_span, Some(recv), args)
+        // Everything else: a call, whose result is tracked.
+        self.args(&m.args);
+        Val::plain(true)
     }
 
     fn with_closure_param(&mut self, param: Val, args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>) -> Val {
         let mut out = Val::default();
         for a in args {
             if matches!(a, syn::Expr::Closure(_)) {
-                self.closure_param = Some(param.clone());
+                self.closure_param = Some(param);
             }
             let v = self.expr(a);
             self.closure_param = None;
@@ -1029,10 +736,9 @@ impl Walker<'_> {
             let args = self.args(&c.args);
             return args.into_iter().fold(Val::plain(f.origins), Val::union);
         };
-        let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
-        let last = segs.last().cloned().unwrap_or_default();
+        let last = p.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
         // `Arc::clone(&x)` is `x`.
-        if last == "clone" && segs.len() == 2 && c.args.len() == 1 {
+        if last == "clone" && p.path.segments.len() == 2 && c.args.len() == 1 {
             return self.expr(&c.args[0]);
         }
         if last == "drop" {
@@ -1049,66 +755,8 @@ impl Walker<'_> {
         {
             return args.into_iter().fold(Val::default(), Val::union);
         }
-        let call_span = self.call_span(c, p);
-        self.finish_call(Callee::Path(segs), call_span, None, args)
-    }
-
-    fn output_call(&mut self, name: String, span: Span, origins: Vec<OriginId>, call: Option<CallId>) {
-        if origins.is_empty() {
-            return;
-        }
-        let at = self.point();
-        self.f.outputs.push(Output { kind: OutputKind::Call(name), span, origins, at, call });
-    }
-
-    fn finish_call(&mut self, callee: Callee, call_span: Span, recv: Option<Val>, args: Vec<Val>) -> Val {
-        let name = callee.name().to_string();
-        let id = self.f.calls.len();
-        let result = self.origin(OriginKind::Call(id), call_span);
-        let recv_origins: Vec<OriginId> =
-            recv.as_ref().map(|r| r.origins.iter().copied().collect()).unwrap_or_default();
-        let at = Point { seq: self.seq, scopes: self.scopes.clone() };
-        let receiver_place = recv.as_ref().and_then(|r| r.place.as_ref()).map(|p| p.place.clone());
-        self.f.calls.push(Call {
-            callee,
-            receiver_place,
-            span: call_span,
-            receiver: recv_origins.clone(),
-            args: args.iter().map(|a| a.origins.iter().copied().collect()).collect(),
-            args_identity: args.iter().map(|a| a.identity).collect(),
-            at,
-            result,
-        });
-        let mut all: BTreeSet<OriginId> = recv_origins.iter().copied().collect();
-        for a in &args {
-            all.extend(a.origins.iter().copied());
-        }
-        if self.vocab.starts_with(VocabList::OutputCalls, &name) {
-            let checked: BTreeSet<OriginId> =
-                args.iter().chain(recv.iter()).flat_map(|a| a.checks.iter().copied()).collect();
-            self.output_call(name.clone(), call_span, all.difference(&checked).copied().collect(), Some(id));
-        }
-        let touches = args.iter().any(Val::touches) || recv.as_ref().is_some_and(Val::touches);
-        let mut v = Val { origins: all.clone(), touches_identity: touches, ..Val::default() };
-        v.origins.insert(result);
-        v.check_calls.insert(id);
-        if self.vocab.starts_with(VocabList::CheckCalls, &name) {
-            let identity = args.iter().any(|a| a.identity) || recv.as_ref().is_some_and(|r| r.identity);
-            if identity {
-                let mut checked = BTreeSet::new();
-                for a in args.iter().chain(recv.iter()) {
-                    if !a.identity {
-                        checked.extend(a.origins.iter().copied());
-                    }
-                }
-                v.checks = checked;
-            }
-        }
-        // `req.user_id()` identifies the requester like the field would.
-        if self.vocab.mentions(VocabList::IdentityNames, &name) && recv.as_ref().is_some_and(|r| r.identity) {
-            v.identity = true;
-        }
-        v
+        // A call: its result is tracked.
+        Val::plain(true)
     }
 
     // ---- branches ----------------------------------------------------------------
@@ -1116,101 +764,40 @@ impl Walker<'_> {
     fn if_expr(&mut self, i: &syn::ExprIf, tail: bool) -> Val {
         // The condition's bindings (`if let Some(x) = ..`) live in the then-branch.
         self.enter_scope();
-        let mut fallback = None;
-        let c = if let syn::Expr::Let(l) = &*i.cond {
+        if let syn::Expr::Let(l) = &*i.cond {
             let v = self.expr(&l.expr);
-            self.bind_pat(&l.pat, Val { checks: BTreeSet::new(), check_calls: BTreeSet::new(), ..v.clone() });
-            if flow::is_success_pattern(&l.pat) && !v.origins.is_empty() {
-                fallback = Some(v.origins.iter().copied().collect::<Vec<_>>());
-            }
-            Val {
-                checks: v.checks,
-                check_calls: v.check_calls,
-                negated: flow::is_failure_pattern(&l.pat),
-                ..Val::default()
-            }
+            self.bind_pat(&l.pat, v);
         } else {
-            self.expr(&i.cond)
-        };
-        let then_scope = self.enter_scope();
-        if !c.negated {
-            self.guard(then_scope, &c, &i.cond);
+            self.expr(&i.cond);
         }
+        self.enter_scope();
         let mut v = self.block_stmts(&i.then_branch.stmts, tail);
         self.leave_scope();
         self.leave_scope();
-        let then_leaves = flow::block_leaves(&i.then_branch)
-            || (i.else_branch.is_some()
-                && matches!(i.then_branch.stmts.last(), Some(syn::Stmt::Expr(e, None)) if flow::is_failure_value(e)));
         if let Some((_, els)) = &i.else_branch {
-            let saved_f = self.fallback.clone();
-            if fallback.is_some() {
-                self.fallback = fallback;
-            }
-            let else_scope = self.enter_scope();
-            if c.negated {
-                self.guard(else_scope, &c, &i.cond);
-            }
+            self.enter_scope();
             let ev = self.expr_at(els, tail);
             self.leave_scope();
-            self.fallback = saved_f;
             v = v.union(ev);
-            // Reaching what follows means the passing branch ran.
-            if (c.negated && then_leaves) || (!c.negated && flow::branch_fails(els)) {
-                let scope = self.current_scope();
-                self.guard(scope, &c, &i.cond);
-            }
-        } else if c.negated && then_leaves {
-            let scope = self.current_scope();
-            self.guard(scope, &c, &i.cond);
         }
         v.place = None;
-        v.checks.clear();
-        v.check_calls.clear();
         v
     }
 
     fn match_expr(&mut self, m: &syn::ExprMatch, tail: bool) -> Val {
         let scrut = self.expr(&m.expr);
-        let has_success_arm = m.arms.iter().any(|a| flow::is_success_pattern(&a.pat));
         let mut v = Val::default();
-        let mut some_arm_leaves = false;
         for arm in &m.arms {
-            let failure =
-                flow::is_failure_pattern(&arm.pat) || (has_success_arm && matches!(arm.pat, syn::Pat::Wild(_)));
-            let saved_f = self.fallback.clone();
-            if failure && !scrut.origins.is_empty() {
-                self.fallback = Some(scrut.origins.iter().copied().collect());
-            }
-            let arm_scope = self.enter_scope();
-            if flow::is_success_pattern(&arm.pat) || matches!(&arm.pat, syn::Pat::Lit(_)) {
-                self.guard(arm_scope, &scrut, &arm.pat);
-            }
-            self.bind_pat(
-                &arm.pat,
-                Val { checks: BTreeSet::new(), check_calls: BTreeSet::new(), negated: false, ..scrut.clone() },
-            );
+            self.enter_scope();
+            self.bind_pat(&arm.pat, scrut);
             if let Some((_, g)) = &arm.guard {
-                let gv = self.expr(g);
-                if !gv.negated {
-                    self.guard(arm_scope, &gv, &g);
-                }
+                self.expr(g);
             }
             let av = self.expr_at(&arm.body, tail);
             self.leave_scope();
-            self.fallback = saved_f;
-            if flow::branch_fails(&arm.body) {
-                some_arm_leaves = true;
-            }
             v = v.union(av);
         }
-        if some_arm_leaves {
-            let scope = self.current_scope();
-            self.guard(scope, &scrut, &m.expr);
-        }
         v.place = None;
-        v.checks.clear();
-        v.check_calls.clear();
         v
     }
 
@@ -1222,11 +809,7 @@ impl Walker<'_> {
             "assert" | "ensure" => {
                 if let Some(args) = flow::macro_exprs(mac) {
                     if let Some(first) = args.first() {
-                        let c = self.expr(first);
-                        if !c.negated {
-                            let scope = self.current_scope();
-                            self.guard(scope, &c, &mac);
-                        }
+                        self.expr(first);
                     }
                     self.exprs(args.iter().skip(1));
                 }
@@ -1235,19 +818,8 @@ impl Walker<'_> {
             "assert_eq" | "assert_ne" => {
                 if let Some(args) = flow::macro_exprs(mac) {
                     if args.len() >= 2 {
-                        let l = self.expr(&args[0]);
-                        let r = self.expr(&args[1]);
-                        let mut checks = BTreeSet::new();
-                        if r.identity {
-                            checks.extend(l.origins.difference(&r.origins).copied());
-                        }
-                        if l.identity {
-                            checks.extend(r.origins.difference(&l.origins).copied());
-                        }
-                        if name == "assert_eq" {
-                            let scope = self.current_scope();
-                            self.guard(scope, &Val { checks, ..Val::default() }, &mac);
-                        }
+                        self.expr(&args[0]);
+                        self.expr(&args[1]);
                     }
                 }
                 Val::default()
@@ -1258,15 +830,12 @@ impl Walker<'_> {
                 };
                 let v = self.expr(&e);
                 self.enter_scope();
-                self.bind_pat(&pat, v.clone());
-                let mut out = Val::default();
+                self.bind_pat(&pat, v);
                 if let Some(g) = guard {
-                    let gv = self.expr(&g);
-                    out.checks = gv.checks;
-                    out.check_calls = gv.check_calls;
+                    self.expr(&g);
                 }
                 self.leave_scope();
-                out
+                Val::default()
             }
             "select" => {
                 let Some(branches) = flow::select_branches(mac) else {
