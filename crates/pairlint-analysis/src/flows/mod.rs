@@ -173,6 +173,10 @@ struct Ctx<'a> {
     facts_of: BTreeMap<(usize, BodyId), usize>,
     /// Helpers by name: (file, body) of every fn body named so.
     by_name: BTreeMap<String, Vec<(usize, BodyId)>>,
+    /// Methods by (name, last segment of the self type): a method call resolves in one
+    /// lookup, not a scan of every method of that name (a crate with thousands of
+    /// types that share method names would make that quadratic).
+    by_method: std::collections::HashMap<(String, String), Vec<(usize, BodyId)>>,
     summaries: BTreeMap<(usize, BodyId), Summary>,
     /// Fn bodies some call of the crate resolves to: their callers see what they return.
     called: std::collections::BTreeSet<(usize, BodyId)>,
@@ -263,6 +267,7 @@ impl CrateFlows {
             files.iter().enumerate().map(|(i, f)| FileTypes::new(&f.ir, tables.clone(), scopes[i])).collect();
         let mut facts_of = BTreeMap::new();
         let mut by_name: BTreeMap<String, Vec<(usize, BodyId)>> = BTreeMap::new();
+        let mut by_method: std::collections::HashMap<(String, String), Vec<(usize, BodyId)>> = Default::default();
         // A fn's facts and its IR body come from the same syn item: same start.
         for (fi, file) in files.iter().enumerate() {
             let by_start: std::collections::HashMap<usize, usize> =
@@ -277,6 +282,10 @@ impl CrateFlows {
             for (i, body) in file.ir.bodies.iter().enumerate() {
                 if matches!(body.kind, BodyKind::Fn { .. }) {
                     let name = body.qualified.rsplit("::").next().unwrap_or(&body.qualified).to_string();
+                    if let BodyKind::Fn { self_ty: Some(t), .. } = &body.kind {
+                        let key = (name.clone(), t.rsplit("::").next().unwrap_or(t).to_string());
+                        by_method.entry(key).or_default().push((fi, BodyId::new(i)));
+                    }
                     by_name.entry(name).or_default().push((fi, BodyId::new(i)));
                 }
             }
@@ -294,6 +303,7 @@ impl CrateFlows {
             types,
             facts_of,
             by_name,
+            by_method,
             summaries: BTreeMap::new(),
             called: Default::default(),
             entry_excluded: Default::default(),
@@ -922,15 +932,10 @@ impl Ctx<'_> {
                     other => other.name()?,
                 };
                 let type_name = type_name.rsplit("::").next().unwrap_or(type_name);
-                let candidates = self.by_name.get(name)?;
-                let matching: Vec<&(usize, BodyId)> = candidates
-                    .iter()
-                    .filter(|(f, b)| {
-                        matches!(&self.ir(*f).bodies[b.index()].kind, BodyKind::Fn { self_ty: Some(t), .. }
-                            if t.rsplit("::").next().unwrap_or(t) == type_name)
-                    })
-                    .collect();
-                (matching.len() == 1).then(|| *matching[0])?
+                match self.by_method.get(&(name.clone(), type_name.to_string()))?.as_slice() {
+                    [only] => *only,
+                    _ => return None,
+                }
             }
             _ => return None,
         };

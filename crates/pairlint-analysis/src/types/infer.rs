@@ -230,13 +230,7 @@ impl Inference<'_> {
         let mut found = match self_ty {
             Some(owner) => {
                 let owner = owner.rsplit("::").next().unwrap_or(owner);
-                self.tables
-                    .methods_named(name)
-                    .iter()
-                    .filter(|f| {
-                        f.self_ty.as_ref().and_then(Type::name).and_then(|n| n.rsplit("::").next()) == Some(owner)
-                    })
-                    .collect::<Vec<_>>()
+                self.tables.methods_of(name, owner).collect::<Vec<_>>()
             }
             None => self.tables.fns_named(name).iter().collect(),
         };

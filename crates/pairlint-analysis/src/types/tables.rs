@@ -72,6 +72,10 @@ pub struct TypeTables {
     /// name their paths start with (`db` in `db::notes::Note`): their items are read
     /// as the crate's own.
     local_crates: Vec<String>,
+    /// For each method name, the indexes into `methods[name]` by the last segment of
+    /// the self type: a body finds its own signature in one lookup, not a scan of
+    /// every method of its name (thousands in a generated crate).
+    methods_by_owner: HashMap<(String, String), Vec<usize>>,
 }
 
 impl TypeTables {
@@ -148,6 +152,14 @@ impl TypeTables {
         tables.enums = enums;
         tables.traits = traits;
         tables.fns = fns;
+        for (name, infos) in &methods {
+            for (i, info) in infos.iter().enumerate() {
+                if let Some(owner) = info.self_ty.as_ref().and_then(Type::name) {
+                    let owner = owner.rsplit("::").next().unwrap_or(owner).to_string();
+                    tables.methods_by_owner.entry((name.clone(), owner)).or_default().push(i);
+                }
+            }
+        }
         tables.methods = methods;
         tables
     }
@@ -256,6 +268,16 @@ impl TypeTables {
     /// together with the crate) as the crate's own.
     pub fn set_local_crates(&mut self, names: &[String]) {
         self.local_crates = names.iter().map(|n| n.replace('-', "_")).collect();
+    }
+
+    /// The methods named `name` whose self type's last segment is `owner`.
+    pub fn methods_of<'t>(&'t self, name: &str, owner: &str) -> impl Iterator<Item = &'t FnInfo> + 't {
+        let all = self.methods_named(name);
+        self.methods_by_owner
+            .get(&(name.to_string(), owner.to_string()))
+            .into_iter()
+            .flatten()
+            .filter_map(move |&i| all.get(i))
     }
 
     fn is_item(&self, name: &str) -> bool {
