@@ -6,6 +6,7 @@
 use super::base::{apply_edits, parse_all, Case, Edit, LineMap, Lines, Rewritten};
 use pairlint::engine::SourceFile;
 use std::path::PathBuf;
+use pairlint_syntax::context::item_attrs;
 use syn::spanned::Spanned;
 
 /// First and last line (1-based) of an item, outer attributes and doc comments included.
@@ -43,27 +44,6 @@ fn file_floor(file: &syn::File) -> usize {
 
 fn top_level(file: &syn::File) -> Vec<(usize, usize)> {
     file.items.iter().map(|item| item_lines(item.span(), item_attrs(item))).collect()
-}
-
-fn item_attrs(item: &syn::Item) -> &[syn::Attribute] {
-    match item {
-        syn::Item::Const(i) => &i.attrs,
-        syn::Item::Enum(i) => &i.attrs,
-        syn::Item::ExternCrate(i) => &i.attrs,
-        syn::Item::Fn(i) => &i.attrs,
-        syn::Item::ForeignMod(i) => &i.attrs,
-        syn::Item::Impl(i) => &i.attrs,
-        syn::Item::Macro(i) => &i.attrs,
-        syn::Item::Mod(i) => &i.attrs,
-        syn::Item::Static(i) => &i.attrs,
-        syn::Item::Struct(i) => &i.attrs,
-        syn::Item::Trait(i) => &i.attrs,
-        syn::Item::TraitAlias(i) => &i.attrs,
-        syn::Item::Type(i) => &i.attrs,
-        syn::Item::Union(i) => &i.attrs,
-        syn::Item::Use(i) => &i.attrs,
-        _ => &[],
-    }
 }
 
 /// The text's lines, each with its newline (one added to an unterminated last line).
