@@ -5,8 +5,8 @@
 
 use super::base::{apply_edits, parse_all, Case, Edit, LineMap, Lines, Rewritten};
 use pairlint::engine::SourceFile;
-use std::path::PathBuf;
 use pairlint_syntax::context::item_attrs;
+use std::path::PathBuf;
 use syn::spanned::Spanned;
 
 /// First and last line (1-based) of an item, outer attributes and doc comments included.
