@@ -474,6 +474,9 @@ struct Solved<'b> {
     /// This body, then the bodies it is nested in, up to the fn (parameters and
     /// captured call sites name things of the enclosing bodies).
     chain: Vec<BodyId>,
+    /// The requester's identity parameters of the fn at the end of `chain` (see
+    /// [`Ctx::identity_params`]), computed once per solved body.
+    identity: Vec<(LocalId, bool)>,
     provenance: Results<'b, ProvenanceAnalysis<'b>>,
     checks: Results<'b, OwnerCheck>,
 }
@@ -732,7 +735,7 @@ impl Ctx<'_> {
         let vocab = self.vocab;
         let owners = &self.owners;
         let is_owner_field = move |name: &str| owners.is_owner_field(name);
-        let is_identity = move |p: &Provenance| is_identity(p, &identity, vocab);
+        let is_identity = |p: &Provenance| is_identity(p, &identity, vocab);
         let types = self.types[file].get(id.index());
         let checks_model =
             HelperChecks { cx: self, types, vocab: VocabChecks { vocab: self.vocab, tables: &self.tables } };
@@ -742,7 +745,7 @@ impl Ctx<'_> {
             vocabulary: CheckVocabulary { is_owner_field: &is_owner_field, is_identity: &is_identity },
         };
         let checks = solve(OwnerCheck::new(&provenance, inputs), body);
-        Some(Solved { file, body, chain, provenance, checks })
+        Some(Solved { file, body, chain, identity, provenance, checks })
     }
 
     /// Reads the flow of one body off its solved analyses.
@@ -1026,9 +1029,7 @@ impl Ctx<'_> {
     /// the item (`images.get(&cmd.ticket)`) is not this: holding one proves nothing.
     fn keyed_by_owner(&self, solved: &Solved<'_>, item: &Provenance) -> bool {
         let Provenance::Element { how: Selection::Keyed(key), of, .. } = item else { return false };
-        let root = solved.chain.last().copied().unwrap_or(BodyId::new(0));
-        let identity = self.identity_params(solved.file, root);
-        if !is_identity(key, &identity, self.vocab) {
+        if !is_identity(key, &solved.identity, self.vocab) {
             return false;
         }
         // A table read by a column (`WHERE owner_id = $1`): the column is the key's name.
@@ -1052,17 +1053,16 @@ impl Ctx<'_> {
     fn selected_for_requester(&self, solved: &Solved<'_>, item: &Provenance) -> bool {
         let Provenance::Element { how: Selection::Predicate(Some(closure)), .. } = item else { return false };
         let Some(&parent) = solved.chain.first() else { return false };
-        let root = solved.chain.last().copied().unwrap_or(parent);
-        let identity = self.identity_params(solved.file, root);
+        let identity = &solved.identity;
         let from_requester = |p: &Provenance| {
             let mut current = p;
             loop {
-                if is_identity(current, &identity, self.vocab) {
+                if is_identity(current, identity, self.vocab) {
                     return true;
                 }
                 match current {
                     Provenance::Element { how: Selection::Keyed(key), .. } => {
-                        return is_identity(key, &identity, self.vocab)
+                        return is_identity(key, identity, self.vocab)
                     }
                     Provenance::PartOf { whole, .. } | Provenance::Derived(whole) => current = whole,
                     _ => return false,
@@ -1449,7 +1449,7 @@ impl Ctx<'_> {
                 // middleware put there): the requester's own, never someone else's item.
                 let guard =
                     ty.as_ref().and_then(|t| t.peel_refs().name()).is_some_and(|n| self.guards.contains(short(n)))
-                        || self.identity_params(solved.file, root).iter().any(|(id, _)| id == l);
+                        || solved.identity.iter().any(|(id, _)| id == l);
                 let shared = match &ty {
                     _ if guard => false,
                     Some(Type::Ref { .. }) => !(name == "self" && self.session_self(solved)),
